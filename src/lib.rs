@@ -1,0 +1,1 @@
+//! rferl-corpus: RFE/RL article dumps in, research tables out.
