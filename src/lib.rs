@@ -1,1 +1,26 @@
 //! rferl-corpus: RFE/RL article dumps in, research tables out.
+//!
+//! The data flow, one module per stage:
+//!
+//! ```text
+//! read      files → Records (decompressed, decoded)              | Rejects
+//! extract   Record → Extracted story (title, caption, credit, body, metadata)
+//! identify  text → language, script, confidence
+//! normalise text → NFC, white space, per-script repairs; sentences
+//! dedup     corpus-wide: republications (dup_of)
+//! align     corpus-wide: versions of one story across languages (story_id, pairs, sentence pairs)
+//! write     tables → CSV + Parquet, staged and moved into place
+//! ```
+//!
+//! [`pipeline`] runs them: a parallel map over records (read → extract → identify → normalise → signatures)
+//! and a corpus-wide reduce (chrome learning before extraction; dedup and align after), then the writers.
+
+pub mod align;
+pub mod dedup;
+pub mod extract;
+pub mod identify;
+pub mod model;
+pub mod normalise;
+pub mod pipeline;
+pub mod read;
+pub mod write;

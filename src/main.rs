@@ -1,1 +1,125 @@
-fn main() {}
+//! Command line: parses arguments and hands them to the library. No pipeline logic lives here.
+
+use anyhow::{bail, Result};
+use clap::{Args, Parser, Subcommand};
+use rferl_corpus::pipeline::{self, BuildConfig};
+use rferl_corpus::read::ReadLimits;
+use rferl_corpus::write::{CsvOptions, Formats};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Turns RFE/RL article dumps into a clean multilingual research corpus (CSV and Parquet tables).
+#[derive(Parser)]
+#[command(name = "rferl-corpus", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the corpus tables from article dumps (default input: data/sample, default output: output/).
+    Build(BuildArgs),
+    /// Identify the language of each line of the files (or stdin): prints `lang<TAB>confidence` per line.
+    Detect(DetectArgs),
+}
+
+#[derive(Args)]
+struct BuildArgs {
+    /// Input folders (read recursively) or files. Default: data/sample.
+    inputs: Vec<PathBuf>,
+    /// Output folder. Written whole at the end of the run (staged beside it, then moved into place).
+    #[arg(long, default_value = "output")]
+    out: PathBuf,
+    /// Comma-separated table formats to write: csv, parquet.
+    #[arg(long, default_value = "csv,parquet", value_delimiter = ',')]
+    format: Vec<String>,
+    /// Worker threads (default: all cores). The output is the same for any value.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Prefix CSV cells starting with = + - @ with ' so spreadsheet programs do not run them as formulas.
+    #[arg(long)]
+    spreadsheet_safe: bool,
+    /// Largest decompressed size of one input file, in bytes; larger files are rejected as too_large.
+    #[arg(long, default_value_t = ReadLimits::default().max_bytes)]
+    max_file_bytes: u64,
+    /// Exit with status 3 when any input was rejected.
+    #[arg(long)]
+    strict: bool,
+}
+
+#[derive(Args)]
+struct DetectArgs {
+    /// Files to read lines from; standard input when none.
+    files: Vec<PathBuf>,
+    /// One answer per file instead of per line: `path<TAB>lang<TAB>confidence`.
+    #[arg(long)]
+    per_file: bool,
+    /// Detector: ours (default), lingua (high-accuracy mode), or whatlang — for side-by-side comparison.
+    #[arg(long, default_value = "ours")]
+    engine: String,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("rferl-corpus: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Build(a) => {
+            let mut formats = Formats { csv: false, parquet: false };
+            for f in &a.format {
+                match f.trim() {
+                    "csv" => formats.csv = true,
+                    "parquet" => formats.parquet = true,
+                    other => bail!("unknown format {other:?}: use csv, parquet or csv,parquet"),
+                }
+            }
+            let inputs = if a.inputs.is_empty() { vec![PathBuf::from("data/sample")] } else { a.inputs };
+            let cfg = BuildConfig {
+                inputs,
+                out: a.out,
+                formats,
+                threads: a.threads,
+                quiet: a.quiet,
+                csv: CsvOptions { spreadsheet_safe: a.spreadsheet_safe },
+                limits: ReadLimits { max_bytes: a.max_file_bytes },
+                arguments: std::env::args().skip(1).collect(),
+            };
+            let s = pipeline::build(&cfg)?;
+            if s.articles == 0 {
+                eprintln!(
+                    "rferl-corpus: no article could be read from the inputs (see rejects.csv in {})",
+                    cfg.out.display()
+                );
+                return Ok(ExitCode::from(1));
+            }
+            if s.rejects > 0 {
+                if a.strict {
+                    eprintln!("rferl-corpus: {} inputs rejected and --strict is set", s.rejects);
+                    return Ok(ExitCode::from(3));
+                }
+                if !cfg.quiet {
+                    eprintln!("rferl-corpus: warning: {} inputs rejected (see rejects.csv)", s.rejects);
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Detect(a) => {
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            rferl_corpus::identify::run_detect(&a.files, a.per_file, &a.engine, &mut out)?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -1,0 +1,216 @@
+//! Text dumps: a news page rendered to text (see `data/sample`).
+//!
+//! The layout, top to bottom: navigation chrome, the headline followed by two blank lines, the image caption
+//! shown twice, the body paragraphs separated by blank lines, an optional credit line, then the footer that
+//! starts with the image widget (`  • 16x9 Image`): service box, legal notice, font-size widget.
+//! Structure finds most of it; lines that repeat across many files (learned per corpus) catch the rest, so
+//! nothing here depends on the chrome being English.
+
+use crate::model::Extracted;
+use std::collections::HashMap;
+use xxhash_rust::xxh3::xxh3_64;
+
+/// A line seen in at least this many files is template chrome. Verbatim republications repeat a story's
+/// lines in two or three files, so the bar sits above that.
+pub const CHROME_MIN_FILES: u32 = 4;
+
+/// How many files each distinct line (trimmed) occurs in. Built from the whole corpus before extraction.
+#[derive(Debug, Default, Clone)]
+pub struct ChromeModel {
+    counts: HashMap<u64, u32>,
+    files: u32,
+}
+
+impl ChromeModel {
+    /// Counts, for each distinct trimmed line, the number of texts it occurs in.
+    pub fn learn<'a>(texts: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut m = ChromeModel::default();
+        for t in texts {
+            m.add(t);
+        }
+        m
+    }
+
+    /// Adds one file's lines (each distinct line counted once per file).
+    pub fn add(&mut self, text: &str) {
+        let mut seen: Vec<u64> =
+            text.lines().map(clean).filter(|l| !l.is_empty()).map(|l| xxh3_64(l.as_bytes())).collect();
+        seen.sort_unstable();
+        seen.dedup();
+        for h in seen {
+            *self.counts.entry(h).or_insert(0) += 1;
+        }
+        self.files += 1;
+    }
+
+    /// Merges counts learned elsewhere (another thread's or shard's share of the corpus).
+    pub fn merge(&mut self, other: ChromeModel) {
+        for (h, c) in other.counts {
+            *self.counts.entry(h).or_insert(0) += c;
+        }
+        self.files += other.files;
+    }
+
+    /// How many files contain this line.
+    pub fn count(&self, line: &str) -> u32 {
+        self.counts.get(&xxh3_64(clean(line).as_bytes())).copied().unwrap_or(0)
+    }
+
+    pub fn is_chrome(&self, line: &str) -> bool {
+        self.count(line) >= CHROME_MIN_FILES
+    }
+}
+
+/// Trims ordinary and no-break white space; chrome often differs only in indentation.
+fn clean(line: &str) -> &str {
+    line.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+}
+
+/// The footer begins at the image widget (`• 16x9 Image`) or at the font-size widget.
+fn is_footer_start(line: &str) -> bool {
+    let l = clean(line);
+    l.starts_with('•') || l.starts_with('●') || l == "XS"
+}
+
+/// A credit line names news agencies and is short: "With reporting by AP, Reuters, and TASS".
+fn looks_like_credit(p: &str) -> bool {
+    const AGENCIES: [&str; 16] = [
+        "AP",
+        "AFP",
+        "Reuters",
+        "TASS",
+        "ТАСС",
+        "Interfax",
+        "Интерфакс",
+        "dpa",
+        "RFE/RL",
+        "Рейтер",
+        "Ройтерс",
+        "Ројтерс",
+        "Rojters",
+        "АП",
+        "EFE",
+        "ANSA",
+    ];
+    if p.chars().count() > 160 {
+        return false;
+    }
+    let words: Vec<&str> = p.split(|c: char| !(c.is_alphanumeric() || c == '/')).filter(|w| !w.is_empty()).collect();
+    words.iter().filter(|w| AGENCIES.contains(w)).count() >= 1 && !p.trim_end().ends_with(['?', '!'])
+}
+
+/// Extracts title, caption, credit and body paragraphs from a text dump.
+pub fn extract_text(content: &str, chrome: &ChromeModel) -> Extracted {
+    let lines: Vec<&str> = content.lines().collect();
+    let end = lines.iter().position(|l| is_footer_start(l)).unwrap_or(lines.len());
+    let lines = &lines[..end];
+    let blank = |i: usize| lines.get(i).is_none_or(|l| clean(l).is_empty());
+
+    // The headline: the first line that is not learned chrome and is followed by two blank lines.
+    let limit = lines.len().min(40);
+    let mut title_at = (0..limit)
+        .find(|&i| !blank(i) && blank(i + 1) && blank(i + 2) && i + 2 < lines.len() && !chrome.is_chrome(lines[i]));
+    // No such line: take the line before the caption pair, else the first line that is not chrome.
+    if title_at.is_none() {
+        let caption_pair = (0..limit.saturating_sub(1)).find(|&i| !blank(i) && clean(lines[i]) == clean(lines[i + 1]));
+        title_at = match caption_pair {
+            Some(c) => (0..c).rev().find(|&i| !blank(i)),
+            None => (0..lines.len()).find(|&i| !blank(i) && !chrome.is_chrome(lines[i])),
+        };
+    }
+    let Some(t) = title_at else { return Extracted::default() };
+    let mut out = Extracted { title: clean(lines[t]).to_string(), ..Default::default() };
+
+    // The caption: the same line twice right after the headline.
+    let mut i = t + 1;
+    while i < lines.len() && blank(i) {
+        i += 1;
+    }
+    let mut captions = Vec::new();
+    while i + 1 < lines.len() && !blank(i) && clean(lines[i]) == clean(lines[i + 1]) {
+        captions.push(clean(lines[i]).to_string());
+        i += 2;
+        while i < lines.len() && blank(i) {
+            i += 1;
+        }
+    }
+    out.caption = captions.join("\n\n");
+
+    // Body paragraphs: runs of non-blank lines, minus lines that are template chrome.
+    let mut paragraphs: Vec<String> = Vec::new();
+    let mut current: Vec<&str> = Vec::new();
+    for line in &lines[i..] {
+        let l = clean(line);
+        if l.is_empty() {
+            if !current.is_empty() {
+                paragraphs.push(current.join(" "));
+                current.clear();
+            }
+        } else if !chrome.is_chrome(l) || looks_like_credit(l) {
+            current.push(l);
+        }
+    }
+    if !current.is_empty() {
+        paragraphs.push(current.join(" "));
+    }
+    // The credit line closes the body.
+    if let Some(last) = paragraphs.last() {
+        if paragraphs.len() > 1 && (looks_like_credit(last) || chrome.is_chrome(last)) {
+            out.credit = paragraphs.pop().unwrap_or_default();
+        }
+    }
+    out.paragraphs = paragraphs;
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PAGE: &str = "Accessibility links\n\nBreaking News\n\nFloods Close Roads In Osh\n\n\n\
+        Rescuers near Osh on May 3.\nRescuers near Osh on May 3.\n\n\
+        Heavy rain closed 14 roads in the Osh region on May 3, officials said.\n\n\
+        About 230 people were moved to schools.\n\n\
+        With reporting by AP and Reuters\n  • 16x9 Image\n\n    RFE/RL\n\n    RFE/RL journalists report the news.\n\nXS\nSM\nMD\nLG";
+
+    #[test]
+    fn title_caption_body_and_credit_are_separated() {
+        let e = extract_text(PAGE, &ChromeModel::default());
+        assert_eq!(e.title, "Floods Close Roads In Osh");
+        assert_eq!(e.caption, "Rescuers near Osh on May 3.");
+        assert_eq!(e.credit, "With reporting by AP and Reuters");
+        assert_eq!(
+            e.paragraphs,
+            [
+                "Heavy rain closed 14 roads in the Osh region on May 3, officials said.",
+                "About 230 people were moved to schools."
+            ]
+        );
+    }
+
+    #[test]
+    fn learned_chrome_is_dropped_in_any_language() {
+        // A service whose template line sits inside the body region and is not in any built-in list.
+        let page = |body: &str| {
+            format!("Сілтемелер\n\nЖаңалықтар\n\nТақырып {body}\n\n\n{body} болды.\n\nОқыңыз: барлық жаңалықтар\n\nСоңғы абзац {body}.\n  • 16x9 Image\nXS")
+        };
+        let pages: Vec<String> = (0..5).map(|i| page(&format!("{i}"))).collect();
+        let model = ChromeModel::learn(pages.iter().map(|s| s.as_str()));
+        assert!(model.is_chrome("Оқыңыз: барлық жаңалықтар"));
+        let e = extract_text(&pages[2], &model);
+        assert_eq!(e.title, "Тақырып 2");
+        assert_eq!(e.paragraphs, ["2 болды.", "Соңғы абзац 2."]);
+    }
+
+    #[test]
+    fn footer_and_font_widget_never_reach_the_body() {
+        let e = extract_text(PAGE, &ChromeModel::default());
+        assert!(e.paragraphs.iter().all(|p| !p.contains("RFE/RL journalists") && p != "XS"));
+    }
+
+    #[test]
+    fn republished_lines_are_not_chrome() {
+        let model = ChromeModel::learn([PAGE, PAGE, PAGE]);
+        assert!(!model.is_chrome("About 230 people were moved to schools."));
+    }
+}

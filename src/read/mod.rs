@@ -1,0 +1,308 @@
+//! Read stage: input paths in, decoded [`Record`]s (or [`Reject`]s) out.
+//!
+//! Two steps, both cheap to reason about:
+//! 1. [`discover`] walks the inputs and returns every file in a stable order (sorted by the path relative to
+//!    its input folder), so that everything downstream can be deterministic whatever the thread count.
+//! 2. [`read_file`] turns one file into records: it decompresses (`.gz`, `.zst`, by magic bytes), caps the
+//!    decompressed size (a decompression bomb becomes a reject, not an out-of-memory kill), decides the
+//!    format from the name, and decodes the bytes to text. Any failure is a [`Reject`] with a reason: a bad
+//!    file never stops the build.
+
+mod decode;
+
+use crate::model::{Format, Hints, Record, Reject, RejectReason};
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+pub use decode::decode_text;
+
+/// One input file found by [`discover`].
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct InputFile {
+    /// Path relative to its input folder, `/`-separated (the `source_file` column).
+    pub rel: String,
+    pub path: PathBuf,
+}
+
+/// Limits that keep one hostile file from taking the machine down.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadLimits {
+    /// Largest decompressed size of one file, in bytes.
+    pub max_bytes: u64,
+}
+
+impl Default for ReadLimits {
+    fn default() -> Self {
+        ReadLimits { max_bytes: 256 << 20 }
+    }
+}
+
+/// What reading one file gave: zero or more records and zero or more rejects.
+#[derive(Debug, Default)]
+pub struct FileRead {
+    pub records: Vec<Record>,
+    pub rejects: Vec<Reject>,
+}
+
+/// Walks the inputs (files or folders, folders recursively) and returns the files sorted by relative path,
+/// plus rejects for paths that could not be walked. Symbolic links to folders are not followed (that is how a
+/// symlink loop cannot hang the walk); links to files are read.
+pub fn discover(inputs: &[PathBuf]) -> (Vec<InputFile>, Vec<Reject>) {
+    let mut files = Vec::new();
+    let mut rejects = Vec::new();
+    let prefix_roots = inputs.len() > 1;
+    for input in inputs {
+        let root_name = input.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let prefix = if prefix_roots { format!("{root_name}/") } else { String::new() };
+        match fs::metadata(input) {
+            Ok(m) if m.is_dir() => walk(input, input, &prefix, &mut files, &mut rejects),
+            Ok(_) => files.push(InputFile { rel: format!("{prefix}{root_name}"), path: input.clone() }),
+            Err(e) => rejects.push(Reject::new(
+                &input.to_string_lossy(),
+                None,
+                RejectReason::Unreadable,
+                format!("cannot open input: {e}"),
+            )),
+        }
+    }
+    if prefix_roots {
+        // Single files given next to folders: keep their bare name (no doubled prefix).
+        for f in files.iter_mut() {
+            if let Some(stripped) = f.rel.strip_prefix(&format!("{0}/{0}", f.rel.split('/').next().unwrap_or(""))) {
+                if stripped.is_empty() {
+                    f.rel = f.rel.split('/').next().unwrap_or("").to_string();
+                }
+            }
+        }
+    }
+    files.sort();
+    files.dedup_by(|a, b| a.rel == b.rel);
+    rejects.sort_by(|a, b| a.source_file.cmp(&b.source_file));
+    (files, rejects)
+}
+
+fn walk(root: &Path, dir: &Path, prefix: &str, files: &mut Vec<InputFile>, rejects: &mut Vec<Reject>) {
+    let entries = match fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            rejects.push(Reject::new(
+                &rel_of(root, dir, prefix),
+                None,
+                RejectReason::Unreadable,
+                format!("cannot list folder: {e}"),
+            ));
+            return;
+        }
+    };
+    for entry in entries {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                rejects.push(Reject::new(
+                    &rel_of(root, dir, prefix),
+                    None,
+                    RejectReason::Unreadable,
+                    format!("cannot list folder entry: {e}"),
+                ));
+                continue;
+            }
+        };
+        let path = entry.path();
+        let ft = match entry.file_type() {
+            Ok(t) => t,
+            Err(e) => {
+                rejects.push(Reject::new(&rel_of(root, &path, prefix), None, RejectReason::Unreadable, e.to_string()));
+                continue;
+            }
+        };
+        if ft.is_dir() {
+            walk(root, &path, prefix, files, rejects);
+        } else if ft.is_symlink() {
+            match fs::metadata(&path) {
+                Ok(m) if m.is_file() => files.push(InputFile { rel: rel_of(root, &path, prefix), path }),
+                Ok(_) => rejects.push(Reject::new(
+                    &rel_of(root, &path, prefix),
+                    None,
+                    RejectReason::Unreadable,
+                    "symbolic link to a folder: not followed (link the files, or pass the folder itself)",
+                )),
+                Err(e) => rejects.push(Reject::new(
+                    &rel_of(root, &path, prefix),
+                    None,
+                    RejectReason::Unreadable,
+                    format!("broken or looping symbolic link: {e}"),
+                )),
+            }
+        } else if ft.is_file() {
+            files.push(InputFile { rel: rel_of(root, &path, prefix), path });
+        }
+    }
+}
+
+/// The `source_file` form of a path: relative to the input folder, `/`-separated. File names that are not
+/// valid UTF-8 are kept readable with U+FFFD in place of the bad bytes.
+fn rel_of(root: &Path, path: &Path, prefix: &str) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    format!("{prefix}{}", parts.join("/"))
+}
+
+/// The format a file holds, from its name with compression suffixes removed.
+pub fn format_of(name: &str) -> Option<Format> {
+    let lower = name.to_ascii_lowercase();
+    let base = lower.trim_end_matches(".gz").trim_end_matches(".zst");
+    let ext = base.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    match ext {
+        "txt" | "text" | "" => Some(Format::Text),
+        "html" | "htm" | "xhtml" => Some(Format::Html),
+        "jsonl" | "ndjson" | "json" => Some(Format::Jsonl),
+        "warc" => Some(Format::Warc),
+        _ => None,
+    }
+}
+
+/// Reads, decompresses and decodes one file.
+pub fn read_file(file: &InputFile, limits: ReadLimits) -> FileRead {
+    let mut out = FileRead::default();
+    let reject = |reason, detail: String| Reject::new(&file.rel, None, reason, detail);
+    let Some(format) = format_of(&file.rel) else {
+        out.rejects.push(reject(
+            RejectReason::UnsupportedFormat,
+            "file extension is not one we read (.txt, .html, .jsonl, .warc, optionally .gz/.zst)".into(),
+        ));
+        return out;
+    };
+    let bytes = match load(&file.path, limits.max_bytes) {
+        Ok(b) => b,
+        Err((reason, detail)) => {
+            out.rejects.push(reject(reason, detail));
+            return out;
+        }
+    };
+    match format {
+        Format::Text | Format::Html => match decode_text(&bytes) {
+            Ok((content, encoding)) => {
+                if content.trim().is_empty() {
+                    out.rejects.push(reject(RejectReason::Empty, format!("{} bytes, no text", bytes.len())));
+                } else {
+                    out.records.push(Record {
+                        source_file: file.rel.clone(),
+                        record: 0,
+                        offset: 0,
+                        format,
+                        encoding: encoding.to_string(),
+                        content,
+                        hints: Hints::default(),
+                    });
+                }
+            }
+            Err((reason, detail)) => out.rejects.push(reject(reason, detail)),
+        },
+        Format::Jsonl | Format::Warc => {
+            out.rejects
+                .push(reject(RejectReason::UnsupportedFormat, format!("{} input is not read yet", format.as_str())));
+        }
+    }
+    out
+}
+
+/// Reads a file whole, decompressing gzip and zstd (recognised by their magic bytes, whatever the name), and
+/// refuses to hold more than `max` bytes.
+fn load(path: &Path, max: u64) -> Result<Vec<u8>, (RejectReason, String)> {
+    let f = fs::File::open(path).map_err(|e| (RejectReason::Unreadable, format!("cannot open: {e}")))?;
+    let mut raw = Vec::new();
+    f.take(max + 1).read_to_end(&mut raw).map_err(|e| (RejectReason::Unreadable, format!("read error: {e}")))?;
+    if raw.len() as u64 > max {
+        return Err((RejectReason::TooLarge, format!("larger than the {max}-byte cap (raise --max-file-bytes)")));
+    }
+    if !raw.starts_with(&[0x1f, 0x8b]) && !raw.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        return Ok(raw);
+    }
+    let decoder: Box<dyn Read + '_> = if raw.starts_with(&[0x1f, 0x8b]) {
+        Box::new(flate2::read::MultiGzDecoder::new(&raw[..]))
+    } else {
+        match zstd::stream::read::Decoder::new(&raw[..]) {
+            Ok(d) => Box::new(d),
+            Err(e) => return Err((RejectReason::Corrupt, format!("zstd: {e}"))),
+        }
+    };
+    let mut out = Vec::new();
+    let result = decoder.take(max + 1).read_to_end(&mut out);
+    match result {
+        Ok(_) if out.len() as u64 > max => Err((
+            RejectReason::TooLarge,
+            format!("decompresses past the {max}-byte cap (a decompression bomb, or raise --max-file-bytes)"),
+        )),
+        Ok(_) => Ok(out),
+        Err(e) => Err((RejectReason::Corrupt, format!("compressed stream is truncated or corrupt: {e}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn write(dir: &Path, name: &str, bytes: &[u8]) {
+        let p = dir.join(name);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, bytes).unwrap();
+    }
+
+    #[test]
+    fn discover_is_sorted_and_relative() {
+        let d = tempfile::tempdir().unwrap();
+        write(d.path(), "b/2.txt", b"x");
+        write(d.path(), "a.txt", b"x");
+        write(d.path(), "b/1.txt", b"x");
+        let (files, rejects) = discover(&[d.path().to_path_buf()]);
+        let rels: Vec<_> = files.iter().map(|f| f.rel.as_str()).collect();
+        assert_eq!(rels, ["a.txt", "b/1.txt", "b/2.txt"]);
+        assert!(rejects.is_empty());
+    }
+
+    #[test]
+    fn gzip_and_zstd_are_read_transparently() {
+        let d = tempfile::tempdir().unwrap();
+        let text = "Title\n\n\nBody paragraph.\n".as_bytes();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(text).unwrap();
+        write(d.path(), "a.txt.gz", &gz.finish().unwrap());
+        write(d.path(), "b.txt.zst", &zstd::encode_all(text, 3).unwrap());
+        let (files, _) = discover(&[d.path().to_path_buf()]);
+        for f in &files {
+            let r = read_file(f, ReadLimits::default());
+            assert_eq!(r.records.len(), 1, "{}", f.rel);
+            assert_eq!(r.records[0].content.as_bytes(), text);
+        }
+    }
+
+    #[test]
+    fn truncated_gzip_and_bombs_are_rejected() {
+        let d = tempfile::tempdir().unwrap();
+        let big = vec![b'a'; 1 << 20];
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gz.write_all(&big).unwrap();
+        let full = gz.finish().unwrap();
+        write(d.path(), "cut.txt.gz", &full[..full.len() / 2]);
+        write(d.path(), "bomb.txt.gz", &full);
+        let (files, _) = discover(&[d.path().to_path_buf()]);
+        let limits = ReadLimits { max_bytes: 64 << 10 };
+        let bomb = read_file(&files[0], limits);
+        assert_eq!(bomb.rejects[0].reason, RejectReason::TooLarge);
+        let cut = read_file(&files[1], ReadLimits::default());
+        assert_eq!(cut.rejects[0].reason, RejectReason::Corrupt);
+    }
+
+    #[test]
+    fn empty_and_binary_files_are_rejected_with_reasons() {
+        let d = tempfile::tempdir().unwrap();
+        write(d.path(), "empty.txt", b"");
+        write(d.path(), "blank.txt", b" \n\t\n");
+        write(d.path(), "bin.txt", &[0x89, b'P', b'N', b'G', 0, 0, 0, 13, 0, 1, 2, 3, 0, 0]);
+        let (files, _) = discover(&[d.path().to_path_buf()]);
+        let reasons: Vec<_> = files.iter().map(|f| read_file(f, ReadLimits::default()).rejects[0].reason).collect();
+        assert_eq!(reasons, [RejectReason::Binary, RejectReason::Empty, RejectReason::Empty]);
+    }
+}

@@ -1,0 +1,239 @@
+//! Write stage: tables out, as CSV and Parquet, into a folder that appears whole or not at all.
+//!
+//! Every table is built as a [`Table`] of typed columns, then written by [`write_csv`] and [`write_parquet`]
+//! from the same values, so the two files of one table always hold the same rows. CSV is RFC 4180 UTF-8 with
+//! a header; empty cells are nulls; timestamps are ISO 8601 UTC (`2024-01-02T21:26:00Z`), which DuckDB,
+//! pandas, polars and Spark read as timestamps. Parquet timestamps are microseconds, UTC.
+
+mod table;
+
+pub use table::{Column, Table, Values};
+
+use anyhow::{Context, Result};
+use arrow_array::{
+    ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray, UInt64Array,
+};
+use arrow_schema::{DataType, Field, Schema, TimeUnit};
+use parquet::arrow::ArrowWriter;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::properties::WriterProperties;
+use std::fs;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Rows per Parquet row group: big enough for good compression, small enough to stream.
+const ROW_GROUP: usize = 64 * 1024;
+
+/// Which files to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Formats {
+    pub csv: bool,
+    pub parquet: bool,
+}
+
+/// CSV options.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CsvOptions {
+    /// Prefix cells that start with `=`, `+`, `-` or `@` with `'` so spreadsheet programs show them as text
+    /// instead of running them as formulas. Parquet is never changed.
+    pub spreadsheet_safe: bool,
+}
+
+/// Writes a table as `<dir>/<name>.csv`.
+pub fn write_csv(table: &Table, dir: &Path, opts: CsvOptions) -> Result<()> {
+    let path = dir.join(format!("{}.csv", table.name));
+    let file = fs::File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(BufWriter::new(file));
+    w.write_record(table.columns.iter().map(|c| c.name))?;
+    let mut row: Vec<String> = Vec::with_capacity(table.columns.len());
+    for i in 0..table.len() {
+        row.clear();
+        for c in &table.columns {
+            let mut cell = c.values.cell(i);
+            let is_text = matches!(c.values, Values::Str(_) | Values::OptStr(_));
+            if opts.spreadsheet_safe && is_text && cell.starts_with(['=', '+', '-', '@']) {
+                cell.insert(0, '\'');
+            }
+            row.push(cell);
+        }
+        w.write_record(&row)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+fn arrow_field(c: &Column) -> Field {
+    let (dt, nullable) = match &c.values {
+        Values::Str(_) => (DataType::Utf8, false),
+        Values::OptStr(_) => (DataType::Utf8, true),
+        Values::I64(_) => (DataType::Int64, false),
+        Values::U64(_) => (DataType::UInt64, false),
+        Values::OptU64(_) => (DataType::UInt64, true),
+        Values::F64(_) => (DataType::Float64, false),
+        Values::Timestamp(_) => (DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())), true),
+    };
+    Field::new(c.name, dt, nullable)
+}
+
+fn arrow_array(v: &Values, from: usize, to: usize) -> ArrayRef {
+    match v {
+        Values::Str(x) => Arc::new(StringArray::from_iter_values(x[from..to].iter())),
+        Values::OptStr(x) => Arc::new(x[from..to].iter().map(|s| s.as_deref()).collect::<StringArray>()),
+        Values::I64(x) => Arc::new(Int64Array::from(x[from..to].to_vec())),
+        Values::U64(x) => Arc::new(UInt64Array::from(x[from..to].to_vec())),
+        Values::OptU64(x) => Arc::new(UInt64Array::from(x[from..to].to_vec())),
+        Values::F64(x) => Arc::new(Float64Array::from(x[from..to].to_vec())),
+        Values::Timestamp(x) => Arc::new(TimestampMicrosecondArray::from(x[from..to].to_vec()).with_timezone("UTC")),
+    }
+}
+
+/// Writes a table as `<dir>/<name>.parquet` (zstd, row groups of [`ROW_GROUP`] rows).
+pub fn write_parquet(table: &Table, dir: &Path) -> Result<()> {
+    let path = dir.join(format!("{}.parquet", table.name));
+    let schema = Arc::new(Schema::new(table.columns.iter().map(arrow_field).collect::<Vec<_>>()));
+    let props = WriterProperties::builder()
+        .set_compression(Compression::ZSTD(ZstdLevel::try_new(3)?))
+        .set_max_row_group_size(ROW_GROUP)
+        .set_created_by(format!("rferl-corpus {}", env!("CARGO_PKG_VERSION")))
+        .build();
+    let file = fs::File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
+    let mut w = ArrowWriter::try_new(BufWriter::new(file), schema.clone(), Some(props))?;
+    let n = table.len();
+    let mut from = 0;
+    loop {
+        let to = (from + ROW_GROUP).min(n);
+        let cols = table.columns.iter().map(|c| arrow_array(&c.values, from, to)).collect::<Vec<_>>();
+        w.write(&RecordBatch::try_new(schema.clone(), cols)?)?;
+        from = to;
+        if from >= n {
+            break;
+        }
+    }
+    w.close()?;
+    Ok(())
+}
+
+/// A folder that is filled under a temporary name beside the target and renamed into place by
+/// [`StagedDir::commit`], so a killed run never leaves half a table that looks whole.
+pub struct StagedDir {
+    pub tmp: PathBuf,
+    target: PathBuf,
+}
+
+impl StagedDir {
+    pub fn new(target: &Path) -> Result<Self> {
+        let parent = match target.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        fs::create_dir_all(&parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "output".into());
+        let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+        if tmp.exists() {
+            fs::remove_dir_all(&tmp)?;
+        }
+        fs::create_dir_all(&tmp)
+            .with_context(|| format!("cannot create {} (is the output folder writable?)", tmp.display()))?;
+        Ok(StagedDir { tmp, target: target.to_path_buf() })
+    }
+
+    /// Moves the finished folder into place. Files in the target that this run does not write (a `.gitkeep`,
+    /// a README) are kept; the tables are replaced.
+    pub fn commit(self) -> Result<()> {
+        fs::create_dir_all(&self.target).with_context(|| format!("cannot create {}", self.target.display()))?;
+        for entry in fs::read_dir(&self.tmp)? {
+            let entry = entry?;
+            let dest = self.target.join(entry.file_name());
+            if dest.is_dir() {
+                fs::remove_dir_all(&dest)?;
+            }
+            fs::rename(entry.path(), &dest).with_context(|| format!("cannot move output into {}", dest.display()))?;
+        }
+        fs::remove_dir(&self.tmp)?;
+        Ok(())
+    }
+}
+
+/// Writes a JSON value with a trailing newline.
+pub fn write_json(value: &serde_json::Value, path: &Path) -> Result<()> {
+    let mut f = BufWriter::new(fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?);
+    serde_json::to_writer_pretty(&mut f, value)?;
+    f.write_all(b"\n")?;
+    f.flush()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_array::Array;
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+    fn sample() -> Table {
+        Table::new(
+            "t",
+            vec![
+                Column::new("name", Values::Str(vec!["=cmd".into(), "a,\"b\"\nc".into(), "Ӏ".into()])),
+                Column::new("maybe", Values::OptStr(vec![None, Some("x".into()), Some(String::new())])),
+                Column::new("n", Values::I64(vec![1, -2, 3])),
+                Column::new("when", Values::Timestamp(vec![Some(1_704_230_760_000_000), None, Some(0)])),
+                Column::new("p", Values::F64(vec![0.5, 1.0, 0.125])),
+            ],
+        )
+    }
+
+    #[test]
+    fn csv_quotes_and_formats_cells() {
+        let d = tempfile::tempdir().unwrap();
+        write_csv(&sample(), d.path(), CsvOptions::default()).unwrap();
+        let text = fs::read_to_string(d.path().join("t.csv")).unwrap();
+        assert!(
+            text.starts_with(
+                "name,maybe,n,when,p\r\n=cmd,,1,2024-01-02T21:26:00Z,0.5\r\n\"a,\"\"b\"\"\nc\",x,-2,,1\r\n"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn spreadsheet_safe_neutralises_formulas_in_csv_only() {
+        let d = tempfile::tempdir().unwrap();
+        write_csv(&sample(), d.path(), CsvOptions { spreadsheet_safe: true }).unwrap();
+        let text = fs::read_to_string(d.path().join("t.csv")).unwrap();
+        assert!(text.contains("\r\n'=cmd,"), "{text}");
+        assert!(text.contains(",-2,"), "numbers are not text cells and stay as they are: {text}");
+    }
+
+    #[test]
+    fn parquet_reads_back_the_same_values() {
+        let d = tempfile::tempdir().unwrap();
+        let t = sample();
+        write_parquet(&t, d.path()).unwrap();
+        let f = fs::File::open(d.path().join("t.parquet")).unwrap();
+        let reader = ParquetRecordBatchReaderBuilder::try_new(f).unwrap().build().unwrap();
+        let batches: Vec<RecordBatch> = reader.map(|b| b.unwrap()).collect();
+        let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
+        assert_eq!(rows, 3);
+        let names = batches[0].column(0).as_any().downcast_ref::<StringArray>().unwrap();
+        assert_eq!(names.value(2), "Ӏ");
+        let when = batches[0].column(3).as_any().downcast_ref::<TimestampMicrosecondArray>().unwrap();
+        assert!(when.is_null(1));
+        assert_eq!(when.value(0), 1_704_230_760_000_000);
+    }
+
+    #[test]
+    fn staged_dir_keeps_foreign_files_and_replaces_tables() {
+        let d = tempfile::tempdir().unwrap();
+        let target = d.path().join("out");
+        fs::create_dir_all(&target).unwrap();
+        fs::write(target.join(".gitkeep"), "").unwrap();
+        fs::write(target.join("t.csv"), "old").unwrap();
+        let staged = StagedDir::new(&target).unwrap();
+        write_csv(&sample(), &staged.tmp, CsvOptions::default()).unwrap();
+        staged.commit().unwrap();
+        assert!(target.join(".gitkeep").exists());
+        assert!(fs::read_to_string(target.join("t.csv")).unwrap().starts_with("name,"));
+        assert_eq!(fs::read_dir(d.path()).unwrap().count(), 1, "no temporary folder left behind");
+    }
+}
