@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The project's test command: does its own set-up on a fresh machine, then lint and tests.
+# Usage: scripts/test.sh            (from anywhere in the repository)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# The coverage report's test renders the page in a real headless browser (Debian's chromium).
+if ! command -v chromium >/dev/null 2>&1; then
+    echo "test.sh: installing chromium for the report's browser test" >&2
+    if [ "$(id -u)" = 0 ]; then
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    else
+        sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    fi
+fi
+
+cargo fmt --check
+cargo clippy --all-targets -- -D warnings
+cargo test
