@@ -2,7 +2,7 @@
 
 use anyhow::{bail, Result};
 use clap::{Args, Parser, Subcommand};
-use rferl_corpus::pipeline::{self, BuildConfig};
+use rferl_corpus::pipeline::{self, BuildConfig, Shard, Summary};
 use rferl_corpus::read::ReadLimits;
 use rferl_corpus::write::{CsvOptions, Formats};
 use std::path::PathBuf;
@@ -20,6 +20,9 @@ struct Cli {
 enum Command {
     /// Build the corpus tables from article dumps (default input: data/sample, default output: output/).
     Build(BuildArgs),
+    /// Run the corpus-wide steps (duplicates, alignment, stories) over shard outputs of `build --shard i/n`
+    /// and write the final tables.
+    Merge(MergeArgs),
     /// Identify the language of each line of the files (or stdin): prints `lang<TAB>confidence` per line.
     Detect(DetectArgs),
 }
@@ -49,6 +52,34 @@ struct BuildArgs {
     /// Exit with status 3 when any input was rejected.
     #[arg(long)]
     strict: bool,
+    /// Process only shard i of n (e.g. 0/4) and write its part for `rferl-corpus merge`.
+    #[arg(long)]
+    shard: Option<Shard>,
+    /// Keep results in this folder so that a rerun processes only new or changed input files.
+    #[arg(long)]
+    state: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct MergeArgs {
+    /// The output folders of every shard (`build --shard i/n --out DIR`).
+    #[arg(required = true)]
+    shards: Vec<PathBuf>,
+    /// Output folder for the final tables.
+    #[arg(long, default_value = "output")]
+    out: PathBuf,
+    /// Comma-separated table formats to write: csv, parquet.
+    #[arg(long, default_value = "csv,parquet", value_delimiter = ',')]
+    format: Vec<String>,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Prefix CSV cells starting with = + - @ with ' (see build --help).
+    #[arg(long)]
+    spreadsheet_safe: bool,
 }
 
 #[derive(Args)]
@@ -77,43 +108,37 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Build(a) => {
-            let mut formats = Formats { csv: false, parquet: false };
-            for f in &a.format {
-                match f.trim() {
-                    "csv" => formats.csv = true,
-                    "parquet" => formats.parquet = true,
-                    other => bail!("unknown format {other:?}: use csv, parquet or csv,parquet"),
-                }
-            }
             let inputs = if a.inputs.is_empty() { vec![PathBuf::from("data/sample")] } else { a.inputs };
             let cfg = BuildConfig {
                 inputs,
                 out: a.out,
-                formats,
+                formats: formats(&a.format)?,
                 threads: a.threads,
                 quiet: a.quiet,
                 csv: CsvOptions { spreadsheet_safe: a.spreadsheet_safe },
                 limits: ReadLimits { max_bytes: a.max_file_bytes },
                 arguments: std::env::args().skip(1).collect(),
+                shard: a.shard,
+                state: a.state,
             };
             let s = pipeline::build(&cfg)?;
-            if s.articles == 0 {
-                eprintln!(
-                    "rferl-corpus: no article could be read from the inputs (see rejects.csv in {})",
-                    cfg.out.display()
-                );
-                return Ok(ExitCode::from(1));
-            }
-            if s.rejects > 0 {
-                if a.strict {
-                    eprintln!("rferl-corpus: {} inputs rejected and --strict is set", s.rejects);
-                    return Ok(ExitCode::from(3));
-                }
-                if !cfg.quiet {
-                    eprintln!("rferl-corpus: warning: {} inputs rejected (see rejects.csv)", s.rejects);
-                }
-            }
-            Ok(ExitCode::SUCCESS)
+            Ok(exit_code(&s, &cfg, a.strict))
+        }
+        Command::Merge(a) => {
+            let cfg = BuildConfig {
+                inputs: Vec::new(),
+                out: a.out,
+                formats: formats(&a.format)?,
+                threads: a.threads,
+                quiet: a.quiet,
+                csv: CsvOptions { spreadsheet_safe: a.spreadsheet_safe },
+                limits: ReadLimits::default(),
+                arguments: std::env::args().skip(1).collect(),
+                shard: None,
+                state: None,
+            };
+            let s = pipeline::merge(&a.shards, &cfg)?;
+            Ok(exit_code(&s, &cfg, false))
         }
         Command::Detect(a) => {
             let stdout = std::io::stdout();
@@ -122,4 +147,34 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn formats(list: &[String]) -> Result<Formats> {
+    let mut formats = Formats { csv: false, parquet: false };
+    for f in list {
+        match f.trim() {
+            "csv" => formats.csv = true,
+            "parquet" => formats.parquet = true,
+            other => bail!("unknown format {other:?}: use csv, parquet or csv,parquet"),
+        }
+    }
+    Ok(formats)
+}
+
+/// 0: success (with a warning when inputs were rejected); 1: nothing could be read; 3: --strict and rejects.
+fn exit_code(s: &Summary, cfg: &BuildConfig, strict: bool) -> ExitCode {
+    if s.articles == 0 {
+        eprintln!("rferl-corpus: no article could be read from the inputs (see rejects.csv in {})", cfg.out.display());
+        return ExitCode::from(1);
+    }
+    if s.rejects > 0 {
+        if strict {
+            eprintln!("rferl-corpus: {} inputs rejected and --strict is set", s.rejects);
+            return ExitCode::from(3);
+        }
+        if !cfg.quiet {
+            eprintln!("rferl-corpus: warning: {} inputs rejected (see rejects.csv)", s.rejects);
+        }
+    }
+    ExitCode::SUCCESS
 }

@@ -5,7 +5,7 @@
 //! fill its `dup_of` and `story_id` before `write` turns everything into tables. Every stage speaks these
 //! types, so each can be tested alone.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The form a record came in; decides which extractor handles it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -61,7 +61,7 @@ pub struct Record {
 }
 
 /// Why an input did not become an article. The string forms are the `reason` column of `rejects`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RejectReason {
     /// Zero bytes, or only white space.
@@ -104,7 +104,7 @@ impl RejectReason {
 }
 
 /// An input (file or record) that did not become an article, with why.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Reject {
     pub source_file: String,
     /// The record index inside the file, when the reject is one record of a multi-record file.
@@ -148,7 +148,7 @@ pub struct Extracted {
 }
 
 /// One article as it is written to the `articles` table.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Article {
     pub doc_id: String,
     pub source_file: String,

@@ -10,7 +10,7 @@
 mod text;
 
 use crate::model::{Extracted, Format, Record, Reject, RejectReason};
-pub use text::{extract_text, ChromeModel};
+pub use text::{extract_text, line_hashes, ChromeModel};
 
 /// Extracts the story of one record.
 pub fn extract(record: &Record, chrome: &ChromeModel) -> Result<Extracted, Reject> {

@@ -33,14 +33,24 @@ impl ChromeModel {
 
     /// Adds one file's lines (each distinct line counted once per file).
     pub fn add(&mut self, text: &str) {
-        let mut seen: Vec<u64> =
-            text.lines().map(clean).filter(|l| !l.is_empty()).map(|l| xxh3_64(l.as_bytes())).collect();
-        seen.sort_unstable();
-        seen.dedup();
-        for h in seen {
+        self.add_hashes(&line_hashes(text));
+    }
+
+    /// Adds one file's lines given as [`line_hashes`] (kept in incremental state, so a rerun need not read
+    /// the file again).
+    pub fn add_hashes(&mut self, hashes: &[u64]) {
+        for &h in hashes {
             *self.counts.entry(h).or_insert(0) += 1;
         }
         self.files += 1;
+    }
+
+    /// The lines taken for chrome, as sorted hashes: two models with the same decisions extract every page
+    /// the same way.
+    pub fn decisions(&self) -> Vec<u64> {
+        let mut d: Vec<u64> = self.counts.iter().filter(|(_, &c)| c >= CHROME_MIN_FILES).map(|(&h, _)| h).collect();
+        d.sort_unstable();
+        d
     }
 
     /// Merges counts learned elsewhere (another thread's or shard's share of the corpus).
@@ -59,6 +69,14 @@ impl ChromeModel {
     pub fn is_chrome(&self, line: &str) -> bool {
         self.count(line) >= CHROME_MIN_FILES
     }
+}
+
+/// The distinct non-blank lines of a text, hashed and sorted: what a file contributes to a [`ChromeModel`].
+pub fn line_hashes(text: &str) -> Vec<u64> {
+    let mut seen: Vec<u64> = text.lines().map(clean).filter(|l| !l.is_empty()).map(|l| xxh3_64(l.as_bytes())).collect();
+    seen.sort_unstable();
+    seen.dedup();
+    seen
 }
 
 /// Trims ordinary and no-break white space; chrome often differs only in indentation.

@@ -40,27 +40,93 @@ pub struct CsvOptions {
     pub spreadsheet_safe: bool,
 }
 
-/// Writes a table as `<dir>/<name>.csv`.
-pub fn write_csv(table: &Table, dir: &Path, opts: CsvOptions) -> Result<()> {
-    let path = dir.join(format!("{}.csv", table.name));
-    let file = fs::File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
-    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(BufWriter::new(file));
-    w.write_record(table.columns.iter().map(|c| c.name))?;
-    let mut row: Vec<String> = Vec::with_capacity(table.columns.len());
-    for i in 0..table.len() {
-        row.clear();
-        for c in &table.columns {
-            let mut cell = c.values.cell(i);
-            let is_text = matches!(c.values, Values::Str(_) | Values::OptStr(_));
-            if opts.spreadsheet_safe && is_text && cell.starts_with(['=', '+', '-', '@']) {
-                cell.insert(0, '\'');
-            }
-            row.push(cell);
-        }
-        w.write_record(&row)?;
+/// Writes one table as it comes, chunk by chunk, to `<dir>/<name>.csv` and/or `<dir>/<name>.parquet`, so a
+/// table never has to be held whole in memory.
+pub struct TableWriter {
+    csv: Option<csv::Writer<BufWriter<fs::File>>>,
+    parquet: Option<ArrowWriter<BufWriter<fs::File>>>,
+    schema: Arc<Schema>,
+    opts: CsvOptions,
+    row: Vec<String>,
+}
+
+impl TableWriter {
+    /// Opens the files of a table. `template` gives the column names and types (its rows are not written).
+    pub fn create(dir: &Path, template: &Table, formats: Formats, opts: CsvOptions) -> Result<Self> {
+        let schema = Arc::new(Schema::new(template.columns.iter().map(arrow_field).collect::<Vec<_>>()));
+        let csv = if formats.csv {
+            let path = dir.join(format!("{}.csv", template.name));
+            let file = fs::File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
+            let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(BufWriter::new(file));
+            w.write_record(template.columns.iter().map(|c| c.name))?;
+            Some(w)
+        } else {
+            None
+        };
+        let parquet = if formats.parquet {
+            let path = dir.join(format!("{}.parquet", template.name));
+            let props = WriterProperties::builder()
+                .set_compression(Compression::ZSTD(ZstdLevel::try_new(3)?))
+                .set_max_row_group_size(ROW_GROUP)
+                .set_created_by(format!("rferl-corpus {}", env!("CARGO_PKG_VERSION")))
+                .build();
+            let file = fs::File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
+            Some(ArrowWriter::try_new(BufWriter::new(file), schema.clone(), Some(props))?)
+        } else {
+            None
+        };
+        Ok(TableWriter { csv, parquet, schema, opts, row: Vec::new() })
     }
-    w.flush()?;
-    Ok(())
+
+    /// Appends the rows of `chunk` (same columns as the template).
+    pub fn write(&mut self, chunk: &Table) -> Result<()> {
+        if let Some(w) = &mut self.csv {
+            for i in 0..chunk.len() {
+                self.row.clear();
+                for c in &chunk.columns {
+                    let mut cell = c.values.cell(i);
+                    let is_text = matches!(c.values, Values::Str(_) | Values::OptStr(_));
+                    if self.opts.spreadsheet_safe && is_text && cell.starts_with(['=', '+', '-', '@']) {
+                        cell.insert(0, '\'');
+                    }
+                    self.row.push(cell);
+                }
+                w.write_record(&self.row)?;
+            }
+        }
+        if let Some(w) = &mut self.parquet {
+            if !chunk.is_empty() {
+                let cols = chunk.columns.iter().map(|c| arrow_array(&c.values, 0, chunk.len())).collect::<Vec<_>>();
+                w.write(&RecordBatch::try_new(self.schema.clone(), cols)?)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Flushes and closes the files.
+    pub fn finish(self) -> Result<()> {
+        if let Some(mut w) = self.csv {
+            w.flush()?;
+        }
+        if let Some(w) = self.parquet {
+            w.close()?;
+        }
+        Ok(())
+    }
+}
+
+/// Writes a whole table as `<dir>/<name>.csv`.
+pub fn write_csv(table: &Table, dir: &Path, opts: CsvOptions) -> Result<()> {
+    let mut w = TableWriter::create(dir, table, Formats { csv: true, parquet: false }, opts)?;
+    w.write(table)?;
+    w.finish()
+}
+
+/// Writes a whole table as `<dir>/<name>.parquet` (zstd, row groups of [`ROW_GROUP`] rows).
+pub fn write_parquet(table: &Table, dir: &Path) -> Result<()> {
+    let mut w = TableWriter::create(dir, table, Formats { csv: false, parquet: true }, CsvOptions::default())?;
+    w.write(table)?;
+    w.finish()
 }
 
 fn arrow_field(c: &Column) -> Field {
@@ -86,32 +152,6 @@ fn arrow_array(v: &Values, from: usize, to: usize) -> ArrayRef {
         Values::F64(x) => Arc::new(Float64Array::from(x[from..to].to_vec())),
         Values::Timestamp(x) => Arc::new(TimestampMicrosecondArray::from(x[from..to].to_vec()).with_timezone("UTC")),
     }
-}
-
-/// Writes a table as `<dir>/<name>.parquet` (zstd, row groups of [`ROW_GROUP`] rows).
-pub fn write_parquet(table: &Table, dir: &Path) -> Result<()> {
-    let path = dir.join(format!("{}.parquet", table.name));
-    let schema = Arc::new(Schema::new(table.columns.iter().map(arrow_field).collect::<Vec<_>>()));
-    let props = WriterProperties::builder()
-        .set_compression(Compression::ZSTD(ZstdLevel::try_new(3)?))
-        .set_max_row_group_size(ROW_GROUP)
-        .set_created_by(format!("rferl-corpus {}", env!("CARGO_PKG_VERSION")))
-        .build();
-    let file = fs::File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
-    let mut w = ArrowWriter::try_new(BufWriter::new(file), schema.clone(), Some(props))?;
-    let n = table.len();
-    let mut from = 0;
-    loop {
-        let to = (from + ROW_GROUP).min(n);
-        let cols = table.columns.iter().map(|c| arrow_array(&c.values, from, to)).collect::<Vec<_>>();
-        w.write(&RecordBatch::try_new(schema.clone(), cols)?)?;
-        from = to;
-        if from >= n {
-            break;
-        }
-    }
-    w.close()?;
-    Ok(())
 }
 
 /// A folder that is filled under a temporary name beside the target and renamed into place by

@@ -1,0 +1,558 @@
+//! The build: every stage in order, as a parallel map over input files and a corpus-wide reduce.
+//!
+//! ```text
+//! discover ─► learn chrome from a sample (par) ─► map: read → extract → normalise → identify (par, in chunks)
+//!          │                                           └─► spill file (articles on disk, in input order)
+//!          └─► reduce: signatures from the spill ─► dedup ─► align ─► stories
+//!          ─► write: articles + sentences streamed from the spill, pairs, sentence links (staged, renamed)
+//! ```
+//! Memory holds the per-article signatures the reduce needs, never the text: text lives in the spill.
+//! Everything is ordered by input (sorted relative path, then record), so ids, clusters and row order are the
+//! same whatever the thread count. The map runs per shard (`--shard i/n`) and `merge` is the reduce over the
+//! shards' spills; a single-machine build is one shard and its merge in one process. With `--state`, the map
+//! reuses the previous run's articles for files that did not change.
+
+mod map;
+mod shard;
+mod spill;
+mod state;
+mod tables;
+
+pub use map::{doc_id, process};
+pub use shard::Shard;
+
+use crate::align::{self, AlignFeatures};
+use crate::dedup::{self, DupSig};
+use crate::extract::ChromeModel;
+use crate::model::{Article, Format, Reject};
+use crate::normalise;
+use crate::read::{self, InputFile, ReadLimits};
+use crate::write::{self, CsvOptions, Formats, StagedDir, TableWriter};
+use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+use serde_json::json;
+use spill::{SpillReader, SpillWriter};
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Files read and processed together: bounds the text held in memory at once.
+const MAP_CHUNK: usize = 2048;
+/// Articles written per output chunk.
+const WRITE_CHUNK: usize = 4096;
+
+/// Everything a build needs to know; `main.rs` fills it from the command line.
+#[derive(Debug, Clone)]
+pub struct BuildConfig {
+    pub inputs: Vec<PathBuf>,
+    pub out: PathBuf,
+    pub formats: Formats,
+    /// Worker threads; `None` lets rayon use every core.
+    pub threads: Option<usize>,
+    pub quiet: bool,
+    pub csv: CsvOptions,
+    pub limits: ReadLimits,
+    /// The command line, recorded in manifest.json.
+    pub arguments: Vec<String>,
+    /// Process only this shard's part of the inputs and write map output for `merge`.
+    pub shard: Option<Shard>,
+    /// Folder that keeps the previous run's results so that a rerun processes only new or changed files.
+    pub state: Option<PathBuf>,
+}
+
+/// Counts of one build, also written to manifest.json.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub files: u64,
+    /// Input units: records read plus files rejected before any record came out of them.
+    pub inputs: u64,
+    pub articles: u64,
+    pub rejects: u64,
+    pub duplicates: u64,
+    pub stories: u64,
+    pub alignments: u64,
+    pub languages: u64,
+    /// Files whose results were reused from `--state` instead of being read again.
+    pub reused_files: u64,
+}
+
+/// One article of a map output: where it sits in its spill.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+pub struct Entry {
+    pub source_file: String,
+    pub record: u32,
+    pub offset: u64,
+}
+
+/// What the map produced for a set of files: articles in a spill file, and rejects.
+#[derive(Debug, Clone, Default)]
+pub struct MapOutput {
+    pub spill: PathBuf,
+    pub entries: Vec<Entry>,
+    pub rejects: Vec<Reject>,
+    pub files: u64,
+    pub inputs: u64,
+    pub reused_files: u64,
+}
+
+type Timings = BTreeMap<String, f64>;
+
+struct Clock {
+    lap: Instant,
+    timings: Timings,
+}
+
+impl Clock {
+    fn new() -> Self {
+        Clock { lap: Instant::now(), timings: Timings::new() }
+    }
+    fn mark(&mut self, stage: &str) {
+        *self.timings.entry(stage.to_string()).or_insert(0.0) += self.lap.elapsed().as_secs_f64();
+        self.lap = Instant::now();
+    }
+}
+
+fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = threads {
+        builder = builder.num_threads(n.max(1));
+    }
+    builder.build().context("cannot start worker threads")
+}
+
+/// Runs a build (or, with `cfg.shard`, one shard's map).
+pub fn build(cfg: &BuildConfig) -> Result<Summary> {
+    pool(cfg.threads)?.install(|| run_build(cfg))
+}
+
+/// Runs the corpus-wide steps over shard outputs written by `build --shard i/n`.
+pub fn merge(shard_dirs: &[PathBuf], cfg: &BuildConfig) -> Result<Summary> {
+    pool(cfg.threads)?.install(|| {
+        let started = Instant::now();
+        let mut clock = Clock::new();
+        let parts = shard_dirs.iter().map(|d| shard::load(d)).collect::<Result<Vec<_>>>()?;
+        shard::check_complete(&parts)?;
+        clock.mark("load_shards");
+        let outputs: Vec<MapOutput> = parts.into_iter().map(|p| p.output).collect();
+        let staged = StagedDir::new(&cfg.out)?;
+        let summary = reduce_and_write(&outputs, &staged.tmp, cfg, &mut clock, started)?;
+        staged.commit()?;
+        Ok(summary)
+    })
+}
+
+fn progress(cfg: &BuildConfig, len: u64, what: &str) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+    if cfg.quiet || !std::io::stderr().is_terminal() {
+        bar.set_draw_target(ProgressDrawTarget::hidden());
+    }
+    let style = ProgressStyle::with_template("{prefix:>9} [{bar:30}] {pos}/{len} {per_sec} ETA {eta}")
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ");
+    bar.set_style(style);
+    bar.set_prefix(what.to_string());
+    bar
+}
+
+fn run_build(cfg: &BuildConfig) -> Result<Summary> {
+    let started = Instant::now();
+    let mut clock = Clock::new();
+    let (all_files, walk_rejects) = read::discover(&cfg.inputs);
+    let owns = |rel: &str| cfg.shard.is_none_or(|s| s.owns(rel));
+    let files: Vec<InputFile> = all_files.iter().filter(|f| owns(&f.rel)).cloned().collect();
+    let walk_rejects: Vec<Reject> = walk_rejects.into_iter().filter(|r| owns(&r.source_file)).collect();
+    clock.mark("discover");
+
+    let previous = match &cfg.state {
+        Some(dir) => state::State::load(dir)?,
+        None => None,
+    };
+    // The chrome model is learned from a sample chosen over *all* inputs, so every shard learns the same one.
+    let (chrome, sample_lines) = learn_chrome(&all_files, previous.as_ref(), cfg);
+    clock.mark("learn_chrome");
+
+    let staged = StagedDir::new(&cfg.out)?;
+    let spill_path = match (&cfg.state, cfg.shard) {
+        (_, Some(_)) => staged.tmp.join(shard::SPILL),
+        (Some(dir), None) => state::next_spill_path(dir)?,
+        (None, None) => staged.tmp.join(".articles.spill"),
+    };
+    let reuse = previous.as_ref().filter(|p| p.chrome == chrome.decisions());
+    let mut output = map_files(&files, &chrome, reuse, &spill_path, cfg)?;
+    // Paths that could not even be walked are inputs too: each is one reject.
+    output.inputs += walk_rejects.len() as u64;
+    output.rejects.extend(walk_rejects);
+    clock.mark("map");
+
+    let summary = if let Some(s) = cfg.shard {
+        shard::save(&staged.tmp, s, &output, all_files.len() as u64)?;
+        staged.commit()?;
+        if !cfg.quiet {
+            eprintln!(
+                "rferl-corpus: shard {s}: {} files → {} articles + {} rejects → {} (run `rferl-corpus merge` over all {} shards)",
+                output.files,
+                output.entries.len(),
+                output.rejects.len(),
+                cfg.out.display(),
+                s.count
+            );
+        }
+        Summary {
+            files: output.files,
+            inputs: output.inputs,
+            articles: output.entries.len() as u64,
+            rejects: output.rejects.len() as u64,
+            reused_files: output.reused_files,
+            ..Default::default()
+        }
+    } else {
+        let summary = reduce_and_write(std::slice::from_ref(&output), &staged.tmp, cfg, &mut clock, started)?;
+        if let Some(dir) = &cfg.state {
+            state::save(dir, &chrome, &sample_lines, &files, &output)?;
+        } else {
+            std::fs::remove_file(&spill_path).ok();
+        }
+        staged.commit()?;
+        summary
+    };
+    Ok(summary)
+}
+
+/// Learns the text dumps' chrome from a deterministic sample of the inputs (all of them up to
+/// [`shard::SAMPLE_TARGET`] files). Returns the model and the sample files' line hashes for the state.
+fn learn_chrome(
+    all: &[InputFile],
+    previous: Option<&state::State>,
+    cfg: &BuildConfig,
+) -> (ChromeModel, BTreeMap<String, state::SampleLines>) {
+    let total = all.len() as u64;
+    let sample: Vec<&InputFile> = all.iter().filter(|f| shard::in_chrome_sample(&f.rel, total)).collect();
+    let lines: Vec<(String, state::SampleLines)> = sample
+        .par_iter()
+        .map(|f| {
+            let fp = state::fingerprint(&f.path);
+            if let Some(cached) = previous.and_then(|p| p.sample_lines(&f.rel, fp)) {
+                return (f.rel.clone(), cached.clone());
+            }
+            let read = read::read_file(f, cfg.limits);
+            let hashes = read
+                .records
+                .iter()
+                .filter(|r| r.format == Format::Text)
+                .map(|r| crate::extract::line_hashes(&r.content))
+                .collect();
+            (f.rel.clone(), state::SampleLines { fingerprint: fp, hashes })
+        })
+        .collect();
+    let mut model = ChromeModel::default();
+    for (_, l) in &lines {
+        for h in &l.hashes {
+            model.add_hashes(h);
+        }
+    }
+    (model, lines.into_iter().collect())
+}
+
+/// The map over files, in chunks: read, process, and append articles to the spill in input order.
+fn map_files(
+    files: &[InputFile],
+    chrome: &ChromeModel,
+    reuse: Option<&state::State>,
+    spill_path: &Path,
+    cfg: &BuildConfig,
+) -> Result<MapOutput> {
+    let mut out = MapOutput { spill: spill_path.to_path_buf(), files: files.len() as u64, ..Default::default() };
+    let mut spill = SpillWriter::create(spill_path)?;
+    let old_spill = match reuse {
+        Some(s) => Some(s.spill_reader()?),
+        None => None,
+    };
+    let bar = progress(cfg, files.len() as u64, "articles");
+    enum Done {
+        Fresh(Vec<Article>, Vec<Reject>, u64),
+        Reused(Vec<(u32, Vec<u8>)>, Vec<Reject>, u64),
+    }
+    for chunk in files.chunks(MAP_CHUNK) {
+        let done: Vec<Result<Done>> = chunk
+            .par_iter()
+            .map(|f| {
+                if let (Some(state), Some(old)) = (reuse, &old_spill) {
+                    if let Some(prev) = state.unchanged(&f.rel, state::fingerprint(&f.path)) {
+                        let raws = prev
+                            .entries
+                            .iter()
+                            .map(|&(rec, off)| old.raw(off).map(|b| (rec, b)))
+                            .collect::<Result<Vec<_>>>()?;
+                        bar.inc(1);
+                        return Ok(Done::Reused(raws, prev.rejects.clone(), prev.inputs));
+                    }
+                }
+                let read = read::read_file(f, cfg.limits);
+                // Every record read, and every reject the reader gave, is one input unit; each record then
+                // becomes exactly one article or one reject.
+                let inputs = (read.records.len() + read.rejects.len()) as u64;
+                let mut articles = Vec::with_capacity(read.records.len());
+                let mut rejects = read.rejects;
+                for r in &read.records {
+                    match process(r, chrome) {
+                        Ok(a) => articles.push(a),
+                        Err(rej) => rejects.push(rej),
+                    }
+                }
+                bar.inc(1);
+                Ok(Done::Fresh(articles, rejects, inputs))
+            })
+            .collect();
+        for d in done {
+            match d? {
+                Done::Fresh(articles, rejects, inputs) => {
+                    for a in articles {
+                        let offset = spill.push(&a)?;
+                        out.entries.push(Entry { source_file: a.source_file, record: a.record, offset });
+                    }
+                    out.rejects.extend(rejects);
+                    out.inputs += inputs;
+                }
+                Done::Reused(raws, rejects, inputs) => {
+                    for (record, bytes) in raws {
+                        let offset = spill.push_raw(&bytes)?;
+                        let a: Article = postcard::from_bytes(&bytes).context("state spill record does not decode")?;
+                        out.entries.push(Entry { source_file: a.source_file, record, offset });
+                    }
+                    out.rejects.extend(rejects);
+                    out.inputs += inputs;
+                    out.reused_files += 1;
+                }
+            }
+        }
+    }
+    bar.finish_and_clear();
+    spill.finish()?;
+    Ok(out)
+}
+
+/// What the reduce keeps per article.
+struct Sig {
+    dup: DupSig,
+    feats: AlignFeatures,
+    doc_id: String,
+    lang: String,
+}
+
+/// The corpus-wide steps and the writers, over one or more map outputs.
+fn reduce_and_write(
+    parts: &[MapOutput],
+    dir: &Path,
+    cfg: &BuildConfig,
+    clock: &mut Clock,
+    started: Instant,
+) -> Result<Summary> {
+    let readers = parts.iter().map(|p| SpillReader::open(&p.spill)).collect::<Result<Vec<_>>>()?;
+    // Global input order across parts.
+    let mut order: Vec<(usize, usize)> =
+        parts.iter().enumerate().flat_map(|(pi, p)| (0..p.entries.len()).map(move |ei| (pi, ei))).collect();
+    order.par_sort_by(|a, b| {
+        let (ea, eb) = (&parts[a.0].entries[a.1], &parts[b.0].entries[b.1]);
+        (&ea.source_file, ea.record).cmp(&(&eb.source_file, eb.record))
+    });
+    let fetch = |k: usize| -> Result<Article> {
+        let (pi, ei) = order[k];
+        readers[pi].get(parts[pi].entries[ei].offset)
+    };
+    let sigs: Vec<Sig> = (0..order.len())
+        .into_par_iter()
+        .map(|k| {
+            let a = fetch(k)?;
+            Ok(Sig {
+                dup: dedup::signature(&a.lang, &a.text),
+                feats: align::features(&a),
+                doc_id: a.doc_id,
+                lang: a.lang,
+            })
+        })
+        .collect::<Result<_>>()?;
+    clock.mark("signatures");
+
+    let dup_sigs: Vec<DupSig> = sigs.iter().map(|s| s.dup.clone()).collect();
+    let dup_of = dedup::find_duplicates(&dup_sigs);
+    drop(dup_sigs);
+    clock.mark("dedup");
+    let feats: Vec<AlignFeatures> = sigs.iter().map(|s| s.feats.clone()).collect();
+    let aligned = align::align(&feats, &dup_of);
+    drop(feats);
+    let mut members: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (i, s) in aligned.story_of.iter().enumerate() {
+        if let Some(s) = s {
+            members.entry(*s).or_default().push(i);
+        }
+    }
+    let mut story_of: Vec<Option<usize>> = vec![None; sigs.len()];
+    let mut story_ids: Vec<String> = Vec::new();
+    for m in members.values().filter(|m| m.len() >= 2) {
+        // A story's id is derived from its first version, so it is the same in every run.
+        story_ids.push(format!("s{}", sigs[m[0]].doc_id));
+        for &i in m {
+            story_of[i] = Some(story_ids.len() - 1);
+        }
+    }
+    clock.mark("align");
+
+    // Articles and sentences, streamed from the spill in input order.
+    let mut art_w = TableWriter::create(dir, &tables::articles(&[]), cfg.formats, cfg.csv)?;
+    let mut sent_w = TableWriter::create(dir, &tables::sentences(&[]), cfg.formats, cfg.csv)?;
+    let mut by_lang: BTreeMap<String, u64> = BTreeMap::new();
+    let mut story_rows: BTreeMap<usize, tables::StoryRow> = BTreeMap::new();
+    let bar = progress(cfg, order.len() as u64, "writing");
+    for start in (0..order.len()).step_by(WRITE_CHUNK) {
+        let end = (start + WRITE_CHUNK).min(order.len());
+        let chunk: Vec<(Article, Vec<String>)> = (start..end)
+            .into_par_iter()
+            .map(|k| {
+                let mut a = fetch(k)?;
+                if let Some(j) = dup_of[k] {
+                    a.dup_of = sigs[j].doc_id.clone();
+                }
+                if let Some(s) = story_of[k] {
+                    a.story_id = story_ids[s].clone();
+                }
+                let sentences = normalise::split_sentences(&a.text, &a.lang);
+                Ok((a, sentences))
+            })
+            .collect::<Result<_>>()?;
+        for (k, (a, _)) in (start..end).zip(&chunk) {
+            *by_lang.entry(a.lang.clone()).or_insert(0) += 1;
+            if let Some(s) = story_of[k] {
+                let row = story_rows.entry(s).or_insert_with(|| tables::StoryRow {
+                    story_id: story_ids[s].clone(),
+                    n_articles: 0,
+                    languages: Vec::new(),
+                    title: a.title.clone(),
+                });
+                row.n_articles += 1;
+                if !row.languages.contains(&a.lang) {
+                    row.languages.push(a.lang.clone());
+                }
+                // The representative title: the English version's if there is one (most readers share it).
+                if a.lang == "eng_Latn" && !row.languages.iter().take(row.languages.len() - 1).any(|l| l == "eng_Latn")
+                {
+                    row.title = a.title.clone();
+                }
+            }
+        }
+        let (articles, sentences): (Vec<Article>, Vec<Vec<String>>) = chunk.into_iter().unzip();
+        let sent_docs: Vec<(String, Vec<String>)> = articles.iter().map(|a| a.doc_id.clone()).zip(sentences).collect();
+        art_w.write(&tables::articles(&articles))?;
+        sent_w.write(&tables::sentences(&sent_docs))?;
+        bar.inc((end - start) as u64);
+    }
+    bar.finish_and_clear();
+    art_w.finish()?;
+    sent_w.finish()?;
+    clock.mark("write_articles");
+
+    // Pairs and their sentence links.
+    let briefs: Vec<tables::Brief> =
+        sigs.iter().map(|s| tables::Brief { doc_id: s.doc_id.clone(), lang: s.lang.clone() }).collect();
+    write_table(dir, cfg, &tables::alignments(&briefs, &aligned.pairs))?;
+    let mut link_w = TableWriter::create(dir, &tables::sentence_alignments(&[]), cfg.formats, cfg.csv)?;
+    for chunk in aligned.pairs.chunks(WRITE_CHUNK) {
+        let links = chunk
+            .par_iter()
+            .map(|p| {
+                let (a, b) = (fetch(p.a)?, fetch(p.b)?);
+                let sa = normalise::split_sentences(&a.text, &a.lang);
+                let sb = normalise::split_sentences(&b.text, &b.lang);
+                Ok((a.doc_id, b.doc_id, align::align_sentences(&sa, &sb)))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        link_w.write(&tables::sentence_alignments(&links))?;
+    }
+    link_w.finish()?;
+    clock.mark("align_sentences");
+
+    let mut story_rows: Vec<tables::StoryRow> = story_rows.into_values().collect();
+    for r in &mut story_rows {
+        r.languages.sort();
+    }
+    story_rows.sort_by(|a, b| a.story_id.cmp(&b.story_id));
+    write_table(dir, cfg, &tables::stories(&story_rows))?;
+    let mut rejects: Vec<Reject> = parts.iter().flat_map(|p| p.rejects.iter().cloned()).collect();
+    rejects.sort_by(|a, b| (&a.source_file, a.record).cmp(&(&b.source_file, b.record)));
+    write_table(dir, cfg, &tables::rejects(&rejects))?;
+    clock.mark("write");
+
+    let summary = Summary {
+        files: parts.iter().map(|p| p.files).sum(),
+        inputs: parts.iter().map(|p| p.inputs).sum(),
+        articles: sigs.len() as u64,
+        rejects: rejects.len() as u64,
+        duplicates: dup_of.iter().filter(|d| d.is_some()).count() as u64,
+        stories: story_ids.len() as u64,
+        alignments: aligned.pairs.len() as u64,
+        languages: by_lang.len() as u64,
+        reused_files: parts.iter().map(|p| p.reused_files).sum(),
+    };
+    write_manifest(dir, cfg, &summary, &rejects, &by_lang, clock, started)?;
+    if !cfg.quiet {
+        eprintln!(
+            "rferl-corpus: {} inputs → {} articles in {} languages + {} rejects ({}); {} duplicates, {} stories, {} aligned pairs → {} in {:.1} s",
+            summary.inputs,
+            summary.articles,
+            summary.languages,
+            summary.rejects,
+            if summary.inputs == summary.articles + summary.rejects { "all accounted for" } else { "COUNTS DO NOT ADD UP" },
+            summary.duplicates,
+            summary.stories,
+            summary.alignments,
+            cfg.out.display(),
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(summary)
+}
+
+fn write_table(dir: &Path, cfg: &BuildConfig, table: &write::Table) -> Result<()> {
+    let mut w = TableWriter::create(dir, table, cfg.formats, cfg.csv)?;
+    w.write(table)?;
+    w.finish()
+}
+
+fn write_manifest(
+    dir: &Path,
+    cfg: &BuildConfig,
+    s: &Summary,
+    rejects: &[Reject],
+    by_lang: &BTreeMap<String, u64>,
+    clock: &mut Clock,
+    started: Instant,
+) -> Result<()> {
+    let mut by_reason: BTreeMap<&str, u64> = BTreeMap::new();
+    for r in rejects {
+        *by_reason.entry(r.reason.as_str()).or_insert(0) += 1;
+    }
+    clock.timings.insert("total".into(), started.elapsed().as_secs_f64());
+    let languages: BTreeSet<&String> = by_lang.keys().collect();
+    let manifest = json!({
+        "tool": "rferl-corpus",
+        "version": env!("CARGO_PKG_VERSION"),
+        "arguments": cfg.arguments,
+        "counts": {
+            "files": s.files,
+            "inputs": s.inputs,
+            "articles": s.articles,
+            "rejects": s.rejects,
+            "accounted": s.inputs == s.articles + s.rejects,
+            "duplicates": s.duplicates,
+            "stories": s.stories,
+            "alignments": s.alignments,
+            "languages": languages.len(),
+        },
+        "rejects_by_reason": by_reason,
+        "articles_by_language": by_lang,
+        "reused_files": s.reused_files,
+        "seconds_per_stage": clock.timings.iter().map(|(k, v)| (k.clone(), json!((v * 1000.0).round() / 1000.0))).collect::<serde_json::Map<_, _>>(),
+    });
+    write::write_json(&manifest, &dir.join("manifest.json"))
+}

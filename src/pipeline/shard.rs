@@ -1,0 +1,194 @@
+//! Sharding: `build --shard i/n` runs the map over a deterministic part of the inputs and leaves its spill
+//! and rejects for `merge`, which runs the corpus-wide steps over all shards. Any scheduler that runs N copies
+//! of a command (Slurm job arrays, Kubernetes Indexed Jobs) can run a build this way (docs/scaling.md).
+//!
+//! A file belongs to shard `hash(path) mod n`, so shards never overlap and need no coordination; the chrome
+//! sample is chosen over all inputs, so every shard learns the same chrome and the merged output equals a
+//! single-machine run.
+
+use super::{Entry, MapOutput};
+use crate::model::Reject;
+use crate::write::{Formats, TableWriter};
+use anyhow::{bail, Context, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use xxhash_rust::xxh3::xxh3_64;
+
+/// The spill file of a shard, inside its output folder.
+pub const SPILL: &str = "shard.spill";
+const INDEX: &str = "shard.index";
+/// The chrome is learned from about this many files, whatever the corpus size.
+pub const SAMPLE_TARGET: u64 = 50_000;
+
+/// `i/n`: shard `i` (0-based) of `n`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shard {
+    pub index: u32,
+    pub count: u32,
+}
+
+impl Shard {
+    /// Whether the file at this relative path belongs to this shard.
+    pub fn owns(&self, rel: &str) -> bool {
+        xxh3_64(rel.as_bytes()) % self.count as u64 == self.index as u64
+    }
+}
+
+impl FromStr for Shard {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (i, n) = s.split_once('/').ok_or_else(|| format!("shard {s:?}: expected i/n, e.g. 0/4"))?;
+        let index: u32 = i.trim().parse().map_err(|_| format!("shard {s:?}: {i:?} is not a number"))?;
+        let count: u32 = n.trim().parse().map_err(|_| format!("shard {s:?}: {n:?} is not a number"))?;
+        if count == 0 || index >= count {
+            return Err(format!("shard {s:?}: need 0 <= i < n"));
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+impl fmt::Display for Shard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+/// Whether a file is in the sample the chrome is learned from: every file up to [`SAMPLE_TARGET`] files, else
+/// a share of them chosen by a hash of the path (so the choice never depends on order, threads or shard).
+pub fn in_chrome_sample(rel: &str, total: u64) -> bool {
+    total <= SAMPLE_TARGET || xxh3_64(rel.as_bytes()) <= (u64::MAX / total).saturating_mul(SAMPLE_TARGET)
+}
+
+#[derive(Serialize, Deserialize)]
+struct Index {
+    version: u32,
+    shard: Shard,
+    total_files: u64,
+    files: u64,
+    inputs: u64,
+    entries: Vec<Entry>,
+    rejects: Vec<Reject>,
+}
+
+/// A shard's map output as loaded by `merge`.
+pub struct ShardPart {
+    pub shard: Shard,
+    pub total_files: u64,
+    pub output: MapOutput,
+}
+
+/// Writes a shard's index beside its spill, and its articles as Hive-partitioned Parquet
+/// (`articles/lang=<code>/part-<i>.parquet`, without `dup_of`/`story_id`, which only `merge` knows).
+pub fn save(dir: &Path, shard: Shard, out: &MapOutput, total_files: u64) -> Result<()> {
+    let index = Index {
+        version: 1,
+        shard,
+        total_files,
+        files: out.files,
+        inputs: out.inputs,
+        entries: out.entries.clone(),
+        rejects: out.rejects.clone(),
+    };
+    fs::write(dir.join(INDEX), postcard::to_stdvec(&index)?).context("cannot write the shard index")?;
+    let reader = super::spill::SpillReader::open(&out.spill)?;
+    let mut by_lang: BTreeMap<String, Vec<crate::model::Article>> = BTreeMap::new();
+    for e in &out.entries {
+        let a = reader.get(e.offset)?;
+        by_lang.entry(a.lang.clone()).or_default().push(a);
+    }
+    for (lang, articles) in by_lang {
+        let part = dir.join("articles").join(format!("lang={lang}"));
+        fs::create_dir_all(&part)?;
+        let mut table = super::tables::articles(&articles);
+        // Hive style: the partition column lives in the path, not in the file.
+        table.columns.retain(|c| c.name != "lang");
+        let mut w = TableWriter::create(&part, &table, Formats { csv: false, parquet: true }, Default::default())?;
+        w.write(&table)?;
+        w.finish()?;
+        fs::rename(part.join("articles.parquet"), part.join(format!("part-{:05}.parquet", shard.index)))?;
+    }
+    Ok(())
+}
+
+/// Loads a shard output folder written by `build --shard`.
+pub fn load(dir: &Path) -> Result<ShardPart> {
+    let bytes = fs::read(dir.join(INDEX)).with_context(|| {
+        format!("{} is not a shard output (no {INDEX}; run `build --shard i/n` first)", dir.display())
+    })?;
+    let index: Index =
+        postcard::from_bytes(&bytes).with_context(|| format!("{}: shard index is corrupt", dir.display()))?;
+    if index.version != 1 {
+        bail!("{}: shard written by another version; rebuild the shards", dir.display());
+    }
+    Ok(ShardPart {
+        shard: index.shard,
+        total_files: index.total_files,
+        output: MapOutput {
+            spill: PathBuf::from(dir).join(SPILL),
+            entries: index.entries,
+            rejects: index.rejects,
+            files: index.files,
+            inputs: index.inputs,
+            reused_files: 0,
+        },
+    })
+}
+
+/// Refuses to merge an incomplete or mixed set of shards: a silently missing shard would lose records.
+pub fn check_complete(parts: &[ShardPart]) -> Result<()> {
+    let Some(first) = parts.first() else { bail!("merge needs at least one shard folder") };
+    let n = first.shard.count;
+    let mut seen = vec![false; n as usize];
+    for p in parts {
+        if p.shard.count != n || p.total_files != first.total_files {
+            bail!(
+                "shards come from different runs (shard {} vs {}): rebuild them with the same inputs",
+                p.shard,
+                first.shard
+            );
+        }
+        if std::mem::replace(&mut seen[p.shard.index as usize], true) {
+            bail!("shard {} given twice", p.shard);
+        }
+    }
+    let missing: Vec<String> = seen.iter().enumerate().filter(|(_, s)| !**s).map(|(i, _)| format!("{i}/{n}")).collect();
+    if !missing.is_empty() {
+        bail!("missing shards: {} (every shard of the run must be merged)", missing.join(", "));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_partition_the_inputs() {
+        let shards: Vec<Shard> = (0..3).map(|i| Shard { index: i, count: 3 }).collect();
+        for k in 0..200 {
+            let rel = format!("dir/{k:05}.txt");
+            assert_eq!(shards.iter().filter(|s| s.owns(&rel)).count(), 1);
+        }
+    }
+
+    #[test]
+    fn shard_specs_are_checked() {
+        assert_eq!("2/4".parse::<Shard>().unwrap(), Shard { index: 2, count: 4 });
+        assert!("4/4".parse::<Shard>().is_err());
+        assert!("x/4".parse::<Shard>().is_err());
+        assert!("1".parse::<Shard>().is_err());
+    }
+
+    #[test]
+    fn the_chrome_sample_is_everything_for_small_corpora_and_a_share_for_large() {
+        assert!((0..100).all(|k| in_chrome_sample(&k.to_string(), 1000)));
+        let n = 1_000_000u64;
+        let taken = (0..200_000).filter(|k| in_chrome_sample(&k.to_string(), n)).count() as f64;
+        let expected = 200_000.0 * SAMPLE_TARGET as f64 / n as f64;
+        assert!((taken - expected).abs() < expected * 0.1, "{taken} vs {expected}");
+    }
+}

@@ -1,0 +1,93 @@
+//! The spill: processed articles kept on disk between the map and the final write, so memory holds only
+//! what the corpus-wide steps need (signatures), never the text.
+//!
+//! A spill file is a sequence of records, each a little-endian `u32` length and a postcard-encoded
+//! [`Article`]. Readers find a record by its byte offset; shards and incremental state are spill files too.
+
+use crate::model::Article;
+use anyhow::{bail, Context, Result};
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::os::unix::fs::FileExt;
+use std::path::Path;
+
+pub struct SpillWriter {
+    out: BufWriter<File>,
+    pos: u64,
+}
+
+impl SpillWriter {
+    pub fn create(path: &Path) -> Result<Self> {
+        let f = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+        Ok(SpillWriter { out: BufWriter::with_capacity(1 << 20, f), pos: 0 })
+    }
+
+    /// Appends an article and returns its offset.
+    pub fn push(&mut self, a: &Article) -> Result<u64> {
+        let bytes = postcard::to_stdvec(a)?;
+        self.push_raw(&bytes)
+    }
+
+    /// Appends an already-encoded article (copied from another spill).
+    pub fn push_raw(&mut self, bytes: &[u8]) -> Result<u64> {
+        let at = self.pos;
+        self.out.write_all(&(bytes.len() as u32).to_le_bytes())?;
+        self.out.write_all(bytes)?;
+        self.pos += 4 + bytes.len() as u64;
+        Ok(at)
+    }
+
+    pub fn finish(mut self) -> Result<()> {
+        self.out.flush()?;
+        self.out.get_ref().sync_data().ok();
+        Ok(())
+    }
+}
+
+/// Random access to a finished spill file (safe to share between threads).
+pub struct SpillReader {
+    file: File,
+}
+
+impl SpillReader {
+    pub fn open(path: &Path) -> Result<Self> {
+        Ok(SpillReader { file: File::open(path).with_context(|| format!("cannot open {}", path.display()))? })
+    }
+
+    /// The encoded article at `offset`.
+    pub fn raw(&self, offset: u64) -> Result<Vec<u8>> {
+        let mut len = [0u8; 4];
+        self.file.read_exact_at(&mut len, offset).context("spill file is truncated")?;
+        let len = u32::from_le_bytes(len) as usize;
+        if len > 1 << 31 {
+            bail!("spill file is corrupt at offset {offset}");
+        }
+        let mut buf = vec![0u8; len];
+        self.file.read_exact_at(&mut buf, offset + 4).context("spill file is truncated")?;
+        Ok(buf)
+    }
+
+    pub fn get(&self, offset: u64) -> Result<Article> {
+        postcard::from_bytes(&self.raw(offset)?).context("spill record does not decode")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn articles_come_back_by_offset() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("s.spill");
+        let mut w = SpillWriter::create(&p).unwrap();
+        let a = Article { doc_id: "a".into(), text: "Ӏаьржа".into(), published: Some(5), ..Default::default() };
+        let b = Article { doc_id: "b".into(), article_id: Some(7), ..Default::default() };
+        let (oa, ob) = (w.push(&a).unwrap(), w.push(&b).unwrap());
+        w.finish().unwrap();
+        let r = SpillReader::open(&p).unwrap();
+        assert_eq!(r.get(ob).unwrap(), b);
+        assert_eq!(r.get(oa).unwrap(), a);
+        assert!(r.get(ob + 1).is_err());
+    }
+}
