@@ -1,1 +1,2 @@
 //! rferl-corpus: RFE/RL article dumps in, research tables out.
+pub mod identify;
