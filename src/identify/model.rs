@@ -11,7 +11,7 @@
 //! language we have no profile for (French, Yakut, ...) ends up there instead of being forced
 //! onto the nearest service language.
 
-use super::profiles::{Group, PROFILES};
+use super::profiles::{Group, BCMS_CODES, BCMS_RATES, BCMS_VARIANTS, PROFILES};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -22,6 +22,9 @@ const ASCII_DEFAULT: f64 = 1e-3;
 /// Token probabilities by tier, and for a word listed only by other languages.
 const WORD_P: [f64; 3] = [1.5e-2, 3e-3, 5e-4];
 const WORD_FLOOR: f64 = 1e-4;
+/// Serbo-Croatian variant words: probability in a standard that uses the form / one that does not.
+const VARIANT_P: f64 = 1e-3;
+const VARIANT_FLOOR: f64 = 5e-5;
 /// The "other" pseudo-language: every non-basic letter moderately likely, listed words a bit.
 const OTHER_LETTER: f64 = 3e-3;
 const OTHER_WORD: f64 = 1e-3;
@@ -258,19 +261,73 @@ pub fn build(group: Group) -> GroupModel {
             }
         }
     }
-    let mut words: FxMap<String, Vec<f32>> = FxMap::default();
-    for w in order {
-        let t = &tiers[&w];
-        let v: Vec<f32> = (0..n_langs)
+    let mut probs: FxMap<String, Vec<f64>> = FxMap::default();
+    for w in &order {
+        let t = &tiers[w];
+        let v: Vec<f64> = (0..n_langs)
             .map(|l| {
-                let p = if l == n_langs - 1 {
+                if l == n_langs - 1 {
                     OTHER_WORD
                 } else {
                     t[l].map_or(WORD_FLOOR, |tier| WORD_P[tier])
-                };
-                p.ln() as f32
+                }
             })
             .collect();
+        probs.insert(w.clone(), v);
+    }
+    if group == Group::Latin {
+        let idx = |code: &str| codes.iter().position(|c| *c == Some(code));
+        // union of flags per word (a form may be listed on several lines)
+        let mut flags: FxMap<&str, String> = FxMap::default();
+        let mut vorder: Vec<&str> = Vec::new();
+        for (f, ws) in BCMS_VARIANTS {
+            for w in ws.split_whitespace() {
+                flags
+                    .entry(w)
+                    .or_insert_with(|| {
+                        vorder.push(w);
+                        String::new()
+                    })
+                    .push_str(f);
+            }
+        }
+        for w in vorder {
+            let fl = &flags[w];
+            let v = probs.entry(w.to_string()).or_insert_with(|| {
+                order.push(w.to_string());
+                (0..n_langs)
+                    .map(|l| if l == n_langs - 1 { OTHER_WORD } else { WORD_FLOOR })
+                    .collect()
+            });
+            for (ch, code) in BCMS_CODES {
+                if let Some(l) = idx(code) {
+                    v[l] = if fl.contains(ch) {
+                        v[l].max(VARIANT_P)
+                    } else {
+                        VARIANT_FLOOR
+                    };
+                }
+            }
+        }
+    }
+    if group == Group::Latin {
+        for (w, rates) in BCMS_RATES {
+            let v = probs.entry(w.to_string()).or_insert_with(|| {
+                order.push(w.to_string());
+                (0..n_langs)
+                    .map(|l| if l == n_langs - 1 { OTHER_WORD } else { WORD_FLOOR })
+                    .collect()
+            });
+            for (i, (_, code)) in BCMS_CODES.iter().enumerate() {
+                if let Some(l) = codes.iter().position(|c| *c == Some(*code)) {
+                    v[l] = rates[i] / 100.0;
+                }
+            }
+        }
+    }
+    let mut words: FxMap<String, Vec<f32>> = FxMap::default();
+    for w in order {
+        let v = probs[&w].iter().map(|p| p.ln() as f32).collect();
         words.insert(w, v);
     }
 
