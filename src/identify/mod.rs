@@ -466,10 +466,14 @@ pub fn run_detect(
             let (l, c) = detect_with(engine, &String::from_utf8_lossy(&bytes))?;
             writeln!(out, "{}\t{l}\t{c:.4}", path.display())?;
         } else {
-            let f = std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
+            let f =
+                std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
             let mut r = std::io::BufReader::new(f);
             emit_lines(&mut r, out)?;
         }
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;

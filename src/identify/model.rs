@@ -2,9 +2,13 @@
 //! once from the hand-written profiles in `profiles.rs`.
 //!
 //! For a segment of text and each candidate language L the log-likelihood is
-//!   Σ_slots count(s)·log p_L(s) − N·Σ_slots p_L(s)     (Poisson model of telling letters/bigrams;
-//!                                                        the second term makes absence count)
-//! + Σ_words log p_L(w)                                  (listed words; unlisted words are neutral)
+//!
+//! ```text
+//!   Σ_slots count(s)·log p_L(s) − N·Σ_slots p_L(s)   Poisson model of telling letters/bigrams;
+//!                                                    the second term makes absence count
+//! + Σ_words log p_L(w)                               listed words; unlisted words are neutral
+//! ```
+//!
 //! where N is the number of letters of the group's script. All parts are additive, so a segment's
 //! feature counts can be summed into the whole text's without re-reading the text.
 //! Each group also has an "other" pseudo-language with a flat letter distribution: text in a
@@ -66,7 +70,6 @@ pub type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
 /// One script group's compiled model. Candidates are `codes`; the last one is "other" (`None`).
 pub struct GroupModel {
-    pub group: Group,
     /// FLORES codes of the candidates; `None` for the "other" pseudo-language (always last).
     pub codes: Vec<Option<&'static str>>,
     /// Letter → slot. Letters not in here are neutral (basic alphabet) or the unknown slot.
@@ -195,8 +198,8 @@ pub fn build(group: Group) -> GroupModel {
     for l in &letters {
         for (k, _) in l {
             let c = k.chars().next().expect("letter");
-            if !letter_slot.contains_key(&c) {
-                letter_slot.insert(c, slot_keys.len() as u16);
+            if let std::collections::hash_map::Entry::Vacant(e) = letter_slot.entry(c) {
+                e.insert(slot_keys.len() as u16);
                 slot_keys.push(k.clone());
             }
         }
@@ -296,7 +299,13 @@ pub fn build(group: Group) -> GroupModel {
             let v = probs.entry(w.to_string()).or_insert_with(|| {
                 order.push(w.to_string());
                 (0..n_langs)
-                    .map(|l| if l == n_langs - 1 { OTHER_WORD } else { WORD_FLOOR })
+                    .map(|l| {
+                        if l == n_langs - 1 {
+                            OTHER_WORD
+                        } else {
+                            WORD_FLOOR
+                        }
+                    })
                     .collect()
             });
             for (ch, code) in BCMS_CODES {
@@ -315,7 +324,13 @@ pub fn build(group: Group) -> GroupModel {
             let v = probs.entry(w.to_string()).or_insert_with(|| {
                 order.push(w.to_string());
                 (0..n_langs)
-                    .map(|l| if l == n_langs - 1 { OTHER_WORD } else { WORD_FLOOR })
+                    .map(|l| {
+                        if l == n_langs - 1 {
+                            OTHER_WORD
+                        } else {
+                            WORD_FLOOR
+                        }
+                    })
                     .collect()
             });
             for (i, (_, code)) in BCMS_CODES.iter().enumerate() {
@@ -332,7 +347,6 @@ pub fn build(group: Group) -> GroupModel {
     }
 
     GroupModel {
-        group,
         codes,
         letter_slot,
         bigram_slot,

@@ -292,9 +292,11 @@ pub fn segment_features(models: &[GroupModel; 3], text: &str) -> SegmentFeatures
                 }
             }
             Kind::Apostrophe => {
-                let next_letter = it.peek().is_some_and(|n| matches!(kind(*n), Kind::Letter(_)));
-                if pass.word_group.is_some() && next_letter {
-                    let gi = group_index(pass.word_group.expect("checked"));
+                let next_letter = it
+                    .peek()
+                    .is_some_and(|n| matches!(kind(*n), Kind::Letter(_)));
+                if let (Some(g), true) = (pass.word_group, next_letter) {
+                    let gi = group_index(g);
                     let m = &models[gi];
                     if let Some(slot) = m.letter_slot('\'') {
                         pass.out.groups[gi].slots[slot as usize] += 1;
