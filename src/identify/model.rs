@@ -1,0 +1,359 @@
+//! The own scoring model: a small generative (naive-Bayes-like) model per script group, built
+//! once from the hand-written profiles in `profiles.rs`.
+//!
+//! For a segment of text and each candidate language L the log-likelihood is
+//!
+//! ```text
+//!   Σ_slots count(s)·log p_L(s) − N·Σ_slots p_L(s)   Poisson model of telling letters/bigrams;
+//!                                                    the second term makes absence count
+//! + Σ_words log p_L(w)                               listed words; unlisted words are neutral
+//! ```
+//!
+//! where N is the number of letters of the group's script. All parts are additive, so a segment's
+//! feature counts can be summed into the whole text's without re-reading the text.
+//! Each group also has an "other" pseudo-language with a flat letter distribution: text in a
+//! language we have no profile for (French, Yakut, ...) ends up there instead of being forced
+//! onto the nearest service language.
+
+use super::profiles::{Group, BCMS_CODES, BCMS_RATES, BCMS_VARIANTS, PROFILES};
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// Probability (fraction) of a slot letter in a language that does not list it.
+const LETTER_FLOOR: f64 = 5e-5;
+/// Default share of ASCII q/w/x/y for languages that do not list them (foreign names).
+const ASCII_DEFAULT: f64 = 1e-3;
+/// Token probabilities by tier, and for a word listed only by other languages.
+const WORD_P: [f64; 3] = [1.5e-2, 3e-3, 5e-4];
+const WORD_FLOOR: f64 = 1e-4;
+/// Serbo-Croatian variant words: probability in a standard that uses the form / one that does not.
+const VARIANT_P: f64 = 1e-3;
+const VARIANT_FLOOR: f64 = 5e-5;
+/// The "other" pseudo-language: every non-basic letter moderately likely, listed words a bit.
+const OTHER_LETTER: f64 = 3e-3;
+const OTHER_WORD: f64 = 1e-3;
+
+/// Small fast hasher (FxHash) for the word and letter tables: keys are short strings.
+#[derive(Default, Clone, Copy)]
+pub struct FxHasher {
+    hash: u64,
+}
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut v = 0u64;
+            for (i, b) in chunk.iter().enumerate() {
+                v |= (*b as u64) << (8 * i);
+            }
+            self.hash = (self.hash.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.write(&[i]);
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.hash = (self.hash.rotate_left(5) ^ i as u64).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ i).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.write_u64(i as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.hash
+    }
+}
+
+pub type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+/// One script group's compiled model. Candidates are `codes`; the last one is "other" (`None`).
+pub struct GroupModel {
+    /// FLORES codes of the candidates; `None` for the "other" pseudo-language (always last).
+    pub codes: Vec<Option<&'static str>>,
+    /// Letter → slot. Letters not in here are neutral (basic alphabet) or the unknown slot.
+    letter_slot: FxMap<char, u16>,
+    /// (first, second) letter → bigram slot.
+    bigram_slot: FxMap<(char, char), u16>,
+    /// Slot of letters of this script that no profile mentions and are not basic.
+    pub unknown_slot: u16,
+    pub n_slots: usize,
+    /// [lang][slot] log p.
+    logp: Vec<Vec<f64>>,
+    /// [lang] Σ_slots p (absence term).
+    psum: Vec<f64>,
+    /// word → [lang] log p (dense).
+    words: FxMap<String, Vec<f32>>,
+}
+
+impl GroupModel {
+    pub fn n_langs(&self) -> usize {
+        self.codes.len()
+    }
+
+    #[inline]
+    pub fn letter_slot(&self, c: char) -> Option<u16> {
+        self.letter_slot.get(&c).copied()
+    }
+
+    #[inline]
+    pub fn bigram_slot(&self, a: char, b: char) -> Option<u16> {
+        if self.bigram_slot.is_empty() {
+            return None;
+        }
+        self.bigram_slot.get(&(a, b)).copied()
+    }
+
+    #[inline]
+    pub fn word(&self, w: &str) -> Option<&[f32]> {
+        self.words.get(w).map(|v| v.as_slice())
+    }
+
+    /// Log-likelihood per candidate from summed features.
+    pub fn score(&self, f: &Features) -> Vec<f64> {
+        let n = f.letters as f64;
+        (0..self.n_langs())
+            .map(|l| {
+                let mut s = -n * self.psum[l];
+                for (slot, &c) in f.slots.iter().enumerate() {
+                    if c > 0 {
+                        s += c as f64 * self.logp[l][slot];
+                    }
+                }
+                s + f.words[l]
+            })
+            .collect()
+    }
+
+    pub fn new_features(&self) -> Features {
+        Features {
+            letters: 0,
+            slots: vec![0; self.n_slots],
+            words: vec![0.0; self.n_langs()],
+            word_hits: 0,
+            tokens: 0,
+        }
+    }
+}
+
+/// Additive feature counts of a stretch of text for one group.
+#[derive(Clone, Debug)]
+pub struct Features {
+    pub letters: u32,
+    pub slots: Vec<u32>,
+    pub words: Vec<f64>,
+    /// Tokens found in some word list / all tokens of this script.
+    pub word_hits: u32,
+    pub tokens: u32,
+}
+
+impl Features {
+    pub fn add(&mut self, o: &Features) {
+        self.letters += o.letters;
+        for (a, b) in self.slots.iter_mut().zip(&o.slots) {
+            *a += *b;
+        }
+        for (a, b) in self.words.iter_mut().zip(&o.words) {
+            *a += *b;
+        }
+        self.word_hits += o.word_hits;
+        self.tokens += o.tokens;
+    }
+}
+
+fn parse_pairs(s: &str) -> Vec<(String, f64)> {
+    s.split_whitespace()
+        .filter_map(|item| {
+            let (k, v) = item.rsplit_once(':')?;
+            Some((k.to_string(), v.parse::<f64>().ok()? / 100.0))
+        })
+        .collect()
+}
+
+/// ASCII letters whose frequency differs telling between languages of a group.
+fn ascii_special(group: Group) -> &'static [char] {
+    match group {
+        Group::Latin => &['q', 'w', 'x', 'y'],
+        _ => &[],
+    }
+}
+
+pub fn build(group: Group) -> GroupModel {
+    let profs: Vec<_> = PROFILES.iter().filter(|p| p.group == group).collect();
+    let mut codes: Vec<Option<&'static str>> = profs.iter().map(|p| Some(p.code)).collect();
+    codes.push(None);
+    let n_langs = codes.len();
+
+    // Slots: every letter and bigram any profile lists, in first-seen order (deterministic).
+    let mut letter_slot: FxMap<char, u16> = FxMap::default();
+    let mut bigram_slot: FxMap<(char, char), u16> = FxMap::default();
+    let mut slot_keys: Vec<String> = Vec::new();
+    let letters: Vec<Vec<(String, f64)>> = profs.iter().map(|p| parse_pairs(p.letters)).collect();
+    let bigrams: Vec<Vec<(String, f64)>> = profs.iter().map(|p| parse_pairs(p.bigrams)).collect();
+    for c in ascii_special(group) {
+        letter_slot.insert(*c, slot_keys.len() as u16);
+        slot_keys.push(c.to_string());
+    }
+    for l in &letters {
+        for (k, _) in l {
+            let c = k.chars().next().expect("letter");
+            if let std::collections::hash_map::Entry::Vacant(e) = letter_slot.entry(c) {
+                e.insert(slot_keys.len() as u16);
+                slot_keys.push(k.clone());
+            }
+        }
+    }
+    for b in &bigrams {
+        for (k, _) in b {
+            let mut it = k.chars();
+            let (a, c) = (it.next().expect("bigram"), it.next().expect("bigram"));
+            if let std::collections::hash_map::Entry::Vacant(e) = bigram_slot.entry((a, c)) {
+                e.insert(slot_keys.len() as u16);
+                slot_keys.push(k.clone());
+            }
+        }
+    }
+    let unknown_slot = slot_keys.len() as u16;
+    slot_keys.push("<unknown>".to_string());
+    let n_slots = slot_keys.len();
+
+    let mut logp = vec![vec![0.0; n_slots]; n_langs];
+    let mut psum = vec![0.0; n_langs];
+    for l in 0..n_langs {
+        for (slot, key) in slot_keys.iter().enumerate() {
+            let is_ascii_special = key.len() == 1 && key.as_bytes()[0].is_ascii_alphabetic();
+            let p = if l == n_langs - 1 {
+                // "other": flat
+                if is_ascii_special {
+                    ASCII_DEFAULT * 3.0
+                } else if key.chars().count() == 2 {
+                    OTHER_LETTER / 6.0
+                } else {
+                    OTHER_LETTER
+                }
+            } else {
+                let listed = letters[l]
+                    .iter()
+                    .chain(bigrams[l].iter())
+                    .find(|(k, _)| k == key)
+                    .map(|(_, v)| *v);
+                match listed {
+                    Some(v) => v.max(LETTER_FLOOR),
+                    None if is_ascii_special => ASCII_DEFAULT,
+                    None => LETTER_FLOOR,
+                }
+            };
+            logp[l][slot] = p.ln();
+            psum[l] += p;
+        }
+    }
+
+    // Words: dense vectors; a word listed by several languages gets each its tier probability.
+    let mut tiers: FxMap<String, Vec<Option<usize>>> = FxMap::default();
+    let mut order: Vec<String> = Vec::new();
+    for (l, p) in profs.iter().enumerate() {
+        for (tier, list) in [p.words1, p.words2, p.words3].iter().enumerate() {
+            for w in list.split_whitespace() {
+                let e = tiers.entry(w.to_string()).or_insert_with(|| {
+                    order.push(w.to_string());
+                    vec![None; n_langs]
+                });
+                // keep the most frequent tier if listed twice
+                e[l] = Some(e[l].map_or(tier, |t: usize| t.min(tier)));
+            }
+        }
+    }
+    let mut probs: FxMap<String, Vec<f64>> = FxMap::default();
+    for w in &order {
+        let t = &tiers[w];
+        let v: Vec<f64> = (0..n_langs)
+            .map(|l| {
+                if l == n_langs - 1 {
+                    OTHER_WORD
+                } else {
+                    t[l].map_or(WORD_FLOOR, |tier| WORD_P[tier])
+                }
+            })
+            .collect();
+        probs.insert(w.clone(), v);
+    }
+    if group == Group::Latin {
+        let idx = |code: &str| codes.iter().position(|c| *c == Some(code));
+        // union of flags per word (a form may be listed on several lines)
+        let mut flags: FxMap<&str, String> = FxMap::default();
+        let mut vorder: Vec<&str> = Vec::new();
+        for (f, ws) in BCMS_VARIANTS {
+            for w in ws.split_whitespace() {
+                flags
+                    .entry(w)
+                    .or_insert_with(|| {
+                        vorder.push(w);
+                        String::new()
+                    })
+                    .push_str(f);
+            }
+        }
+        for w in vorder {
+            let fl = &flags[w];
+            let v = probs.entry(w.to_string()).or_insert_with(|| {
+                order.push(w.to_string());
+                (0..n_langs)
+                    .map(|l| {
+                        if l == n_langs - 1 {
+                            OTHER_WORD
+                        } else {
+                            WORD_FLOOR
+                        }
+                    })
+                    .collect()
+            });
+            for (ch, code) in BCMS_CODES {
+                if let Some(l) = idx(code) {
+                    v[l] = if fl.contains(ch) {
+                        v[l].max(VARIANT_P)
+                    } else {
+                        VARIANT_FLOOR
+                    };
+                }
+            }
+        }
+    }
+    if group == Group::Latin {
+        for (w, rates) in BCMS_RATES {
+            let v = probs.entry(w.to_string()).or_insert_with(|| {
+                order.push(w.to_string());
+                (0..n_langs)
+                    .map(|l| {
+                        if l == n_langs - 1 {
+                            OTHER_WORD
+                        } else {
+                            WORD_FLOOR
+                        }
+                    })
+                    .collect()
+            });
+            for (i, (_, code)) in BCMS_CODES.iter().enumerate() {
+                if let Some(l) = codes.iter().position(|c| *c == Some(*code)) {
+                    v[l] = rates[i] / 100.0;
+                }
+            }
+        }
+    }
+    let mut words: FxMap<String, Vec<f32>> = FxMap::default();
+    for w in order {
+        let v = probs[&w].iter().map(|p| p.ln() as f32).collect();
+        words.insert(w, v);
+    }
+
+    GroupModel {
+        codes,
+        letter_slot,
+        bigram_slot,
+        unknown_slot,
+        n_slots,
+        logp,
+        psum,
+        words,
+    }
+}

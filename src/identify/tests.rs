@@ -1,0 +1,270 @@
+//! Unit tests: every sentence here was written for these tests (not taken from any corpus).
+
+use super::*;
+
+fn lang(text: &str) -> String {
+    identify(text).lang
+}
+
+#[test]
+fn each_service_language_from_own_sentences() {
+    let cases: &[(&str, &str)] = &[
+        ("eng_Latn", "The government said on Monday that the new law will be discussed by the parliament next week."),
+        ("rus_Cyrl", "Правительство заявило в понедельник, что новый закон будет обсуждаться в парламенте на следующей неделе."),
+        ("ukr_Cyrl", "Уряд заявив у понеділок, що новий закон буде обговорюватися у парламенті наступного тижня."),
+        ("bel_Cyrl", "Урад заявіў у панядзелак, што новы закон будзе абмяркоўвацца ў парламенце на наступным тыдні."),
+        ("kaz_Cyrl", "Үкімет дүйсенбі күні жаңа заң келесі аптада парламентте талқыланатынын мәлімдеді және бұл туралы хабарлады."),
+        ("kir_Cyrl", "Өкмөт дүйшөмбү күнү жаңы мыйзам кийинки жумада парламентте талкууланарын билдирди жана бул тууралуу айтты."),
+        ("tat_Cyrl", "Хөкүмәт дүшәмбе көнне яңа закон киләсе атнада парламентта тикшереләчәген белдерде һәм бу турында сөйләде."),
+        ("bak_Cyrl", "Хөкүмәт дүшәмбе көндө яңы закон киләһе аҙнала парламентта тикшереләсәген белдерҙе һәм был тураһында һөйләне."),
+        ("tgk_Cyrl", "Ҳукумат рӯзи душанбе эълон кард, ки қонуни нав ҳафтаи оянда дар порлумон баррасӣ мешавад."),
+        ("uzn_Cyrl", "Ҳукумат душанба куни янги қонун келаси ҳафтада парламентда муҳокама қилинишини маълум қилди ва бу ҳақда гапирди."),
+        ("uzn_Latn", "Hukumat dushanba kuni yangi qonun keyingi haftada parlamentda muhokama qilinishini ma'lum qildi va bu haqda gapirdi. Oʻzbekiston bo'yicha."),
+        ("tuk_Latn", "Hökümet duşenbe güni täze kanunyň indiki hepde parlamentde ara alnyp maslahatlaşyljakdygyny aýtdy we bu barada gürrüň berdi."),
+        ("azj_Latn", "Hökumət bazar ertəsi yeni qanunun gələn həftə parlamentdə müzakirə ediləcəyini bildirib və bu barədə məlumat verib."),
+        ("crh_Latn", "Ükümet pazartesi künü yañı qanunnıñ kelecek afta parlamentte muzakere etilecegini bildirdi ve bu aqqında laf etti."),
+        ("kaz_Latn", "Ükimet düisenbi küni jaña zañ kelesi aptada parlamentte talqylanatynyn mälimdedi jäne bul turaly habarlady."),
+        ("hye_Armn", "Կառավարությունը երկուշաբթի հայտարարեց, որ նոր օրենքը կքննարկվի խորհրդարանում հաջորդ շաբաթ։"),
+        ("kat_Geor", "მთავრობამ ორშაბათს განაცხადა, რომ ახალი კანონი პარლამენტში მომავალ კვირას განიხილება."),
+        ("ron_Latn", "Guvernul a declarat luni că noua lege va fi discutată în parlament săptămâna viitoare."),
+        ("als_Latn", "Qeveria tha të hënën se ligji i ri do të diskutohet në parlament javën e ardhshme."),
+        ("hun_Latn", "A kormány hétfőn közölte, hogy az új törvényt a jövő héten tárgyalja a parlament."),
+        ("mkd_Cyrl", "Владата во понеделникот соопшти дека новиот закон ќе се разгледува во парламентот следната недела."),
+        ("bul_Cyrl", "Правителството заяви в понеделник, че новият закон ще бъде обсъден в парламента следващата седмица."),
+        ("srp_Cyrl", "Влада је у понедељак саопштила да ће о новом закону парламент расправљати следеће недеље."),
+        ("srp_Latn", "Vlada je u ponedeljak saopštila da će o novom zakonu parlament raspravljati sledeće nedelje, posle toga će predsednik reći svoju reč."),
+        ("hrv_Latn", "Vlada je u ponedjeljak priopćila kako će o novom zakonu sabor raspravljati sljedećeg tjedna, a tisuće građana tijekom vikenda prosvjedovale su u Zagrebu."),
+        ("bos_Latn", "Vlada je u ponedjeljak saopćila da će o novom zakonu parlament raspravljati naredne sedmice, a hiljade građana su tokom vikenda protestovale u Sarajevu."),
+        ("cnr_Latn", "Vlada je u ponedjeljak saopštila da će o novom zakonu skupština raspravljati đe i sjutra, a hiljade građana su tokom vikenda protestovale u Podgorici."),
+        ("pes_Arab", "دولت روز دوشنبه اعلام کرد که قانون جدید هفته آینده در مجلس بررسی می‌شود و دانشجویان دانشگاه تهران نیز در این باره اظهار نظر کردند."),
+        ("prs_Arab", "حکومت روز دوشنبه اعلام کرد که قانون جدید هفته آینده در پارلمان بررسی میشود و محصلان پوهنتون کابل در ولسوالی ها نیز در این باره ابراز نظر کردند."),
+        ("pbt_Arab", "حکومت د دوشنبې په ورځ اعلان وکړ چې نوی قانون به راتلونکې اونۍ په پارلمان کې وڅېړل شي."),
+        ("che_Cyrl", "Правительство кхайкхийна оршотан дийнахь, керла закон тӀедогӀучу кӀиранахь парламенте дийцаре хир ю аьлла."),
+        ("ava_Cyrl", "Гьукуматалъ итни къоялъ лъазабуна цӀияб закон хадусеб анкьида парламенталда бихьизабизе буго абун."),
+    ];
+    let mut wrong = Vec::new();
+    for (want, text) in cases {
+        let got = identify(text);
+        if got.lang != *want {
+            wrong.push(format!(
+                "{want}: got {} ({:.2}, runner-up {})",
+                got.lang, got.confidence, got.runner_up
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "misidentified:\n{}", wrong.join("\n"));
+}
+
+#[test]
+fn look_alike_pairs() {
+    // Russian vs Ukrainian vs Belarusian on short text
+    assert_eq!(lang("Я не знаю, що він хоче від мене."), "ukr_Cyrl");
+    assert_eq!(lang("Я не знаю, что он хочет от меня."), "rus_Cyrl");
+    assert_eq!(lang("Я не ведаю, што ён хоча ад мяне."), "bel_Cyrl");
+    // Bulgarian vs Macedonian vs Serbian
+    assert_eq!(lang("Той каза, че ще дойде утре с децата си."), "bul_Cyrl");
+    assert_eq!(lang("Тој рече дека ќе дојде утре со децата."), "mkd_Cyrl");
+    assert_eq!(lang("Он је рекао да ће доћи сутра са децом."), "srp_Cyrl");
+    // Kazakh vs Kyrgyz
+    assert_eq!(
+        lang("Біз ертең қалаға барамыз және достарымызбен кездесеміз."),
+        "kaz_Cyrl"
+    );
+    assert_eq!(
+        lang("Биз эртең шаарга барабыз жана досторубуз менен жолугабыз."),
+        "kir_Cyrl"
+    );
+    // Tatar vs Bashkir
+    assert_eq!(
+        lang("Без иртәгә шәһәргә барабыз һәм дусларыбыз белән очрашабыз."),
+        "tat_Cyrl"
+    );
+    assert_eq!(
+        lang("Беҙ иртәгә ҡалаға барабыҙ һәм дуҫтарыбыҙ менән осрашабыҙ."),
+        "bak_Cyrl"
+    );
+    // Tajik vs Uzbek Cyrillic
+    assert_eq!(
+        lang("Мо фардо ба шаҳр меравем ва бо дӯстонамон вомехӯрем."),
+        "tgk_Cyrl"
+    );
+    assert_eq!(
+        lang("Биз эртага шаҳарга борамиз ва дўстларимиз билан учрашамиз."),
+        "uzn_Cyrl"
+    );
+    // Persian vs Pashto
+    assert_eq!(
+        lang("ما فردا به شهر می‌رویم و با دوستانمان دیدار می‌کنیم."),
+        "pes_Arab"
+    );
+    assert_eq!(
+        lang("موږ به سبا ښار ته ولاړ شو او له خپلو ملګرو سره به ووینو."),
+        "pbt_Arab"
+    );
+    // Crimean Tatar vs Turkish vs Azerbaijani
+    assert_eq!(
+        lang("Biz yarın şeerge baramız ve dostlarımıznen körüşecekmiz, çoq qıyın olsa da."),
+        "crh_Latn"
+    );
+    assert_eq!(
+        lang("Biz yarın şehre gidiyoruz ve arkadaşlarımızla buluşacağız, çok zor olsa da."),
+        "tur_Latn"
+    );
+    assert_eq!(
+        lang("Biz sabah şəhərə gedirik və dostlarımızla görüşəcəyik, çox çətin olsa da."),
+        "azj_Latn"
+    );
+    // Serbian ekavian vs Croatian
+    assert_eq!(
+        lang("Deca su posle škole otišla na reku, jer je vreme bilo lepo."),
+        "srp_Latn"
+    );
+    assert_eq!(lang("Djeca su nakon škole otišla na rijeku jer je vrijeme bilo lijepo, a tko je htio, išao je i na nogomet."), "hrv_Latn");
+}
+
+#[test]
+fn other_languages_are_not_service_languages() {
+    let cases: &[(&str, &str)] = &[
+        ("Bugün hava çok güzel, bu yüzden arkadaşlarımla parkta yürüyüşe çıkacağım ve akşam eve döneceğim.", "tur_Latn"),
+        ("Dzisiaj jest bardzo ładna pogoda, więc pójdę z przyjaciółmi na spacer do parku, a wieczorem wrócę do domu.", "pol_Latn"),
+        ("Heute ist das Wetter sehr schön, deshalb gehe ich mit meinen Freunden im Park spazieren und komme am Abend nach Hause.", "deu_Latn"),
+        ("اليوم الطقس جميل جدا، لذلك سأذهب مع أصدقائي إلى الحديقة التي في المدينة ثم أعود إلى المنزل في المساء.", "arb_Arab"),
+        ("Өнөөдөр цаг агаар их сайхан байна, тиймээс би найзуудтайгаа цэцэрлэгт хүрээлэнд алхана гэж бодож байна.", "khk_Cyrl"),
+        ("بۈگۈن ھاۋا بەك ياخشى، شۇڭا مەن دوستلىرىم بىلەن باغچىغا بېرىپ، كەچتە ئۆيگە قايتىمەن.", "uig_Arab"),
+        ("Aujourd'hui il fait très beau, donc je vais me promener dans le parc avec mes amis et je rentrerai le soir.", "fra_Latn"),
+    ];
+    for (text, want) in cases {
+        let g = identify(text);
+        assert!(
+            !SERVICE_LANGS.contains(&g.lang.as_str()),
+            "{text}: got service language {}",
+            g.lang
+        );
+        assert_eq!(g.lang, *want, "{text}");
+    }
+}
+
+#[test]
+fn palochka_variants_all_read_as_chechen() {
+    // The same Chechen sentence with the palochka typed five ways.
+    let base = "Со цӀа вогӀу, хӀинца тӀаккха дуккха а болх бу сан, кхана школе гӀур ву.";
+    for p in ["Ӏ", "ӏ", "I", "1", "l"] {
+        let text = base.replace('Ӏ', p);
+        assert_eq!(lang(&text), "che_Cyrl", "palochka typed as {p:?}: {text}");
+    }
+    let avar = "Гьев вуго гьанже рокъове вачун, гьесул лъимал цӀакъ рохалида руго.";
+    for p in ["Ӏ", "I", "1"] {
+        assert_eq!(lang(&avar.replace('Ӏ', p)), "ava_Cyrl", "palochka as {p:?}");
+    }
+}
+
+#[test]
+fn empty_digits_and_punctuation_are_und() {
+    for t in [
+        "",
+        "   ",
+        "12345 678",
+        "!!! ... ---",
+        "\n\n",
+        "2024-05-01 12:30",
+    ] {
+        let g = identify(t);
+        assert_eq!(g.lang, "und", "{t:?}");
+        assert_eq!(g.script, "Zyyy");
+        assert_eq!(g.confidence, 0.0);
+    }
+}
+
+#[test]
+fn confidence_is_a_probability_and_tracks_evidence() {
+    let texts = [
+        "a",
+        "Da",
+        "Привет",
+        "The government said on Monday that the new law will be discussed by the parliament next week.",
+        "Vlada je rekla",
+        "ва",
+    ];
+    for t in texts {
+        let g = identify(t);
+        assert!((0.0..=1.0).contains(&g.confidence), "{t}: {}", g.confidence);
+    }
+    // a long clear text is surer than two ambiguous words
+    let long = identify(texts[3]).confidence;
+    let short = identify("Vlada je rekla").confidence;
+    assert!(long > 0.95, "{long}");
+    assert!(
+        short < 0.8,
+        "Serbo-Croatian without telling words must stay unsure: {short}"
+    );
+}
+
+#[test]
+fn deterministic() {
+    let t = "Уряд заявив у понеділок, що новий закон буде обговорюватися.\nПравительство заявило, что закон будет обсуждаться в парламенте на следующей неделе.";
+    let a = identify(t);
+    for _ in 0..5 {
+        assert_eq!(identify(t), a);
+    }
+    // and the same across threads
+    let handles: Vec<_> = (0..4)
+        .map(|_| std::thread::spawn(move || identify(t)))
+        .collect();
+    for h in handles {
+        assert_eq!(h.join().expect("thread"), a);
+    }
+}
+
+#[test]
+fn mixed_text_gets_shares() {
+    let ukr = "Уряд заявив у понеділок, що новий закон буде обговорюватися у парламенті наступного тижня, і депутати вже готують свої пропозиції.";
+    let rus = "Правительство заявило, что новый закон будет обсуждаться в парламенте.";
+    let text = format!("{ukr}\n{ukr}\n{ukr}\n{rus}");
+    let g = identify(&text);
+    assert_eq!(g.lang, "ukr_Cyrl");
+    assert!(g.languages.starts_with("ukr_Cyrl:0.8"), "{}", g.languages);
+    assert!(
+        g.languages.contains("rus_Cyrl:0.1") || g.languages.contains("rus_Cyrl:0.2"),
+        "{}",
+        g.languages
+    );
+    let single = identify(ukr);
+    assert_eq!(single.languages, "ukr_Cyrl:1.00");
+    // an English quote inside a Russian article is credited to English
+    let eng = "The minister said that the decision was final and that nobody would change it.";
+    let g = identify(&format!("{rus}\n{rus}\n{eng}"));
+    assert_eq!(g.lang, "rus_Cyrl");
+    assert!(g.languages.contains("eng_Latn:"), "{}", g.languages);
+}
+
+#[test]
+fn script_is_reported() {
+    assert_eq!(identify("Կառավարությունը հայտարարեց").script, "Armn");
+    assert_eq!(identify("მთავრობამ განაცხადა").script, "Geor");
+    assert_eq!(identify("Правительство заявило").script, "Cyrl");
+    assert_eq!(identify("دولت اعلام کرد").script, "Arab");
+    assert_eq!(identify("The government said").script, "Latn");
+}
+
+#[test]
+fn run_detect_lines_and_files() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path().join("a.txt");
+    std::fs::write(&p, "The government said on Monday that the law will change.\n\nПравительство заявило в понедельник, что закон изменится.\n").expect("write");
+    let mut out = Vec::new();
+    run_detect(std::slice::from_ref(&p), false, "ours", &mut out).expect("run");
+    let s = String::from_utf8(out).expect("utf8");
+    let langs: Vec<&str> = s
+        .lines()
+        .map(|l| l.split('\t').next().unwrap_or(""))
+        .collect();
+    assert_eq!(langs, ["eng_Latn", "und", "rus_Cyrl"]);
+    let mut out = Vec::new();
+    run_detect(std::slice::from_ref(&p), true, "whatlang", &mut out).expect("run");
+    let s = String::from_utf8(out).expect("utf8");
+    assert_eq!(s.lines().count(), 1);
+    assert!(s.starts_with(&format!("{}\t", p.display())), "{s}");
+    assert!(run_detect(&[p], false, "nonsense", &mut Vec::new()).is_err());
+    let missing = dir.path().join("missing.txt");
+    assert!(run_detect(&[missing], true, "ours", &mut Vec::new()).is_err());
+}
