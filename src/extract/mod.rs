@@ -69,6 +69,9 @@ pub fn extract(record: &Record, chrome: &ChromeModel) -> Result<Extracted, Rejec
             out.title = t.clone();
         }
     }
+    if out.article_id.is_none() {
+        out.article_id = record.hints.article_id.or_else(|| out.url.as_deref().and_then(html::article_id_of));
+    }
     if out.lang_hint.is_none() {
         out.lang_hint = record.hints.lang.clone();
     }

@@ -7,15 +7,25 @@
 //!    decompressed size (a decompression bomb becomes a reject, not an out-of-memory kill), decides the
 //!    format from the name, and decodes the bytes to text. Any failure is a [`Reject`] with a reason: a bad
 //!    file never stops the build.
+//!
+//! Formats: text dumps and HTML pages are one record per file; JSONL ([`jsonl`]) is one record per line and
+//! WARC ([`warc`]) one per HTML response record, each with its index and byte offset, and each bad line or
+//! record a reject of its own. Encodings ([`decode`]): BOMs, UTF-8, UTF-16 without a BOM, HTML `<meta charset>`
+//! and HTTP charsets, then `chardetng` detection of legacy encodings behind a plausibility check that keeps
+//! decoded garbage out; the decision is the record's `encoding`.
 
-mod decode;
+pub mod decode;
+pub mod jsonl;
+pub mod warc;
 
 use crate::model::{Format, Hints, Record, Reject, RejectReason};
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-pub use decode::decode_text;
+pub use decode::{decode_html, decode_text, plausibility};
+pub use jsonl::read_jsonl;
+pub use warc::read_warc;
 
 /// One input file found by [`discover`].
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -181,27 +191,42 @@ pub fn read_file(file: &InputFile, limits: ReadLimits) -> FileRead {
         }
     };
     match format {
-        Format::Text | Format::Html => match decode_text(&bytes) {
-            Ok((content, encoding)) => {
-                if content.trim().is_empty() {
-                    out.rejects.push(reject(RejectReason::Empty, format!("{} bytes, no text", bytes.len())));
-                } else {
-                    out.records.push(Record {
-                        source_file: file.rel.clone(),
-                        record: 0,
-                        offset: 0,
-                        format,
-                        encoding: encoding.to_string(),
-                        content,
-                        hints: Hints::default(),
-                    });
+        Format::Text | Format::Html => {
+            let decoded = if format == Format::Html { decode_html(&bytes, None) } else { decode_text(&bytes) };
+            match decoded {
+                Ok((content, encoding)) => {
+                    if content.trim().is_empty() {
+                        out.rejects.push(reject(RejectReason::Empty, format!("{} bytes, no text", bytes.len())));
+                    } else {
+                        out.records.push(Record {
+                            source_file: file.rel.clone(),
+                            record: 0,
+                            offset: 0,
+                            format,
+                            encoding: encoding.to_string(),
+                            content,
+                            hints: Hints::default(),
+                        });
+                    }
                 }
+                Err((reason, detail)) => out.rejects.push(reject(reason, detail)),
             }
-            Err((reason, detail)) => out.rejects.push(reject(reason, detail)),
-        },
+        }
         Format::Jsonl | Format::Warc => {
-            out.rejects
-                .push(reject(RejectReason::UnsupportedFormat, format!("{} input is not read yet", format.as_str())));
+            if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+                out.rejects.push(reject(RejectReason::Empty, format!("{} bytes, only white space", bytes.len())));
+                return out;
+            }
+            if format == Format::Jsonl {
+                read_jsonl(&file.rel, &bytes, &mut out.records, &mut out.rejects);
+            } else {
+                read_warc(&file.rel, &bytes, &mut out.records, &mut out.rejects);
+            }
+            // A container with nothing in it for us still leaves a trace in the rejects table.
+            if out.records.is_empty() && out.rejects.is_empty() {
+                out.rejects
+                    .push(reject(RejectReason::NoText, format!("no article records in this {} file", format.as_str())));
+            }
         }
     }
     out
