@@ -60,7 +60,7 @@ pub fn extract_html(html: &str) -> Result<Extracted, (RejectReason, String)> {
         doc.select(&META)
             .find(|m| m.value().attr("property").or(m.value().attr("name")) == Some(name))
             .and_then(|m| m.value().attr("content"))
-            .map(|s| collapse(s))
+            .map(collapse)
             .filter(|s| !s.is_empty())
     };
 
