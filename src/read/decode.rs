@@ -7,7 +7,8 @@
 //! 3. UTF-16 without a BOM, recognised by one byte parity holding few distinct values (the high bytes of one
 //!    script's code points) — tried only when the bytes contain NULs or are not UTF-8;
 //! 4. too many control bytes → `binary`;
-//! 5. valid UTF-8;
+//! 5. valid UTF-8, or UTF-8 with a few broken sequences (a stray byte, a character cut at the end), which are
+//!    dropped;
 //! 6. a declared encoding (HTML `<meta charset>`, an HTTP `Content-Type` charset) that decodes cleanly;
 //! 7. `chardetng`'s guess (windows-1251, KOI8, windows-1256, ISO-8859-x, ...).
 //!
@@ -81,6 +82,11 @@ pub fn decode_declared(
         return utf8(bytes).map(|s| (s, "utf-8"));
     }
     let bad_at = std::str::from_utf8(bytes).err().map(|e| e.valid_up_to()).unwrap_or(0);
+    if mostly_utf8(bytes) {
+        // UTF-8 with a few broken sequences (a cut at the end, a stray byte): the text is UTF-8, the damage is
+        // dropped rather than the article, or the whole file misread as a legacy encoding.
+        return Ok((String::from_utf8_lossy(bytes).replace(['\u{FFFD}', '\0'], ""), "utf-8"));
+    }
     // A declaration of UTF-8 on bytes that are not UTF-8 is a mislabel: detection decides then.
     if let Some(enc) = declared.filter(|e| *e != encoding_rs::UTF_8) {
         let (text, had_errors) = enc.decode_without_bom_handling(bytes);
@@ -122,6 +128,33 @@ fn utf8(bytes: &[u8]) -> Result<String, (RejectReason, String)> {
             format!("not valid UTF-8 (first bad byte at offset {}) and no legacy encoding recognised", e.valid_up_to()),
         )),
     }
+}
+
+/// Whether the bytes are UTF-8 with a few broken sequences: at most 2 plus one per 100 good multi-byte
+/// characters, and at least 20 of those, so that a run of random high bytes is never taken for UTF-8 this way
+/// (in random bytes broken sequences outnumber valid ones several times).
+fn mostly_utf8(bytes: &[u8]) -> bool {
+    let (mut good_multi, mut bad) = (0usize, 0usize);
+    let mut rest = bytes;
+    loop {
+        let (valid, err) = match std::str::from_utf8(rest) {
+            Ok(s) => (s, None),
+            Err(e) => (std::str::from_utf8(&rest[..e.valid_up_to()]).unwrap_or(""), Some(e)),
+        };
+        good_multi += valid.chars().filter(|c| c.len_utf8() > 1).count();
+        let Some(e) = err else { break };
+        // A sequence cut by the end of the file is truncation, not damage.
+        if e.error_len().is_none() {
+            break;
+        }
+        bad += 1;
+        let skip = e.valid_up_to() + e.error_len().unwrap_or(rest.len() - e.valid_up_to());
+        rest = &rest[skip..];
+        if bad > 2 + good_multi / 100 + 64 {
+            return false;
+        }
+    }
+    good_multi >= 20 && bad <= 2 + good_multi / 100
 }
 
 /// The `encoding` column's spelling: lower case, as the WHATWG labels are usually written.
@@ -463,6 +496,19 @@ mod tests {
         assert!(plausibility("ЖъЫфЮщ ЁёЪъЬь ШщЧчЦц ЮюЯяЭэ").is_err());
         assert!(plausibility("§¤©®°±µ¶·»¼½¾¿ §¤©®° ±µ¶·»").is_err());
         assert!(plausibility("ввввввввввввввввввввввввввввввввввввввввввввввввввввв").is_err());
+    }
+
+    #[test]
+    fn utf8_with_a_few_broken_bytes_stays_utf8() {
+        let mut b = RU.as_bytes().to_vec();
+        b.insert(40, 0xFF);
+        // Cut inside the last character, as a truncated dump would be.
+        let cut = "Конец".as_bytes();
+        b.extend_from_slice(&cut[..cut.len() - 1]);
+        let (text, name) = decode_text(&b).unwrap();
+        assert_eq!(name, "utf-8");
+        assert!(text.starts_with("Сильный дождь") && text.ends_with("Коне"), "{text}");
+        assert!(!text.contains('\u{FFFD}'));
     }
 
     #[test]
