@@ -26,7 +26,8 @@ fn main() {
         let records: Vec<_> = files.iter().flat_map(|f| read::read_file(f, ReadLimits::default()).records).collect();
         best_read = best_read.min(t.elapsed().as_secs_f64());
         let t = Instant::now();
-        let chrome = ChromeModel::learn(records.iter().filter(|r| r.format == Format::Text).map(|r| r.content.as_str()));
+        let chrome =
+            ChromeModel::learn(records.iter().filter(|r| r.format == Format::Text).map(|r| r.content.as_str()));
         n_ok = records.iter().filter(|r| extract::extract(r, &chrome).is_ok()).count();
         best_extract = best_extract.min(t.elapsed().as_secs_f64());
         n_records = records.len();
@@ -38,5 +39,9 @@ fn main() {
         bytes as f64 / 1e6
     );
     println!("  read (decompress+decode): {:>8.0} pages/s", n_records as f64 / best_read);
-    println!("  extract (incl. chrome):   {:>8.0} pages/s  ({:.1} MB/s)", n_records as f64 / best_extract, bytes as f64 / 1e6 / best_extract);
+    println!(
+        "  extract (incl. chrome):   {:>8.0} pages/s  ({:.1} MB/s)",
+        n_records as f64 / best_extract,
+        bytes as f64 / 1e6 / best_extract
+    );
 }
