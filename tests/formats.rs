@@ -134,3 +134,44 @@ fn sample_pages_folder_reads_as_documented() {
     assert_eq!(articles.len(), 6, "{:?}", articles.iter().map(|a| &a.0).collect::<Vec<_>>());
     assert!(articles.iter().all(|(_, e)| !e.title.is_empty() && !e.paragraphs.is_empty()));
 }
+
+mod never_panics {
+    use proptest::prelude::*;
+    use rferl_corpus::extract::{date::parse_datetime, extract_html};
+    use rferl_corpus::read::{decode_text, read_jsonl, read_warc};
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn decoding_any_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+            let _ = decode_text(&bytes);
+        }
+
+        #[test]
+        fn warc_with_any_tail(tail in proptest::collection::vec(any::<u8>(), 0..400), len in 0usize..500) {
+            let mut file = format!("WARC/1.0\r\nWARC-Type: response\r\nContent-Length: {len}\r\n\r\n").into_bytes();
+            file.extend(tail);
+            let (mut recs, mut rejs) = (Vec::new(), Vec::new());
+            read_warc("x.warc", &file, &mut recs, &mut rejs);
+            // Every record either came out or left a reject: nothing vanishes without a trace.
+            prop_assert!(!recs.is_empty() || !rejs.is_empty());
+        }
+
+        #[test]
+        fn jsonl_with_any_lines(s in "(\\{\"text\": ?\"[a-zа-я ]{0,12}\"\\}|[^\\n]{0,20})(\\n(\\{\"text\": ?\"[a-z]{1,12}\"\\}|[^\\n]{0,20})){0,6}") {
+            let (mut recs, mut rejs) = (Vec::new(), Vec::new());
+            read_jsonl("x.jsonl", s.as_bytes(), &mut recs, &mut rejs);
+            // The reader skips a leading BOM and lines of ASCII white space; every other line is a record or a reject.
+            let body = s.strip_prefix('\u{feff}').unwrap_or(&s);
+            let non_blank = body.lines().filter(|l| !l.bytes().all(|b| b.is_ascii_whitespace())).count();
+            prop_assert_eq!(recs.len() + rejs.len(), non_blank);
+        }
+
+        #[test]
+        fn html_and_dates_from_any_text(s in "\\PC{0,300}") {
+            let _ = extract_html(&s);
+            let _ = parse_datetime(&s);
+        }
+    }
+}
