@@ -475,24 +475,53 @@ fn authors(ld: &serde_json::Value) -> Option<String> {
     (!names.is_empty()).then(|| names.join(", "))
 }
 
-/// "RFE/RL", "RFE/RL's Kazakh Service", "Radio Azattyk", "Current Time", "VOA": the service, not a person.
+/// "RFE/RL", "RFE/RL's Kazakh Service", "Radio Azattyk", "Current Time", "VOA", "Радио Свобода": the service,
+/// not a person. Phrases match anywhere; single words ("Service", "служба") only as whole words, so that a
+/// person such as "Staffan Lind" is kept.
 pub fn is_pseudo_author(name: &str) -> bool {
     let n = name.to_lowercase();
-    const MARKERS: [&str; 12] = [
+    const PHRASES: [&str; 24] = [
         "rfe/rl",
         "rferl",
         "radio free europe",
         "radio liberty",
         "radio svoboda",
         "radio azattyk",
+        "radio farda",
         "current time",
         "voice of america",
         "polygraph.info",
-        "service",
-        "newsroom",
-        "staff",
+        "радио свобода",
+        "радіо свобода",
+        "радыё свабода",
+        "радио азаттык",
+        "радио фарда",
+        "настоящее время",
+        "слободна европа",
+        "slobodna evropa",
+        "evropa e lirë",
+        "europa liberă",
+        "szabad európa",
+        "азаттык",
+        "азаттық",
+        "азатлык",
     ];
-    MARKERS.iter().any(|m| n.contains(m)) || matches!(n.trim(), "voa" | "rfe" | "rl" | "polygraph" | "ap" | "reuters")
+    const WORDS: [&str; 10] = [
+        "service",
+        "staff",
+        "newsroom",
+        "служба",
+        "редакция",
+        "редакція",
+        "servisi",
+        "shërbimi",
+        "serviciul",
+        "redakcija",
+    ];
+    let words: Vec<&str> = n.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    PHRASES.iter().any(|m| n.contains(m))
+        || words.iter().any(|w| WORDS.contains(w))
+        || matches!(n.trim(), "voa" | "rfe" | "rl" | "polygraph" | "ap" | "afp" | "reuters")
 }
 
 /// The id a Pangea URL ends with: `/a/<ID>.html` or `/a/<slug>/<ID>.html`.
@@ -674,6 +703,9 @@ mod tests {
         assert!(is_pseudo_author("RFE/RL's Kazakh Service"));
         assert!(is_pseudo_author("RFE/RL"));
         assert!(!is_pseudo_author("Farangis Najibullah"));
+        assert!(!is_pseudo_author("Staffan Lind"));
+        assert!(is_pseudo_author("Русская служба Радио Свобода"));
+        assert!(is_pseudo_author("Радио Азаттык"));
         assert_eq!(
             image_asset_id("https://gdb.rferl.org/ABCDEF01-2345-6789-ABCD-EF0123456789_w250_r1.png").as_deref(),
             Some("abcdef01-2345-6789-abcd-ef0123456789")
