@@ -3,10 +3,7 @@
 use std::time::Instant;
 
 fn main() -> anyhow::Result<()> {
-    let texts: Vec<String> = std::env::args()
-        .skip(1)
-        .map(std::fs::read_to_string)
-        .collect::<Result<_, _>>()?;
+    let texts: Vec<String> = std::env::args().skip(1).map(std::fs::read_to_string).collect::<Result<_, _>>()?;
     let bytes: usize = texts.iter().map(|t| t.len()).sum();
     anyhow::ensure!(bytes > 0, "no text given");
     // warm up: builds the models once
@@ -22,9 +19,7 @@ fn main() -> anyhow::Result<()> {
         best = best.min(t.elapsed().as_secs_f64());
     }
     let ours = bytes as f64 / best / 1e6;
-    let lingua = lingua::LanguageDetectorBuilder::from_all_languages()
-        .with_preloaded_language_models()
-        .build();
+    let lingua = lingua::LanguageDetectorBuilder::from_all_languages().with_preloaded_language_models().build();
     let t = Instant::now();
     for x in &texts {
         std::hint::black_box(lingua.detect_language_of(x.as_str()));

@@ -41,6 +41,8 @@ pub struct Hints {
     pub published: Option<i64>,
     /// A language hint from the source (e.g. a JSONL `lang` field); a prior, never proof.
     pub lang: Option<String>,
+    /// An article id the container states (a numeric JSONL `id`), used when the page does not give one.
+    pub article_id: Option<u64>,
 }
 
 /// One article-sized unit of input, decoded to text, before extraction.

@@ -125,12 +125,15 @@ fn every_input_is_an_article_or_a_reject() {
     let manifest: serde_json::Value = serde_json::from_slice(&fs::read(out.join("manifest.json")).unwrap()).unwrap();
     let c = &manifest["counts"];
     assert_eq!(c["inputs"].as_u64().unwrap(), c["articles"].as_u64().unwrap() + c["rejects"].as_u64().unwrap());
-    let mut seen: BTreeSet<String> = BTreeSet::new();
+    // Each input unit (a file, or a record of a multi-record file) is in exactly one row of one table.
+    let mut seen: BTreeSet<(String, String)> = BTreeSet::new();
     for t in ["articles", "rejects"] {
         for r in read_csv(&out.join(format!("{t}.csv"))) {
-            assert!(seen.insert(r["source_file"].clone()), "{} is in more than one row", r["source_file"]);
+            let key = (r["source_file"].clone(), r["record"].clone());
+            assert!(seen.insert(key.clone()), "{key:?} is in more than one row");
         }
     }
+    let seen: BTreeSet<String> = seen.into_iter().map(|k| k.0).collect();
     let mut files = BTreeSet::new();
     let mut stack = vec![PathBuf::from("data/sample")];
     while let Some(dir) = stack.pop() {

@@ -6,6 +6,7 @@
 //! Structure finds most of it; lines that repeat across many files (learned per corpus) catch the rest, so
 //! nothing here depends on the chrome being English.
 
+use super::date::parse_date_line;
 use crate::model::Extracted;
 use std::collections::HashMap;
 use xxhash_rust::xxh3::xxh3_64;
@@ -144,6 +145,19 @@ pub fn extract_text(content: &str, chrome: &ChromeModel) -> Extracted {
     while i < lines.len() && blank(i) {
         i += 1;
     }
+    // A date line ("January 01, 2024 11:02 GMT", "1 января 2024") may sit under the headline or the caption.
+    let take_date = |i: &mut usize, out: &mut Extracted| {
+        if out.published.is_none() && *i < lines.len() {
+            if let Some(t) = parse_date_line(clean(lines[*i])) {
+                out.published = Some(t);
+                *i += 1;
+                while *i < lines.len() && blank(*i) {
+                    *i += 1;
+                }
+            }
+        }
+    };
+    take_date(&mut i, &mut out);
     let mut captions = Vec::new();
     while i + 1 < lines.len() && !blank(i) && clean(lines[i]) == clean(lines[i + 1]) {
         captions.push(clean(lines[i]).to_string());
@@ -153,6 +167,7 @@ pub fn extract_text(content: &str, chrome: &ChromeModel) -> Extracted {
         }
     }
     out.caption = captions.join("\n\n");
+    take_date(&mut i, &mut out);
 
     // Body paragraphs: runs of non-blank lines, minus lines that are template chrome.
     let mut paragraphs: Vec<String> = Vec::new();
@@ -224,6 +239,17 @@ mod tests {
     fn footer_and_font_widget_never_reach_the_body() {
         let e = extract_text(PAGE, &ChromeModel::default());
         assert!(e.paragraphs.iter().all(|p| !p.contains("RFE/RL journalists") && p != "XS"));
+    }
+
+    #[test]
+    fn a_date_line_under_the_headline_becomes_the_date() {
+        let page = "Навигация\n\nНаводнение в Оше\n\n\n3 мая 2024, 10:15\n\nСпасатели.\nСпасатели.\n\nДожди закрыли 14 дорог.\n  • 16x9 Image";
+        let e = extract_text(page, &ChromeModel::default());
+        assert_eq!(e.published, super::super::date::parse_datetime("2024-05-03T10:15:00Z"));
+        assert_eq!(e.caption, "Спасатели.");
+        assert_eq!(e.paragraphs, ["Дожди закрыли 14 дорог."]);
+        // Without a date line nothing is invented.
+        assert_eq!(extract_text(PAGE, &ChromeModel::default()).published, None);
     }
 
     #[test]

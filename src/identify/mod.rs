@@ -44,17 +44,14 @@ pub struct LangGuess {
 /// The languages of the RFE/RL services: the only labels that need positive evidence from the
 /// own profiles; a text is never given one of these by a fallback.
 pub const SERVICE_LANGS: &[&str] = &[
-    "eng_Latn", "rus_Cyrl", "ukr_Cyrl", "bel_Cyrl", "kaz_Cyrl", "kaz_Latn", "kir_Cyrl", "uzn_Latn",
-    "uzn_Cyrl", "tgk_Cyrl", "tuk_Latn", "tat_Cyrl", "bak_Cyrl", "azj_Latn", "hye_Armn", "kat_Geor",
-    "ron_Latn", "bos_Latn", "srp_Cyrl", "srp_Latn", "hrv_Latn", "cnr_Latn", "als_Latn", "mkd_Cyrl",
-    "bul_Cyrl", "hun_Latn", "pes_Arab", "prs_Arab", "pbt_Arab", "crh_Latn", "che_Cyrl", "ava_Cyrl",
+    "eng_Latn", "rus_Cyrl", "ukr_Cyrl", "bel_Cyrl", "kaz_Cyrl", "kaz_Latn", "kir_Cyrl", "uzn_Latn", "uzn_Cyrl",
+    "tgk_Cyrl", "tuk_Latn", "tat_Cyrl", "bak_Cyrl", "azj_Latn", "hye_Armn", "kat_Geor", "ron_Latn", "bos_Latn",
+    "srp_Cyrl", "srp_Latn", "hrv_Latn", "cnr_Latn", "als_Latn", "mkd_Cyrl", "bul_Cyrl", "hun_Latn", "pes_Arab",
+    "prs_Arab", "pbt_Arab", "crh_Latn", "che_Cyrl", "ava_Cyrl",
 ];
 
 /// Languages so close that a paragraph-level disagreement inside them is noise, not mixing.
-const CLUSTERS: &[&[&str]] = &[
-    &["bos_Latn", "hrv_Latn", "srp_Latn", "cnr_Latn"],
-    &["pes_Arab", "prs_Arab"],
-];
+const CLUSTERS: &[&[&str]] = &[&["bos_Latn", "hrv_Latn", "srp_Latn", "cnr_Latn"], &["pes_Arab", "prs_Arab"]];
 
 /// Multiplier on log-likelihoods before the softmax: the features are not independent, so the
 /// raw posterior is overconfident. Chosen from the reliability table (docs/langid.md).
@@ -71,11 +68,7 @@ struct Engine {
 fn engine() -> &'static Engine {
     static ENGINE: OnceLock<Engine> = OnceLock::new();
     ENGINE.get_or_init(|| Engine {
-        models: [
-            model::build(Group::Latin),
-            model::build(Group::Cyrillic),
-            model::build(Group::Arabic),
-        ],
+        models: [model::build(Group::Latin), model::build(Group::Cyrillic), model::build(Group::Arabic)],
     })
 }
 
@@ -97,12 +90,8 @@ fn softmax_ranked(m: &GroupModel, scores: &[f64]) -> Verdict {
     let max = scores.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
     let exps: Vec<f64> = scores.iter().map(|s| ((s - max) * TEMPER).exp()).collect();
     let z: f64 = exps.iter().sum();
-    let mut ranked: Vec<(&'static str, f64)> = m
-        .codes
-        .iter()
-        .zip(&exps)
-        .map(|(c, e)| (c.unwrap_or(""), e / z))
-        .collect();
+    let mut ranked: Vec<(&'static str, f64)> =
+        m.codes.iter().zip(&exps).map(|(c, e)| (c.unwrap_or(""), e / z)).collect();
     // stable sort keeps profile order on ties: deterministic
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
     Verdict { ranked }
@@ -244,21 +233,14 @@ fn und(script: &str) -> LangGuess {
 pub fn identify(text: &str) -> LangGuess {
     let eng = engine();
     let text = compose(text);
-    let segs: Vec<SegmentFeatures> = text
-        .split('\n')
-        .map(|line| segment_features(&eng.models, line))
-        .filter(|s| s.total_letters() > 0)
-        .collect();
+    let segs: Vec<SegmentFeatures> =
+        text.split('\n').map(|line| segment_features(&eng.models, line)).filter(|s| s.total_letters() > 0).collect();
     if segs.is_empty() {
         return und("Zyyy");
     }
     let mut total = SegmentFeatures {
         script_letters: [0; text::N_SCRIPTS],
-        groups: [
-            eng.models[0].new_features(),
-            eng.models[1].new_features(),
-            eng.models[2].new_features(),
-        ],
+        groups: [eng.models[0].new_features(), eng.models[1].new_features(), eng.models[2].new_features()],
     };
     for s in &segs {
         for (a, b) in total.script_letters.iter_mut().zip(&s.script_letters) {
@@ -311,22 +293,11 @@ pub fn identify(text: &str) -> LangGuess {
         .collect::<Vec<_>>()
         .join(" ");
 
-    LangGuess {
-        lang: lang.to_string(),
-        script: script.iso().to_string(),
-        confidence,
-        runner_up,
-        languages,
-    }
+    LangGuess { lang: lang.to_string(), script: script.iso().to_string(), confidence, runner_up, languages }
 }
 
 /// The whole-text decision: (label, confidence, runner-up).
-fn decide(
-    eng: &Engine,
-    script: Script,
-    total: &SegmentFeatures,
-    text: &str,
-) -> (String, f64, String) {
+fn decide(eng: &Engine, script: Script, total: &SegmentFeatures, text: &str) -> (String, f64, String) {
     let letters = total.script_letters[script as usize];
     match script.group() {
         None => {
@@ -337,9 +308,7 @@ fn decide(
                 return (direct.to_string(), conf, String::new());
             }
             match whatlang_label(text) {
-                Some((code, conf)) if !is_service(code) => {
-                    (code.to_string(), conf.clamp(0.0, 1.0), String::new())
-                }
+                Some((code, conf)) if !is_service(code) => (code.to_string(), conf.clamp(0.0, 1.0), String::new()),
                 _ => ("und".to_string(), 0.0, String::new()),
             }
         }
@@ -347,11 +316,7 @@ fn decide(
             let v = verdict(eng, g, &total.groups[group_index(g)]);
             let (top, p) = v.ranked[0];
             let runner = v.ranked.get(1).map(|r| r.0).unwrap_or("");
-            let runner = if runner.is_empty() {
-                "und".to_string()
-            } else {
-                runner.to_string()
-            };
+            let runner = if runner.is_empty() { "und".to_string() } else { runner.to_string() };
             if top.is_empty() {
                 let label = other_label(text);
                 let conf = if label == "und" { 0.0 } else { p };
@@ -461,13 +426,11 @@ pub fn run_detect(
     }
     for path in inputs {
         if per_file {
-            let bytes =
-                std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+            let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
             let (l, c) = detect_with(engine, &String::from_utf8_lossy(&bytes))?;
             writeln!(out, "{}\t{l}\t{c:.4}", path.display())?;
         } else {
-            let f =
-                std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
+            let f = std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
             let mut r = std::io::BufReader::new(f);
             emit_lines(&mut r, out)?;
         }

@@ -127,13 +127,7 @@ impl GroupModel {
     }
 
     pub fn new_features(&self) -> Features {
-        Features {
-            letters: 0,
-            slots: vec![0; self.n_slots],
-            words: vec![0.0; self.n_langs()],
-            word_hits: 0,
-            tokens: 0,
-        }
+        Features { letters: 0, slots: vec![0; self.n_slots], words: vec![0.0; self.n_langs()], word_hits: 0, tokens: 0 }
     }
 }
 
@@ -233,11 +227,7 @@ pub fn build(group: Group) -> GroupModel {
                     OTHER_LETTER
                 }
             } else {
-                let listed = letters[l]
-                    .iter()
-                    .chain(bigrams[l].iter())
-                    .find(|(k, _)| k == key)
-                    .map(|(_, v)| *v);
+                let listed = letters[l].iter().chain(bigrams[l].iter()).find(|(k, _)| k == key).map(|(_, v)| *v);
                 match listed {
                     Some(v) => v.max(LETTER_FLOOR),
                     None if is_ascii_special => ASCII_DEFAULT,
@@ -268,13 +258,7 @@ pub fn build(group: Group) -> GroupModel {
     for w in &order {
         let t = &tiers[w];
         let v: Vec<f64> = (0..n_langs)
-            .map(|l| {
-                if l == n_langs - 1 {
-                    OTHER_WORD
-                } else {
-                    t[l].map_or(WORD_FLOOR, |tier| WORD_P[tier])
-                }
-            })
+            .map(|l| if l == n_langs - 1 { OTHER_WORD } else { t[l].map_or(WORD_FLOOR, |tier| WORD_P[tier]) })
             .collect();
         probs.insert(w.clone(), v);
     }
@@ -298,23 +282,11 @@ pub fn build(group: Group) -> GroupModel {
             let fl = &flags[w];
             let v = probs.entry(w.to_string()).or_insert_with(|| {
                 order.push(w.to_string());
-                (0..n_langs)
-                    .map(|l| {
-                        if l == n_langs - 1 {
-                            OTHER_WORD
-                        } else {
-                            WORD_FLOOR
-                        }
-                    })
-                    .collect()
+                (0..n_langs).map(|l| if l == n_langs - 1 { OTHER_WORD } else { WORD_FLOOR }).collect()
             });
             for (ch, code) in BCMS_CODES {
                 if let Some(l) = idx(code) {
-                    v[l] = if fl.contains(ch) {
-                        v[l].max(VARIANT_P)
-                    } else {
-                        VARIANT_FLOOR
-                    };
+                    v[l] = if fl.contains(ch) { v[l].max(VARIANT_P) } else { VARIANT_FLOOR };
                 }
             }
         }
@@ -323,15 +295,7 @@ pub fn build(group: Group) -> GroupModel {
         for (w, rates) in BCMS_RATES {
             let v = probs.entry(w.to_string()).or_insert_with(|| {
                 order.push(w.to_string());
-                (0..n_langs)
-                    .map(|l| {
-                        if l == n_langs - 1 {
-                            OTHER_WORD
-                        } else {
-                            WORD_FLOOR
-                        }
-                    })
-                    .collect()
+                (0..n_langs).map(|l| if l == n_langs - 1 { OTHER_WORD } else { WORD_FLOOR }).collect()
             });
             for (i, (_, code)) in BCMS_CODES.iter().enumerate() {
                 if let Some(l) = codes.iter().position(|c| *c == Some(*code)) {
@@ -346,14 +310,5 @@ pub fn build(group: Group) -> GroupModel {
         words.insert(w, v);
     }
 
-    GroupModel {
-        codes,
-        letter_slot,
-        bigram_slot,
-        unknown_slot,
-        n_slots,
-        logp,
-        psum,
-        words,
-    }
+    GroupModel { codes, letter_slot, bigram_slot, unknown_slot, n_slots, logp, psum, words }
 }

@@ -40,15 +40,7 @@ const fn p(
     words2: &'static str,
     words3: &'static str,
 ) -> Profile {
-    Profile {
-        code,
-        group,
-        letters,
-        bigrams,
-        words1,
-        words2,
-        words3,
-    }
+    Profile { code, group, letters, bigrams, words1, words2, words3 }
 }
 
 use Group::{Arabic, Cyrillic, Latin};
@@ -353,12 +345,7 @@ pub const PROFILES: &[Profile] = &[
 /// function words; they differ in vocabulary and in the reflex of old jat (ekavian e vs ijekavian
 /// ije/je). Each line: which standards use the words (H hrv, B bos, S srp_Latn, C cnr), then the
 /// words. A standard not flagged for a word uses another form for the same thing.
-pub const BCMS_CODES: [(char, &str); 4] = [
-    ('H', "hrv_Latn"),
-    ('B', "bos_Latn"),
-    ('S', "srp_Latn"),
-    ('C', "cnr_Latn"),
-];
+pub const BCMS_CODES: [(char, &str); 4] = [('H', "hrv_Latn"), ('B', "bos_Latn"), ('S', "srp_Latn"), ('C', "cnr_Latn")];
 
 pub const BCMS_VARIANTS: &[(&str, &str)] = &[
     ("H", "tisuća tisuće tisuću tisućama"),

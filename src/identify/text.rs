@@ -103,9 +103,7 @@ fn kind(c: char) -> Kind {
         0x200C => Kind::Inside,
         _ if !c.is_alphabetic() => Kind::Other,
         0xC0..=0x24F | 0x1E00..=0x1EFF | 0x250..=0x2AF => Kind::Letter(Script::Latin),
-        0x400..=0x52F | 0x1C80..=0x1C8F | 0x2DE0..=0x2DFF | 0xA640..=0xA69F => {
-            Kind::Letter(Script::Cyrillic)
-        }
+        0x400..=0x52F | 0x1C80..=0x1C8F | 0x2DE0..=0x2DFF | 0xA640..=0xA69F => Kind::Letter(Script::Cyrillic),
         0x600..=0x6FF | 0x750..=0x77F | 0x8A0..=0x8FF | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF => {
             Kind::Letter(Script::Arabic)
         }
@@ -242,11 +240,7 @@ pub fn segment_features(models: &[GroupModel; 3], text: &str) -> SegmentFeatures
         models,
         out: SegmentFeatures {
             script_letters: [0; N_SCRIPTS],
-            groups: [
-                models[0].new_features(),
-                models[1].new_features(),
-                models[2].new_features(),
-            ],
+            groups: [models[0].new_features(), models[1].new_features(), models[2].new_features()],
         },
         word: String::new(),
         word_group: None,
@@ -258,9 +252,7 @@ pub fn segment_features(models: &[GroupModel; 3], text: &str) -> SegmentFeatures
         let in_cyr_word = pass.word_group == Some(Group::Cyrillic);
         // Palochka typed as a Latin look-alike: inside a Cyrillic word, or before Cyrillic.
         if matches!(c, 'I' | 'l' | '1' | 'Ӏ' | 'ӏ') {
-            let next_cyr = it
-                .peek()
-                .is_some_and(|n| kind(*n) == Kind::Letter(Script::Cyrillic));
+            let next_cyr = it.peek().is_some_and(|n| kind(*n) == Kind::Letter(Script::Cyrillic));
             if in_cyr_word || (c == 'I' || c == 'Ӏ' || c == 'ӏ') && next_cyr {
                 pass.letter(Script::Cyrillic, 'ӏ');
                 continue;
@@ -275,9 +267,7 @@ pub fn segment_features(models: &[GroupModel; 3], text: &str) -> SegmentFeatures
             Kind::Letter(s) => pass.letter(s, lower(c)),
             Kind::Inside => {
                 if c == '\u{200C}' && pass.word_group == Some(Group::Arabic) {
-                    let next_ar = it
-                        .peek()
-                        .is_some_and(|n| kind(*n) == Kind::Letter(Script::Arabic));
+                    let next_ar = it.peek().is_some_and(|n| kind(*n) == Kind::Letter(Script::Arabic));
                     if next_ar {
                         // ZWNJ is a telling "letter" for Persian orthography.
                         let m = &models[2];
@@ -292,9 +282,7 @@ pub fn segment_features(models: &[GroupModel; 3], text: &str) -> SegmentFeatures
                 }
             }
             Kind::Apostrophe => {
-                let next_letter = it
-                    .peek()
-                    .is_some_and(|n| matches!(kind(*n), Kind::Letter(_)));
+                let next_letter = it.peek().is_some_and(|n| matches!(kind(*n), Kind::Letter(_)));
                 if let (Some(g), true) = (pass.word_group, next_letter) {
                     let gi = group_index(g);
                     let m = &models[gi];

@@ -1,14 +1,52 @@
-//! Bytes to text: BOMs, UTF-8, and the line between "text with a few stray bytes" and "not text at all".
+//! Bytes to text: BOMs, UTF-8, UTF-16, legacy single-byte encodings, and the line between "text in an
+//! encoding we recognised" and "bytes that are not text in any encoding".
+//!
+//! The order of decisions, first match wins:
+//! 1. only white space → `empty`;
+//! 2. a byte order mark (UTF-8, UTF-16LE/BE);
+//! 3. UTF-16 without a BOM, recognised by one byte parity holding few distinct values (the high bytes of one
+//!    script's code points) — tried only when the bytes contain NULs or are not UTF-8;
+//! 4. too many control bytes → `binary`;
+//! 5. valid UTF-8, or UTF-8 with a few broken sequences (a stray byte, a character cut at the end), which are
+//!    dropped;
+//! 6. a declared encoding (HTML `<meta charset>`, an HTTP `Content-Type` charset) that decodes cleanly;
+//! 7. `chardetng`'s guess (windows-1251, KOI8, windows-1256, ISO-8859-x, ...).
+//!
+//! Steps 3, 6 and 7 can turn any bytes into *some* characters, so their result must also pass
+//! [`plausibility`]: mostly letters, of one dominant script, in words of a human length, without case flipping
+//! inside words, and (in alphabets that write vowels) with vowels in most words. Random bytes fail it and
+//! become `invalid_encoding` rejects instead of articles of mojibake.
 
 use crate::model::RejectReason;
+use encoding_rs::Encoding;
 
 /// Share of control bytes (C0 other than tab, newline, carriage return, form feed; and NUL) above which a
 /// file is taken for binary rather than text with a few stray bytes.
 const MAX_CONTROL_SHARE: f64 = 0.01;
 
+/// How much of a file the detectors look at; enough to decide, cheap on large files.
+const SAMPLE: usize = 1 << 16;
+
 /// Decodes a whole file to text. Returns the text and the name of the encoding used, or a reject reason
 /// with a detail for the `rejects` table.
 pub fn decode_text(bytes: &[u8]) -> Result<(String, &'static str), (RejectReason, String)> {
+    decode_declared(bytes, None)
+}
+
+/// Decodes an HTML page: like [`decode_text`], with the page's own `<meta charset>` (or an HTTP charset the
+/// caller passes in `declared`, which wins) taken into account.
+pub fn decode_html(
+    bytes: &[u8],
+    declared: Option<&'static Encoding>,
+) -> Result<(String, &'static str), (RejectReason, String)> {
+    decode_declared(bytes, declared.or_else(|| sniff_meta_charset(bytes)))
+}
+
+/// Decodes with an optional declared encoding (see the module docs for the order of decisions).
+pub fn decode_declared(
+    bytes: &[u8],
+    declared: Option<&'static Encoding>,
+) -> Result<(String, &'static str), (RejectReason, String)> {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err((RejectReason::Empty, format!("{} bytes, only white space", bytes.len())));
     }
@@ -21,9 +59,18 @@ pub fn decode_text(bytes: &[u8]) -> Result<(String, &'static str), (RejectReason
         if had_errors {
             return Err((RejectReason::InvalidEncoding, format!("{} with a BOM, but not valid", enc.name())));
         }
-        return Ok((text.into_owned(), if bytes[0] == 0xFF { "utf-16le" } else { "utf-16be" }));
+        return Ok((text.into_owned(), name_of(enc)));
     }
-    let sample = &bytes[..bytes.len().min(1 << 16)];
+    let sample = &bytes[..bytes.len().min(SAMPLE)];
+    let is_utf8 = std::str::from_utf8(bytes).is_ok();
+    if sample.contains(&0) || !is_utf8 {
+        if let Some(enc) = sniff_utf16(sample) {
+            let (text, had_errors) = enc.decode_without_bom_handling(bytes);
+            if !had_errors && plausibility(&text).is_ok() {
+                return Ok((text.into_owned(), name_of(enc)));
+            }
+        }
+    }
     let controls = sample.iter().filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C)).count();
     if controls as f64 > MAX_CONTROL_SHARE * sample.len() as f64 {
         return Err((
@@ -31,7 +78,45 @@ pub fn decode_text(bytes: &[u8]) -> Result<(String, &'static str), (RejectReason
             format!("{controls} control bytes in the first {} bytes: not text", sample.len()),
         ));
     }
-    utf8(bytes).map(|s| (s, "utf-8"))
+    if is_utf8 {
+        return utf8(bytes).map(|s| (s, "utf-8"));
+    }
+    let bad_at = std::str::from_utf8(bytes).err().map(|e| e.valid_up_to()).unwrap_or(0);
+    if mostly_utf8(bytes) {
+        // UTF-8 with a few broken sequences (a cut at the end, a stray byte): the text is UTF-8, the damage is
+        // dropped rather than the article, or the whole file misread as a legacy encoding.
+        return Ok((String::from_utf8_lossy(bytes).replace(['\u{FFFD}', '\0'], ""), "utf-8"));
+    }
+    // A declaration of UTF-8 on bytes that are not UTF-8 is a mislabel: detection decides then.
+    if let Some(enc) = declared.filter(|e| *e != encoding_rs::UTF_8) {
+        let (text, had_errors) = enc.decode_without_bom_handling(bytes);
+        if !had_errors && plausibility(&text).is_ok() {
+            return Ok((text.replace('\0', ""), name_of(enc)));
+        }
+    }
+    let mut det = chardetng::EncodingDetector::new();
+    det.feed(bytes, true);
+    let guess = refine_koi8(det.guess(None, false), bytes);
+    let (text, had_errors) = guess.decode_without_bom_handling(bytes);
+    if had_errors {
+        return Err((
+            RejectReason::InvalidEncoding,
+            format!(
+                "not valid UTF-8 (first bad byte at offset {bad_at}); the best legacy guess, {}, does not decode it either",
+                guess.name()
+            ),
+        ));
+    }
+    match plausibility(&text) {
+        Ok(()) => Ok((text.replace('\0', ""), name_of(guess))),
+        Err(why) => Err((
+            RejectReason::InvalidEncoding,
+            format!(
+                "not valid UTF-8 (first bad byte at offset {bad_at}); decoded as {} it is not text in any language ({why})",
+                guess.name()
+            ),
+        )),
+    }
 }
 
 fn utf8(bytes: &[u8]) -> Result<String, (RejectReason, String)> {
@@ -45,9 +130,286 @@ fn utf8(bytes: &[u8]) -> Result<String, (RejectReason, String)> {
     }
 }
 
+/// Whether the bytes are UTF-8 with a few broken sequences: at most 2 plus one per 100 good multi-byte
+/// characters, and at least 20 of those, so that a run of random high bytes is never taken for UTF-8 this way
+/// (in random bytes broken sequences outnumber valid ones several times).
+fn mostly_utf8(bytes: &[u8]) -> bool {
+    let (mut good_multi, mut bad) = (0usize, 0usize);
+    let mut rest = bytes;
+    loop {
+        let (valid, err) = match std::str::from_utf8(rest) {
+            Ok(s) => (s, None),
+            Err(e) => (std::str::from_utf8(&rest[..e.valid_up_to()]).unwrap_or(""), Some(e)),
+        };
+        good_multi += valid.chars().filter(|c| c.len_utf8() > 1).count();
+        let Some(e) = err else { break };
+        // A sequence cut by the end of the file is truncation, not damage.
+        if e.error_len().is_none() {
+            break;
+        }
+        bad += 1;
+        let skip = e.valid_up_to() + e.error_len().unwrap_or(rest.len() - e.valid_up_to());
+        rest = &rest[skip..];
+        if bad > 2 + good_multi / 100 + 64 {
+            return false;
+        }
+    }
+    good_multi >= 20 && bad <= 2 + good_multi / 100
+}
+
+/// The `encoding` column's spelling: lower case, as the WHATWG labels are usually written.
+fn name_of(enc: &'static Encoding) -> &'static str {
+    const NAMES: [(&str, &str); 32] = [
+        ("UTF-8", "utf-8"),
+        ("UTF-16LE", "utf-16le"),
+        ("UTF-16BE", "utf-16be"),
+        ("windows-1250", "windows-1250"),
+        ("windows-1251", "windows-1251"),
+        ("windows-1252", "windows-1252"),
+        ("windows-1253", "windows-1253"),
+        ("windows-1254", "windows-1254"),
+        ("windows-1255", "windows-1255"),
+        ("windows-1256", "windows-1256"),
+        ("windows-1257", "windows-1257"),
+        ("windows-1258", "windows-1258"),
+        ("windows-874", "windows-874"),
+        ("KOI8-R", "koi8-r"),
+        ("KOI8-U", "koi8-u"),
+        ("IBM866", "ibm866"),
+        ("ISO-8859-2", "iso-8859-2"),
+        ("ISO-8859-3", "iso-8859-3"),
+        ("ISO-8859-4", "iso-8859-4"),
+        ("ISO-8859-5", "iso-8859-5"),
+        ("ISO-8859-6", "iso-8859-6"),
+        ("ISO-8859-7", "iso-8859-7"),
+        ("ISO-8859-8", "iso-8859-8"),
+        ("ISO-8859-10", "iso-8859-10"),
+        ("ISO-8859-13", "iso-8859-13"),
+        ("ISO-8859-15", "iso-8859-15"),
+        ("ISO-8859-16", "iso-8859-16"),
+        ("x-mac-cyrillic", "x-mac-cyrillic"),
+        ("GBK", "gbk"),
+        ("Big5", "big5"),
+        ("EUC-KR", "euc-kr"),
+        ("Shift_JIS", "shift_jis"),
+    ];
+    NAMES.iter().find(|(n, _)| *n == enc.name()).map(|(_, l)| *l).unwrap_or(enc.name())
+}
+
+/// chardetng always answers KOI8-U for the KOI8 family. Text without the bytes where KOI8-U puts Ukrainian
+/// letters (and KOI8-R box drawing) is reported as KOI8-R, the encoding Russian text was written in.
+fn refine_koi8(enc: &'static Encoding, bytes: &[u8]) -> &'static Encoding {
+    const UKRAINIAN_ONLY: [u8; 8] = [0xA4, 0xA6, 0xA7, 0xAD, 0xB4, 0xB6, 0xB7, 0xBD];
+    if enc == encoding_rs::KOI8_U && !bytes.iter().any(|b| UKRAINIAN_ONLY.contains(b)) {
+        encoding_rs::KOI8_R
+    } else {
+        enc
+    }
+}
+
+/// UTF-16 without a BOM: in one byte parity (the high bytes) nearly all bytes take one of a few values, in the
+/// other they vary. High bytes at even offsets mean big-endian.
+fn sniff_utf16(sample: &[u8]) -> Option<&'static Encoding> {
+    if sample.len() < 16 {
+        return None;
+    }
+    let top3_share = |parity: usize| {
+        let mut counts = [0u32; 256];
+        let mut n = 0u32;
+        for b in sample.iter().skip(parity).step_by(2) {
+            counts[*b as usize] += 1;
+            n += 1;
+        }
+        counts.sort_unstable_by(|a, b| b.cmp(a));
+        (counts[0] + counts[1] + counts[2]) as f64 / n.max(1) as f64
+    };
+    let (even, odd) = (top3_share(0), top3_share(1));
+    if odd >= 0.9 && even < 0.75 {
+        Some(encoding_rs::UTF_16LE)
+    } else if even >= 0.9 && odd < 0.75 {
+        Some(encoding_rs::UTF_16BE)
+    } else {
+        None
+    }
+}
+
+/// The `charset` of a `<meta charset=...>` or `<meta http-equiv="Content-Type" content="...; charset=...">`
+/// in the first 4 KiB.
+pub fn sniff_meta_charset(bytes: &[u8]) -> Option<&'static Encoding> {
+    let head = &bytes[..bytes.len().min(4096)];
+    let lower: Vec<u8> = head.iter().map(|b| b.to_ascii_lowercase()).collect();
+    let mut from = 0;
+    while let Some(i) = find(&lower[from..], b"<meta").map(|i| i + from) {
+        let end = find(&lower[i..], b">").map(|e| i + e).unwrap_or(lower.len());
+        let tag = &lower[i..end];
+        if let Some(c) = find(tag, b"charset=") {
+            let rest = &tag[c + 8..];
+            let rest = rest.strip_prefix(b"\"").or_else(|| rest.strip_prefix(b"'")).unwrap_or(rest);
+            let label: Vec<u8> =
+                rest.iter().copied().take_while(|b| !matches!(b, b'"' | b'\'' | b' ' | b';' | b'/' | b'>')).collect();
+            if let Some(enc) = Encoding::for_label(&label) {
+                return Some(enc);
+            }
+        }
+        from = end;
+    }
+    None
+}
+
+/// The charset parameter of an HTTP `Content-Type` header value.
+pub fn charset_of_content_type(value: &str) -> Option<&'static Encoding> {
+    let lower = value.to_ascii_lowercase();
+    let c = lower.find("charset=")?;
+    let label = lower[c + 8..].trim_matches(|ch: char| ch == '"' || ch == '\'' || ch.is_whitespace());
+    let label = label.split([';', ' ', '"', '\'']).next()?;
+    Encoding::for_label(label.as_bytes())
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Whether decoded text looks like writing in some language. `Err` says which test failed.
+pub fn plausibility(text: &str) -> Result<(), String> {
+    let sample: String = strip_markup(&text.chars().take(40_000).collect::<String>());
+    let non_space = sample.chars().filter(|c| !c.is_whitespace()).count();
+    if non_space == 0 {
+        return Err("no visible characters".into());
+    }
+    let letters: Vec<char> = sample.chars().filter(|c| c.is_alphabetic()).collect();
+    let letter_share = letters.len() as f64 / non_space as f64;
+    if letter_share < 0.55 {
+        return Err(format!("only {:.0}% of the characters are letters", letter_share * 100.0));
+    }
+    // One dominant script: real text may mix a second script (names, quotes), not a salad of many.
+    let mut scripts = [0usize; 9];
+    for &c in &letters {
+        scripts[script_of(c) as usize] += 1;
+    }
+    let (top, top_n) = scripts.iter().enumerate().max_by_key(|(_, n)| **n).map(|(i, n)| (i, *n)).unwrap_or((0, 0));
+    if (top_n as f64) < 0.6 * letters.len() as f64 {
+        return Err("no dominant script among the letters".into());
+    }
+    let words: Vec<&str> = sample.split_whitespace().collect();
+    let avg_len = non_space as f64 / words.len().max(1) as f64;
+    if avg_len > 20.0 {
+        return Err(format!("words average {avg_len:.0} characters: no word spacing"));
+    }
+    let lettered: Vec<Vec<char>> = words
+        .iter()
+        .map(|w| w.chars().filter(|c| c.is_alphabetic()).collect::<Vec<_>>())
+        .filter(|w| w.len() >= 3)
+        .collect();
+    if lettered.len() < 2 {
+        return Err("too few words to tell".into());
+    }
+    // Case flipping inside a word (`аБв`) is what random bytes in a bicameral script look like.
+    let flipped = lettered.iter().filter(|w| w.windows(2).any(|p| p[0].is_lowercase() && p[1].is_uppercase())).count();
+    if flipped as f64 > 0.2 * lettered.len() as f64 {
+        return Err(format!("{flipped} of {} words switch case inside the word", lettered.len()));
+    }
+    if VOWELS[top].is_empty() {
+        return Ok(());
+    }
+    let with_vowel = lettered
+        .iter()
+        .filter(|w| w.iter().any(|c| VOWELS[top].contains(c.to_lowercase().next().unwrap_or(*c))))
+        .count();
+    if (with_vowel as f64) < 0.7 * lettered.len() as f64 {
+        return Err(format!("only {with_vowel} of {} words have a vowel", lettered.len()));
+    }
+    Ok(())
+}
+
+/// Markup is not language: tags (and the insides of scripts and styles) become spaces before the tests.
+fn strip_markup(s: &str) -> String {
+    if !(s.contains('<') && s.contains('>')) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(lt) = rest.find('<') {
+        out.push_str(&rest[..lt]);
+        out.push(' ');
+        let after = &rest[lt..];
+        let lower_head: String = after.chars().take(8).collect::<String>().to_ascii_lowercase();
+        let close = if lower_head.starts_with("<script") {
+            after.to_ascii_lowercase().find("</script>").map(|i| i + 9)
+        } else if lower_head.starts_with("<style") {
+            after.to_ascii_lowercase().find("</style>").map(|i| i + 8)
+        } else {
+            after.find('>').map(|i| i + 1)
+        };
+        match close {
+            Some(c) => rest = &after[c..],
+            None => {
+                rest = "";
+                break;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[derive(Clone, Copy)]
+enum Script {
+    Latin,
+    Cyrillic,
+    Greek,
+    Arabic,
+    Armenian,
+    Georgian,
+    Hebrew,
+    Cjk,
+    Other,
+}
+
+/// Lower-case vowels per script (indexed like [`Script`]); empty where the script does not write vowels as
+/// letters of their own (Arabic, Hebrew) or the test does not apply.
+const VOWELS: [&str; 9] = [
+    "aeiouyàáâãäåæèéêëìíîïòóôõöøùúûüýÿāăąēĕėęěīĭįıōŏőœūŭůűųəơư",
+    "аеёиоуыэюяіїєўөүұәӣӯ",
+    "αεηιουωάέήίόύώϊϋ",
+    "",
+    "աեէըիոօու",
+    "აეიოუ",
+    "",
+    "",
+    "",
+];
+
+fn script_of(c: char) -> Script {
+    match c as u32 {
+        0x0041..=0x024F | 0x1E00..=0x1EFF => Script::Latin,
+        0x0400..=0x052F => Script::Cyrillic,
+        0x0370..=0x03FF => Script::Greek,
+        0x0600..=0x06FF | 0x0750..=0x077F | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF => Script::Arabic,
+        0x0530..=0x058F => Script::Armenian,
+        0x10A0..=0x10FF | 0x1C90..=0x1CBF => Script::Georgian,
+        0x0590..=0x05FF => Script::Hebrew,
+        0x3040..=0x30FF | 0x3400..=0x9FFF | 0xAC00..=0xD7AF => Script::Cjk,
+        _ => Script::Other,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const RU: &str = "Сильный дождь закрыл четырнадцать дорог в Ошской области, сообщили чиновники. \
+        Около двухсот тридцати человек переселили в школы, где им дали еду и воду.";
+    // Persian as windows-1256 wrote it: with the Arabic yeh (U+064A), which the code page has.
+    const FA: &str = "باران شديد چهارده جاده را در استان اوش بست. حدود دويست و سي نفر به مدرسه‌ها منتقل شدند.";
+    const HU: &str = "Az erős esőzés tizennégy utat zárt le az oši régióban, közölték a tisztviselők. \
+        Körülbelül kétszázharminc embert költöztettek iskolákba, ahol ételt és vizet kaptak.";
+    const SR: &str = "Јака киша затворила је четрнаест путева у области Оша, саопштили су званичници.";
+
+    fn enc(text: &str, e: &'static Encoding) -> Vec<u8> {
+        let (b, _, unmappable) = e.encode(text);
+        assert!(!unmappable, "test text not representable in {}", e.name());
+        b.into_owned()
+    }
 
     #[test]
     fn utf8_with_and_without_bom() {
@@ -67,7 +429,90 @@ mod tests {
     }
 
     #[test]
-    fn invalid_utf8_is_a_reject_with_the_offset() {
+    fn utf16_without_bom_both_byte_orders() {
+        for text in [RU, "Heavy rain closed fourteen roads in the Osh region, officials said on Friday."] {
+            let le: Vec<u8> = text.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+            let be: Vec<u8> = text.encode_utf16().flat_map(|u| u.to_be_bytes()).collect();
+            assert_eq!(decode_text(&le).unwrap(), (text.to_string(), "utf-16le"));
+            assert_eq!(decode_text(&be).unwrap(), (text.to_string(), "utf-16be"));
+        }
+    }
+
+    #[test]
+    fn legacy_cyrillic_encodings_are_detected() {
+        assert_eq!(decode_text(&enc(RU, encoding_rs::WINDOWS_1251)).unwrap(), (RU.to_string(), "windows-1251"));
+        assert_eq!(decode_text(&enc(RU, encoding_rs::KOI8_R)).unwrap(), (RU.to_string(), "koi8-r"));
+        assert_eq!(decode_text(&enc(SR, encoding_rs::WINDOWS_1251)).unwrap().0, SR);
+        let iso5 = decode_text(&enc(RU, encoding_rs::ISO_8859_5)).unwrap();
+        assert_eq!(iso5, (RU.to_string(), "iso-8859-5"));
+    }
+
+    #[test]
+    fn arabic_script_and_central_european_encodings_are_detected() {
+        assert_eq!(decode_text(&enc(FA, encoding_rs::WINDOWS_1256)).unwrap(), (FA.to_string(), "windows-1256"));
+        // ISO-8859-2 and windows-1250 agree on every Hungarian letter: either name is a correct decoding.
+        let (text, name) = decode_text(&enc(HU, encoding_rs::ISO_8859_2)).unwrap();
+        assert_eq!(text, HU);
+        assert!(name == "iso-8859-2" || name == "windows-1250", "{name}");
+    }
+
+    #[test]
+    fn meta_charset_is_respected() {
+        // Short text: too little for detection alone; the declaration decides.
+        let mut page = b"<html><head><meta charset=\"koi8-r\"><title>x</title></head><body><p>".to_vec();
+        page.extend(enc("Привет, мир", encoding_rs::KOI8_R));
+        page.extend(b"</p></body></html>");
+        let (text, name) = decode_html(&page, None).unwrap();
+        assert!(text.contains("Привет, мир"), "{text}");
+        assert_eq!(name, "koi8-r");
+        assert_eq!(
+            sniff_meta_charset(b"<meta http-equiv=\"Content-Type\" content=\"text/html; charset=windows-1251\">"),
+            Some(encoding_rs::WINDOWS_1251)
+        );
+        assert_eq!(charset_of_content_type("text/html; charset=\"ISO-8859-5\""), Some(encoding_rs::ISO_8859_5));
+    }
+
+    #[test]
+    fn random_high_bytes_are_invalid_encoding() {
+        // A deterministic pseudo-random run of 0x80–0xFF bytes, with and without spaces.
+        let mut x: u32 = 12345;
+        let mut next = || {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            0x80 | ((x >> 16) as u8 & 0x7F)
+        };
+        let garbage: Vec<u8> = (0..4000).map(|_| next()).collect();
+        let err = decode_text(&garbage).unwrap_err();
+        assert_eq!(err.0, RejectReason::InvalidEncoding, "{}", err.1);
+        let spaced: Vec<u8> = (0..4000).map(|i| if i % 6 == 5 { b' ' } else { next() }).collect();
+        assert_eq!(decode_text(&spaced).unwrap_err().0, RejectReason::InvalidEncoding);
+    }
+
+    #[test]
+    fn plausibility_accepts_real_text_and_refuses_salad() {
+        for t in [RU, FA, HU, SR, "Ереванում անձրևը փակեց տասնչորս ճանապարհ։", "თბილისში წვიმამ დახურა თოთხმეტი გზა."]
+        {
+            assert!(plausibility(t).is_ok(), "{t}: {:?}", plausibility(t));
+        }
+        assert!(plausibility("ЖъЫфЮщ ЁёЪъЬь ШщЧчЦц ЮюЯяЭэ").is_err());
+        assert!(plausibility("§¤©®°±µ¶·»¼½¾¿ §¤©®° ±µ¶·»").is_err());
+        assert!(plausibility("ввввввввввввввввввввввввввввввввввввввввввввввввввввв").is_err());
+    }
+
+    #[test]
+    fn utf8_with_a_few_broken_bytes_stays_utf8() {
+        let mut b = RU.as_bytes().to_vec();
+        b.insert(40, 0xFF);
+        // Cut inside the last character, as a truncated dump would be.
+        let cut = "Конец".as_bytes();
+        b.extend_from_slice(&cut[..cut.len() - 1]);
+        let (text, name) = decode_text(&b).unwrap();
+        assert_eq!(name, "utf-8");
+        assert!(text.starts_with("Сильный дождь") && text.ends_with("Коне"), "{text}");
+        assert!(!text.contains('\u{FFFD}'));
+    }
+
+    #[test]
+    fn invalid_utf8_detail_has_the_offset() {
         let err = decode_text(&[b'a', b'b', 0xFF, 0xFE, 0x80, b'c']).unwrap_err();
         assert_eq!(err.0, RejectReason::InvalidEncoding);
         assert!(err.1.contains("offset 2"), "{}", err.1);

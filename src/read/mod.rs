@@ -7,15 +7,25 @@
 //!    decompressed size (a decompression bomb becomes a reject, not an out-of-memory kill), decides the
 //!    format from the name, and decodes the bytes to text. Any failure is a [`Reject`] with a reason: a bad
 //!    file never stops the build.
+//!
+//! Formats: text dumps and HTML pages are one record per file; JSONL ([`jsonl`]) is one record per line and
+//! WARC ([`warc`]) one per HTML response record, each with its index and byte offset, and each bad line or
+//! record a reject of its own. Encodings ([`decode`]): BOMs, UTF-8, UTF-16 without a BOM, HTML `<meta charset>`
+//! and HTTP charsets, then `chardetng` detection of legacy encodings behind a plausibility check that keeps
+//! decoded garbage out; the decision is the record's `encoding`.
 
-mod decode;
+pub mod decode;
+pub mod jsonl;
+pub mod warc;
 
 use crate::model::{Format, Hints, Record, Reject, RejectReason};
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-pub use decode::decode_text;
+pub use decode::{decode_html, decode_text, plausibility};
+pub use jsonl::read_jsonl;
+pub use warc::read_warc;
 
 /// One input file found by [`discover`].
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -173,38 +183,127 @@ pub fn read_file(file: &InputFile, limits: ReadLimits) -> FileRead {
         ));
         return out;
     };
-    let bytes = match load(&file.path, limits.max_bytes) {
-        Ok(b) => b,
+    let loaded = if format == Format::Warc {
+        load_warc(&file.path, limits.max_bytes)
+    } else {
+        load(&file.path, limits.max_bytes).map(|b| (b, Vec::new()))
+    };
+    let bytes = match loaded {
+        Ok((b, damage)) => {
+            // Damaged gzip members of a .warc.gz cost their own records only; each is one reject.
+            out.rejects.extend(damage.into_iter().map(|d| reject(RejectReason::Corrupt, d)));
+            b
+        }
         Err((reason, detail)) => {
             out.rejects.push(reject(reason, detail));
             return out;
         }
     };
     match format {
-        Format::Text | Format::Html => match decode_text(&bytes) {
-            Ok((content, encoding)) => {
-                if content.trim().is_empty() {
-                    out.rejects.push(reject(RejectReason::Empty, format!("{} bytes, no text", bytes.len())));
-                } else {
-                    out.records.push(Record {
-                        source_file: file.rel.clone(),
-                        record: 0,
-                        offset: 0,
-                        format,
-                        encoding: encoding.to_string(),
-                        content,
-                        hints: Hints::default(),
-                    });
+        Format::Text | Format::Html => {
+            let decoded = if format == Format::Html { decode_html(&bytes, None) } else { decode_text(&bytes) };
+            match decoded {
+                Ok((content, encoding)) => {
+                    if content.trim().is_empty() {
+                        out.rejects.push(reject(RejectReason::Empty, format!("{} bytes, no text", bytes.len())));
+                    } else {
+                        out.records.push(Record {
+                            source_file: file.rel.clone(),
+                            record: 0,
+                            offset: 0,
+                            format,
+                            encoding: encoding.to_string(),
+                            content,
+                            hints: Hints::default(),
+                        });
+                    }
                 }
+                Err((reason, detail)) => out.rejects.push(reject(reason, detail)),
             }
-            Err((reason, detail)) => out.rejects.push(reject(reason, detail)),
-        },
+        }
         Format::Jsonl | Format::Warc => {
-            out.rejects
-                .push(reject(RejectReason::UnsupportedFormat, format!("{} input is not read yet", format.as_str())));
+            if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+                out.rejects.push(reject(RejectReason::Empty, format!("{} bytes, only white space", bytes.len())));
+                return out;
+            }
+            if format == Format::Jsonl {
+                read_jsonl(&file.rel, &bytes, &mut out.records, &mut out.rejects);
+            } else {
+                read_warc(&file.rel, &bytes, &mut out.records, &mut out.rejects);
+            }
+            // A container with nothing in it for us still leaves a trace in the rejects table.
+            if out.records.is_empty() && out.rejects.is_empty() {
+                out.rejects
+                    .push(reject(RejectReason::NoText, format!("no article records in this {} file", format.as_str())));
+            }
         }
     }
     out
+}
+
+/// Reads a WARC file. A `.warc.gz` is decompressed member by member (WARC writers put each record in its own
+/// gzip member), so a corrupt member loses its records and reading goes on at the next member; the second
+/// value lists the damage, one line per corrupt stretch.
+fn load_warc(path: &Path, max: u64) -> Result<(Vec<u8>, Vec<String>), (RejectReason, String)> {
+    let f = fs::File::open(path).map_err(|e| (RejectReason::Unreadable, format!("cannot open: {e}")))?;
+    let mut raw = Vec::new();
+    f.take(max + 1).read_to_end(&mut raw).map_err(|e| (RejectReason::Unreadable, format!("read error: {e}")))?;
+    if raw.len() as u64 > max {
+        return Err((RejectReason::TooLarge, format!("larger than the {max}-byte cap (raise --max-file-bytes)")));
+    }
+    if raw.starts_with(&[0x1f, 0x8b]) {
+        gunzip_members(&raw, max)
+    } else if raw.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        // zstd frames are not per record: the whole stream decodes or fails as one.
+        load(path, max).map(|b| (b, Vec::new()))
+    } else {
+        Ok((raw, Vec::new()))
+    }
+}
+
+const GZIP_MAGIC: [u8; 3] = [0x1f, 0x8b, 0x08];
+
+fn gunzip_members(raw: &[u8], max: u64) -> Result<(Vec<u8>, Vec<String>), (RejectReason, String)> {
+    let next_magic = |from: usize| raw.get(from..)?.windows(3).position(|w| w == GZIP_MAGIC).map(|p| p + from);
+    let mut out: Vec<u8> = Vec::new();
+    let mut damage = Vec::new();
+    let mut pos = 0;
+    while pos < raw.len() {
+        if !raw[pos..].starts_with(&GZIP_MAGIC) {
+            let next = next_magic(pos + 1);
+            let end = next.unwrap_or(raw.len());
+            damage.push(format!("{} bytes at compressed offset {pos} are not a gzip member: skipped", end - pos));
+            pos = end;
+            continue;
+        }
+        let mut dec = flate2::bufread::GzDecoder::new(&raw[pos..]);
+        let mut member = Vec::new();
+        let budget = max + 1 - out.len() as u64;
+        match (&mut dec).take(budget).read_to_end(&mut member) {
+            Ok(_) => {
+                let rest = dec.into_inner().len();
+                out.extend_from_slice(&member);
+                if out.len() as u64 > max {
+                    return Err((
+                        RejectReason::TooLarge,
+                        format!(
+                            "decompresses past the {max}-byte cap (a decompression bomb, or raise --max-file-bytes)"
+                        ),
+                    ));
+                }
+                pos = (raw.len() - rest).max(pos + 1);
+            }
+            Err(e) => {
+                let next = next_magic(pos + 1);
+                damage.push(format!(
+                    "gzip member at compressed offset {pos} is corrupt ({e}); its records are lost, reading resumes {}",
+                    next.map(|n| format!("at compressed offset {n}")).unwrap_or_else(|| "nowhere (end of file)".into())
+                ));
+                pos = next.unwrap_or(raw.len());
+            }
+        }
+    }
+    Ok((out, damage))
 }
 
 /// Reads a file whole, decompressing gzip and zstd (recognised by their magic bytes, whatever the name), and
@@ -293,6 +392,42 @@ mod tests {
         assert_eq!(bomb.rejects[0].reason, RejectReason::TooLarge);
         let cut = read_file(&files[1], ReadLimits::default());
         assert_eq!(cut.rejects[0].reason, RejectReason::Corrupt);
+    }
+
+    #[test]
+    fn a_corrupt_gzip_member_costs_only_its_warc_records() {
+        let d = tempfile::tempdir().unwrap();
+        let page = |n: u32| {
+            let block = format!("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<p>page {n}</p>");
+            warc::warc_record(
+                "response",
+                &format!("https://x.org/a/{n}.html"),
+                "2024-01-01T00:00:00Z",
+                block.as_bytes(),
+                None,
+            )
+        };
+        let mut file = Vec::new();
+        for n in 0..3 {
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            gz.write_all(&page(n)).unwrap();
+            let mut member = gz.finish().unwrap();
+            if n == 1 {
+                // Damage the deflate data in the middle of the second member.
+                let mid = member.len() / 2;
+                for b in &mut member[mid..mid + 6] {
+                    *b ^= 0x5A;
+                }
+            }
+            file.extend(member);
+        }
+        write(d.path(), "c.warc.gz", &file);
+        let (files, _) = discover(&[d.path().to_path_buf()]);
+        let r = read_file(&files[0], ReadLimits::default());
+        let pages: Vec<&str> = r.records.iter().map(|x| x.content.as_str()).collect();
+        assert_eq!(pages, ["<p>page 0</p>", "<p>page 2</p>"]);
+        assert_eq!(r.rejects.len(), 1, "{:?}", r.rejects);
+        assert_eq!(r.rejects[0].reason, RejectReason::Corrupt);
     }
 
     #[test]
