@@ -215,7 +215,7 @@ pub(crate) fn repair(text: &str, lang_script: Option<Script>) -> Cow<'_, str> {
     // Byte offset up to which `text` has been copied into `out`.
     let mut copied = 0;
     let mut start: Option<usize> = None;
-    let mut finish = |s: usize, e: usize, out: &mut Option<String>, copied: &mut usize| {
+    let finish = |s: usize, e: usize, out: &mut Option<String>, copied: &mut usize| {
         let word = &text[s..e];
         if let Some(to) = decide(word, lang_script) {
             let o = out.get_or_insert_with(|| String::with_capacity(text.len() + 8));
