@@ -205,9 +205,27 @@ fn clean_pass(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// Canonical composition, skipped when the quick check proves the text is already NFC.
+/// Characters that are NFC starters which never compose with a neighbour (canonical combining class 0,
+/// NFC_Quick_Check = Yes, never the second element of a composition): Latin up to the combining diacritics,
+/// Cyrillic letters, Armenian, Arabic letters and digits, Georgian, general punctuation. A text made only of
+/// them is NFC without the table-driven quick check.
+fn is_plain_starter(c: char) -> bool {
+    matches!(c as u32,
+        0..=0x2FF
+        | 0x400..=0x482
+        | 0x48A..=0x52F
+        | 0x531..=0x58A
+        | 0x600..=0x64A
+        | 0x660..=0x66F
+        | 0x671..=0x6D5
+        | 0x6EE..=0x6FF
+        | 0x10A0..=0x10FF
+        | 0x2002..=0x206F)
+}
+
+/// Canonical composition, skipped when the text is provably NFC already.
 pub(crate) fn nfc(text: &str) -> Cow<'_, str> {
-    if text.is_ascii() || is_nfc_quick(text.chars()) == IsNormalized::Yes {
+    if text.chars().all(is_plain_starter) || is_nfc_quick(text.chars()) == IsNormalized::Yes {
         return Cow::Borrowed(text);
     }
     let composed: String = text.nfc().collect();

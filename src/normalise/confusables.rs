@@ -90,7 +90,8 @@ fn is_shared_accent(m: char) -> bool {
 
 /// The base letter of `c` and whether `c` is a base letter plus shared accents only.
 fn base_of(c: char) -> (char, bool) {
-    if (c as u32) < 0xC0 {
+    // Fast exit: ASCII and the basic Cyrillic letters other than Й/й have no decomposition.
+    if (c as u32) < 0xC0 || (('\u{0410}'..='\u{044F}').contains(&c) && c != 'Й' && c != 'й') {
         return (c, true);
     }
     let mut base = None;
@@ -124,6 +125,13 @@ fn letter_kind(c: char) -> Letter {
 }
 
 fn is_word_char(c: char) -> bool {
+    // Fast answers for the common letters; the Unicode tables for the rest.
+    if c.is_ascii() {
+        return c.is_ascii_alphabetic();
+    }
+    if matches!(c as u32, 0x400..=0x481 | 0x48A..=0x52F) {
+        return true;
+    }
     is_combining_mark(c) || (c.is_alphabetic() && !('\u{02B0}'..='\u{02FF}').contains(&c))
 }
 

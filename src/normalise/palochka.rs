@@ -21,7 +21,8 @@ fn is_variant(c: char) -> bool {
 }
 
 fn is_cyrillic_letter(c: char) -> bool {
-    c.is_alphabetic() && matches!(c as u32, 0x400..=0x52F | 0x1C80..=0x1C8F | 0xA640..=0xA69F)
+    matches!(c as u32, 0x400..=0x481 | 0x48A..=0x52F)
+        || (matches!(c as u32, 0x1C80..=0x1C8F | 0xA640..=0xA69F) && c.is_alphabetic())
 }
 
 fn is_roman_letter(c: char) -> bool {

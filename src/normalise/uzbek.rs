@@ -25,8 +25,6 @@ pub(crate) fn repair(text: &str) -> Cow<'_, str> {
     for (k, &c) in chars.iter().enumerate() {
         let prev = if k > 0 { Some(chars[k - 1]) } else { None };
         let next = chars.get(k + 1).copied();
-        let next_is_letter = next.is_some_and(char::is_alphabetic);
-        let next_is_latin_letter = next.is_some_and(|n| n.is_ascii_alphabetic());
         match c {
             // Cyrillic о/О standing for Latin o before the sign and a Latin letter.
             'о' | 'О'
@@ -38,8 +36,10 @@ pub(crate) fn repair(text: &str) -> Cow<'_, str> {
                 continue;
             }
             c if is_variant(c) => {
-                let after_o = matches!(prev, Some('o' | 'O' | 'о' | 'О')) && next_is_latin_letter;
-                let after_g = matches!(prev, Some('g' | 'G')) && (next_is_letter || !next.is_some_and(is_word_part));
+                let after_o =
+                    matches!(prev, Some('o' | 'O' | 'о' | 'О')) && next.is_some_and(|n| n.is_ascii_alphabetic());
+                let after_g = matches!(prev, Some('g' | 'G'))
+                    && (next.is_some_and(char::is_alphabetic) || !next.is_some_and(is_word_part));
                 if after_o || after_g {
                     out.push(TURNED_COMMA);
                     changed = true;
