@@ -114,23 +114,69 @@ fn join_is_meaningful(prev: char, next: char) -> bool {
     in_joining_script(prev) || in_joining_script(next)
 }
 
-/// True when [`clean_pass`] would return the text unchanged. Cheap: a byte scan for ASCII text.
-fn is_clean(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    if bytes.first() == Some(&b' ') || bytes.last() == Some(&b' ') {
-        return false;
+/// A byte scan that settles most texts without decoding: `Some(false)` for a control character, a doubled,
+/// leading or trailing space; `None` when a multi-byte character the clean pass may change is present (C1,
+/// no-break and other spaces, invisibles, bidi controls, tatweel) or a join control needs its neighbours
+/// checked; `Some(true)` otherwise.
+fn quick_clean(b: &[u8]) -> Option<bool> {
+    if b.first() == Some(&b' ') || b.last() == Some(&b' ') {
+        return Some(false);
     }
-    if text.is_ascii() {
-        let mut prev_space = false;
-        for &b in bytes {
-            match b {
-                b' ' if prev_space => return false,
-                b' ' => prev_space = true,
-                b'!'..=b'~' => prev_space = false,
-                _ => return false,
+    let mut prev_space = false;
+    let mut joins = false;
+    for (i, &x) in b.iter().enumerate() {
+        if x < 0x80 {
+            if x == b' ' {
+                if prev_space {
+                    return Some(false);
+                }
+                prev_space = true;
+            } else if x < 0x21 || x == 0x7F {
+                return Some(false);
+            } else {
+                prev_space = false;
             }
+            continue;
         }
-        return true;
+        prev_space = false;
+        // Lead bytes only (continuation bytes are 0x80–0xBF); valid UTF-8 guarantees the bytes that follow.
+        let y = || b[i + 1];
+        let z = || b[i + 2];
+        let suspicious = match x {
+            0xC2 => y() <= 0xA0 || y() == 0xAD,
+            0xD8 => y() == 0x9C,
+            0xD9 => y() == 0x80,
+            0xE1 => y() == 0x9A && z() == 0x80,
+            0xE2 if y() == 0x80 && (z() == 0x8C || z() == 0x8D) => {
+                joins = true;
+                false
+            }
+            0xE2 => {
+                (y() == 0x80 && (z() <= 0x8F || (0xA8..=0xAF).contains(&z())))
+                    || (y() == 0x81 && (0x9F..=0xAF).contains(&z()))
+            }
+            0xE3 => y() == 0x80 && z() == 0x80,
+            0xEF => y() == 0xBB && z() == 0xBF,
+            _ => false,
+        };
+        if suspicious {
+            return None;
+        }
+    }
+    if joins {
+        None
+    } else {
+        Some(true)
+    }
+}
+
+/// True when [`clean_pass`] would return the text unchanged.
+fn is_clean(text: &str) -> bool {
+    if let Some(clean) = quick_clean(text.as_bytes()) {
+        return clean;
+    }
+    if text.starts_with(char::is_whitespace) || text.ends_with(char::is_whitespace) {
+        return false;
     }
     let mut prev: Option<char> = None;
     let mut chars = text.chars().peekable();
@@ -223,9 +269,42 @@ fn is_plain_starter(c: char) -> bool {
         | 0x2002..=0x206F)
 }
 
+/// [`is_plain_starter`] for every character, read from the UTF-8 bytes without decoding.
+fn bytes_are_plain_starters(b: &[u8]) -> bool {
+    let mut i = 0;
+    while i < b.len() {
+        let x = b[i];
+        if x < 0x80 {
+            i += 1;
+            continue;
+        }
+        let y = b.get(i + 1).copied().unwrap_or(0);
+        let z = b.get(i + 2).copied().unwrap_or(0);
+        let (ok, len) = match x {
+            0xC2..=0xCB | 0xD0 | 0xD1 | 0xD3 | 0xD4 | 0xD5 | 0xDA => (true, 2),
+            0xD2 => (!(0x83..=0x89).contains(&y), 2),
+            0xD6 => (y <= 0x8A, 2),
+            0xD8 => (!(0x90..=0x9A).contains(&y), 2),
+            0xD9 => (!(0x8B..=0x9F).contains(&y) && y != 0xB0, 2),
+            0xDB => (!(0x96..=0xAD).contains(&y), 2),
+            0xE1 => ((y == 0x82 && z >= 0xA0) || y == 0x83, 3),
+            0xE2 => ((y == 0x80 && z >= 0x82) || y == 0x81 || y == 0x82, 3),
+            _ => (false, 1),
+        };
+        if !ok {
+            return false;
+        }
+        i += len;
+    }
+    true
+}
+
 /// Canonical composition, skipped when the text is provably NFC already.
 pub(crate) fn nfc(text: &str) -> Cow<'_, str> {
-    if text.chars().all(is_plain_starter) || is_nfc_quick(text.chars()) == IsNormalized::Yes {
+    if bytes_are_plain_starters(text.as_bytes())
+        || text.chars().all(is_plain_starter)
+        || is_nfc_quick(text.chars()) == IsNormalized::Yes
+    {
         return Cow::Borrowed(text);
     }
     let composed: String = text.nfc().collect();
@@ -320,6 +399,61 @@ mod tests {
         // The ZWSP blocks composition until it is removed.
         assert_eq!(c("e\u{200B}\u{0301}"), "\u{00E9}");
         assert_eq!(c("Е\u{0308}"), "Ё");
+    }
+
+    #[test]
+    fn byte_scans_agree_with_the_character_rules() {
+        let samples = [
+            "plain",
+            "a  b",
+            " a",
+            "a\u{00A0}b",
+            "Привет мир",
+            "می\u{200C}شود",
+            "a\u{200C}b",
+            "x\u{2013}y",
+            "\u{201C}q\u{201D}",
+            "e\u{0301}",
+            "Ё",
+            "\u{2126}",
+            "\u{0654}",
+            "ა ბ",
+            "\u{0640}",
+            "\u{FEFF}",
+            "€",
+        ];
+        for s in samples {
+            if let Some(quick) = quick_clean(s.as_bytes()) {
+                let slow = matches!(clean_pass(s), Cow::Borrowed(_)) || clean_pass(s) == s;
+                assert_eq!(quick, slow, "{s:?}");
+            }
+            if bytes_are_plain_starters(s.as_bytes()) {
+                assert_eq!(is_nfc_quick(s.chars()), IsNormalized::Yes, "{s:?}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        /// The byte-level fast paths never claim a text is clean or NFC when the full rules disagree.
+        #[test]
+        fn fast_paths_match_the_full_rules(s in "[ a-zа-я\u{0080}-\u{00AD}\u{0300}-\u{0310}\u{0600}-\u{0670}\u{2000}-\u{2070}\u{1F300}\u{10D0}\u{FEFF}]{0,12}") {
+            if let Some(quick) = quick_clean(s.as_bytes()) {
+                proptest::prop_assert_eq!(quick, clean_pass_full(&s) == s);
+            }
+            if bytes_are_plain_starters(s.as_bytes()) {
+                proptest::prop_assert_eq!(is_nfc_quick(s.chars()), IsNormalized::Yes);
+            }
+        }
+    }
+
+    /// The clean pass without the `is_clean` shortcut.
+    fn clean_pass_full(s: &str) -> String {
+        let mut t = String::from("x ");
+        t.push_str(s);
+        // A leading "x " forces the slow path; strip it again (the pass trims, so only "x" and maybe " ").
+        let out = clean_pass(&t).into_owned();
+        out.strip_prefix('x').map(|r| r.strip_prefix(' ').unwrap_or(r)).unwrap_or(&out).to_string()
     }
 
     #[test]

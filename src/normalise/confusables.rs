@@ -196,16 +196,22 @@ fn convert(word: &str, to: Script, out: &mut String) {
 }
 
 /// Quick rejection: a text needs a look at its words only if it has both Latin and Cyrillic letters.
+/// Read from the UTF-8 lead bytes: Latin is ASCII letters, U+00C0–U+02AF (lead bytes C3–CA, which also
+/// cover × and ÷: a harmless false positive), U+1E00–U+1EFF, U+2C60–U+2C7F and U+A720–U+A7FF; Cyrillic is
+/// U+0400–U+052F (D0–D4), U+1C80–U+1C8F and U+A640–U+A69F.
 fn has_both_scripts(text: &str) -> bool {
-    if text.is_ascii() {
-        return false;
-    }
+    let b = text.as_bytes();
     let (mut lat, mut cyr) = (false, false);
-    for c in text.chars() {
-        match script_of(c) {
-            Some(Script::Latin) => lat = true,
-            Some(Script::Cyrillic) => cyr = true,
-            None => {}
+    for (i, &x) in b.iter().enumerate() {
+        match x {
+            b'A'..=b'Z' | b'a'..=b'z' | 0xC3..=0xCA => lat = true,
+            0xD0..=0xD4 => cyr = true,
+            0xE1 if (0xB8..=0xBB).contains(&b[i + 1]) => lat = true,
+            0xE1 if b[i + 1] == 0xB2 && b[i + 2] <= 0x8F => cyr = true,
+            0xE2 if b[i + 1] == 0xB1 && b[i + 2] >= 0xA0 => lat = true,
+            0xEA if (0x9C..=0x9F).contains(&b[i + 1]) => lat = true,
+            0xEA if b[i + 1] == 0x99 || b[i + 1] == 0x9A => cyr = true,
+            _ => continue,
         }
         if lat && cyr {
             return true;
@@ -324,6 +330,14 @@ mod tests {
         assert_eq!(r("на\u{0079}\u{0306}л\u{0069}цы", None), "на\u{045E}л\u{0456}цы");
         // Cedilla is not a Cyrillic accent: ç is a distinct Latin letter and the word is mixed.
         assert_eq!(r("çтол", None), "çтол");
+    }
+
+    #[test]
+    fn byte_scan_finds_both_scripts() {
+        assert!(has_both_scripts("a б"));
+        assert!(has_both_scripts("\u{1E9E}\u{A641}"));
+        assert!(!has_both_scripts("только кириллица"));
+        assert!(!has_both_scripts("Latin only, ćevapi"));
     }
 
     #[test]
