@@ -122,6 +122,12 @@ fn quick_clean(b: &[u8]) -> Option<bool> {
     if b.first() == Some(&b' ') || b.last() == Some(&b' ') {
         return Some(false);
     }
+    // Vectorised pre-check: no control bytes and none of the lead bytes of characters the pass may change.
+    if super::all_bytes(b, |x| {
+        x >= 0x21 && x != 0x7F && !matches!(x, 0xC2 | 0xD8 | 0xD9 | 0xE1 | 0xE2 | 0xE3 | 0xEF) || x == b' '
+    }) {
+        return Some(!b.windows(2).any(|w| w == b"  "));
+    }
     let mut prev_space = false;
     let mut joins = false;
     for (i, &x) in b.iter().enumerate() {
@@ -251,26 +257,15 @@ fn clean_pass(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// Characters that are NFC starters which never compose with a neighbour (canonical combining class 0,
-/// NFC_Quick_Check = Yes, never the second element of a composition): Latin up to the combining diacritics,
-/// Cyrillic letters, Armenian, Arabic letters and digits, Georgian, general punctuation. A text made only of
-/// them is NFC without the table-driven quick check.
-fn is_plain_starter(c: char) -> bool {
-    matches!(c as u32,
-        0..=0x2FF
-        | 0x400..=0x482
-        | 0x48A..=0x52F
-        | 0x531..=0x58A
-        | 0x600..=0x64A
-        | 0x660..=0x66F
-        | 0x671..=0x6D5
-        | 0x6EE..=0x6FF
-        | 0x10A0..=0x10FF
-        | 0x2002..=0x206F)
-}
-
-/// [`is_plain_starter`] for every character, read from the UTF-8 bytes without decoding.
+/// True when every character is an NFC starter that never composes with a neighbour (canonical combining
+/// class 0, NFC_Quick_Check = Yes, never the second element of a composition): Latin up to the combining
+/// diacritics, Cyrillic letters, Armenian, Arabic letters and digits, Georgian, general punctuation from
+/// U+2002. Such a text is NFC without the table-driven quick check. Read from the UTF-8 bytes.
 fn bytes_are_plain_starters(b: &[u8]) -> bool {
+    // Vectorised pre-check: ASCII, continuation bytes, and lead bytes whose whole two-byte range is plain.
+    if super::all_bytes(b, |x| x < 0xC0 || matches!(x, 0xC2..=0xCB | 0xD0 | 0xD1 | 0xD3 | 0xD4 | 0xD5 | 0xDA)) {
+        return true;
+    }
     let mut i = 0;
     while i < b.len() {
         let x = b[i];
@@ -301,10 +296,7 @@ fn bytes_are_plain_starters(b: &[u8]) -> bool {
 
 /// Canonical composition, skipped when the text is provably NFC already.
 pub(crate) fn nfc(text: &str) -> Cow<'_, str> {
-    if bytes_are_plain_starters(text.as_bytes())
-        || text.chars().all(is_plain_starter)
-        || is_nfc_quick(text.chars()) == IsNormalized::Yes
-    {
+    if bytes_are_plain_starters(text.as_bytes()) || is_nfc_quick(text.chars()) == IsNormalized::Yes {
         return Cow::Borrowed(text);
     }
     let composed: String = text.nfc().collect();

@@ -201,6 +201,13 @@ fn convert(word: &str, to: Script, out: &mut String) {
 /// U+0400–U+052F (D0–D4), U+1C80–U+1C8F and U+A640–U+A69F.
 fn has_both_scripts(text: &str) -> bool {
     let b = text.as_bytes();
+    // Vectorised pre-checks: no Cyrillic lead byte at all (the common Latin-script case), or no ASCII letter
+    // and no non-ASCII Latin lead byte (the common Cyrillic case).
+    if super::all_bytes(b, |x| !matches!(x, 0xD0..=0xD4 | 0xE1 | 0xEA))
+        || super::all_bytes(b, |x| !(x.is_ascii_alphabetic() || matches!(x, 0xC3..=0xCA | 0xE1 | 0xE2 | 0xEA)))
+    {
+        return false;
+    }
     let (mut lat, mut cyr) = (false, false);
     for (i, &x) in b.iter().enumerate() {
         match x {

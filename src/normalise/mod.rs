@@ -31,6 +31,13 @@ mod uzbek;
 
 use std::borrow::Cow;
 
+/// True when `f` holds for every byte. Written as a fold over fixed-size chunks so the compiler can
+/// vectorise it (an early-exit `all` over single bytes cannot be).
+#[inline]
+pub(crate) fn all_bytes(b: &[u8], f: impl Fn(u8) -> bool + Copy) -> bool {
+    b.chunks(64).all(|c| c.iter().fold(true, |acc, &x| acc & f(x)))
+}
+
 pub use sentences::split_sentences;
 
 /// Upper bound on language-rule rounds; two suffice for every input the property tests have found.
