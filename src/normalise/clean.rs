@@ -116,9 +116,10 @@ fn join_is_meaningful(prev: char, next: char) -> bool {
 
 /// A byte scan that settles most texts without decoding: `Some(false)` for a control character, a doubled,
 /// leading or trailing space; `None` when a multi-byte character the clean pass may change is present (C1,
-/// no-break and other spaces, invisibles, bidi controls, tatweel) or a join control needs its neighbours
-/// checked; `Some(true)` otherwise.
-fn quick_clean(b: &[u8]) -> Option<bool> {
+/// no-break and other spaces, invisibles, bidi controls, tatweel); `Some(true)` otherwise. Join controls
+/// are judged here from their neighbours.
+fn quick_clean(text: &str) -> Option<bool> {
+    let b = text.as_bytes();
     if b.first() == Some(&b' ') || b.last() == Some(&b' ') {
         return Some(false);
     }
@@ -129,7 +130,6 @@ fn quick_clean(b: &[u8]) -> Option<bool> {
         return Some(!b.windows(2).any(|w| w == b"  "));
     }
     let mut prev_space = false;
-    let mut joins = false;
     for (i, &x) in b.iter().enumerate() {
         if x < 0x80 {
             if x == b' ' {
@@ -154,8 +154,22 @@ fn quick_clean(b: &[u8]) -> Option<bool> {
             0xD9 => y() == 0x80,
             0xE1 => y() == 0x9A && z() == 0x80,
             0xE2 if y() == 0x80 && (z() == 0x8C || z() == 0x8D) => {
-                joins = true;
-                false
+                // A join control is clean between two kept characters of which one is in a joining script.
+                // A neighbour that is itself suspicious is caught when the scan reaches it (or was already).
+                let prev = text[..i].chars().next_back();
+                let next = text[i + 3..].chars().next();
+                match (prev, next) {
+                    (Some(p), Some(n))
+                        if p != ' '
+                            && n != ' '
+                            && !matches!(p, ZWNJ | ZWJ)
+                            && !matches!(n, ZWNJ | ZWJ)
+                            && join_is_meaningful(p, n) =>
+                    {
+                        false
+                    }
+                    _ => return Some(false),
+                }
             }
             0xE2 => {
                 (y() == 0x80 && (z() <= 0x8F || (0xA8..=0xAF).contains(&z())))
@@ -169,16 +183,12 @@ fn quick_clean(b: &[u8]) -> Option<bool> {
             return None;
         }
     }
-    if joins {
-        None
-    } else {
-        Some(true)
-    }
+    Some(true)
 }
 
 /// True when [`clean_pass`] would return the text unchanged.
 fn is_clean(text: &str) -> bool {
-    if let Some(clean) = quick_clean(text.as_bytes()) {
+    if let Some(clean) = quick_clean(text) {
         return clean;
     }
     if text.starts_with(char::is_whitespace) || text.ends_with(char::is_whitespace) {
@@ -415,7 +425,7 @@ mod tests {
             "€",
         ];
         for s in samples {
-            if let Some(quick) = quick_clean(s.as_bytes()) {
+            if let Some(quick) = quick_clean(&s) {
                 let slow = matches!(clean_pass(s), Cow::Borrowed(_)) || clean_pass(s) == s;
                 assert_eq!(quick, slow, "{s:?}");
             }
@@ -430,7 +440,7 @@ mod tests {
         /// The byte-level fast paths never claim a text is clean or NFC when the full rules disagree.
         #[test]
         fn fast_paths_match_the_full_rules(s in "[ a-zа-я\u{0080}-\u{00AD}\u{0300}-\u{0310}\u{0600}-\u{0670}\u{2000}-\u{2070}\u{1F300}\u{10D0}\u{FEFF}]{0,12}") {
-            if let Some(quick) = quick_clean(s.as_bytes()) {
+            if let Some(quick) = quick_clean(&s) {
                 proptest::prop_assert_eq!(quick, clean_pass_full(&s) == s);
             }
             if bytes_are_plain_starters(s.as_bytes()) {
