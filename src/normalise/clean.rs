@@ -425,7 +425,7 @@ mod tests {
             "€",
         ];
         for s in samples {
-            if let Some(quick) = quick_clean(&s) {
+            if let Some(quick) = quick_clean(s) {
                 let slow = matches!(clean_pass(s), Cow::Borrowed(_)) || clean_pass(s) == s;
                 assert_eq!(quick, slow, "{s:?}");
             }
