@@ -35,7 +35,14 @@ fn map(c: char, v: Variant) -> char {
     }
 }
 
+/// Letters only Pashto uses. A paragraph labelled Persian that contains one is Pashto (or quotes it), so only
+/// the Pashto-safe subset runs: mapping its ي to ی would merge two Pashto letters.
+fn has_pashto_letters(text: &str) -> bool {
+    text.chars().any(|c| matches!(c, 'ټ' | 'ډ' | 'ړ' | 'ږ' | 'ښ' | 'ګ' | 'ڼ' | 'ې' | 'ۍ'))
+}
+
 pub(crate) fn repair(text: &str, v: Variant) -> Cow<'_, str> {
+    let v = if v == Variant::Persian && has_pashto_letters(text) { Variant::Pashto } else { v };
     // Every character this rule changes is two bytes starting with 0xD9.
     if !text.as_bytes().contains(&0xD9) || !text.chars().any(|c| map(c, v) != c) {
         return Cow::Borrowed(text);
@@ -65,6 +72,12 @@ mod tests {
         assert_eq!(repair(pashto, Variant::Pashto), pashto);
         // Arabic kaf and alef maksura are still repaired.
         assert_eq!(repair("\u{0643}\u{0649}", Variant::Pashto), "\u{06A9}\u{06CC}");
+    }
+
+    #[test]
+    fn pashto_text_labelled_persian_keeps_its_yeh() {
+        // لري (has) next to Pashto-only letters: the Persian yeh rule must not merge ي into ی.
+        assert_eq!(repair("ښځې لري \u{0643}", Variant::Persian), "ښځې لري ک");
     }
 
     #[test]
