@@ -182,7 +182,10 @@ fn run(cfg: &BuildConfig) -> Result<Summary> {
     let sentence_links: Vec<(usize, usize, Vec<align::SentenceLink>)> = aligned
         .pairs
         .par_iter()
-        .map(|p| (p.a, p.b, align::align_sentences(&done[p.a].sentences, &done[p.b].sentences)))
+        .map(|p| {
+            let (a, b) = (&done[p.a], &done[p.b]);
+            (p.a, p.b, align::align_sentences(&a.sentences, &a.article.lang, &b.sentences, &b.article.lang))
+        })
         .collect();
     mark("align_sentences", &mut timings);
 

@@ -1,15 +1,80 @@
-//! Align stage: versions of one story across languages. (Placeholder: interface only; clusters hold copies.)
+//! Align stage: the versions of one story across languages.
+//!
+//! No translation is available, so two versions meet through what translation leaves alone: numbers
+//! (digit sets and separators normalised), names (every script reduced to one consonant key, see
+//! [`translit`]), image ids and bylines, and, when the input has them, publication times and Pangea article
+//! ids. Each piece of evidence is weighted by its rarity in the corpus (IDF: a year like 2024 says little,
+//! "390" says a lot).
+//!
+//! The corpus-wide step is linear in the corpus: an inverted index over the rare keys (postings capped,
+//! keys seen only once skipped) proposes candidates, a time window prunes them when dates exist, and each
+//! candidate gets a normalised overlap score (shared weight over the geometric mean of what each side could
+//! have shared with the other's language), robust to adaptations that drop or add sentences. Pairs are then
+//! taken greedily by score into story clusters, refusing any merge that would put two articles of one
+//! language in a cluster, which makes the assignment one-to-one per language pair. Duplicates are left out
+//! of the matching and join their original's cluster afterwards.
+//!
+//! Inside each aligned pair, [`align_sentences`] links sentences with a length-based dynamic programme
+//! (Gale–Church) anchored by the same evidence.
+
+pub mod evidence;
+mod sentences;
+pub mod translit;
+
+pub use sentences::align_sentences;
 
 use crate::model::Article;
+use evidence::{kind, meta_key, push_name_keys, show, text_keys, Kind};
+use rayon::prelude::*;
+use std::collections::HashMap;
+
+/// Keys held by more articles than this are too common to propose candidates (keeps the work linear).
+const MAX_POSTINGS: usize = 200;
+/// Candidates whose publication times (when both known) are further apart than this are not versions.
+const TIME_WINDOW_US: i64 = 7 * 24 * 3600 * 1_000_000;
+/// A pair needs at least this much shared text evidence (sum of IDF weights), whatever its score:
+/// about two keys that each stand in a hundredth of the corpus.
+const MIN_SHARED: f64 = 8.0;
+/// Minimum normalised overlap for a pair to link two stories.
+const MIN_SCORE: f64 = 0.12;
 
 /// What alignment keeps per article (small: it lives for the whole corpus).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AlignFeatures {
     pub lang: String,
+    /// Sorted, distinct evidence keys (numbers, names, image ids), see [`evidence`].
+    pub keys: Vec<u64>,
+    /// Characters of title and text, for the length ratio.
+    pub n_chars: u32,
+    /// Microseconds since the Unix epoch, UTC.
+    pub published: Option<i64>,
+    pub article_id: Option<u64>,
+    /// Hash of `english_section` (0 when absent): versions of a story share it on Pangea sites.
+    pub section: u64,
 }
 
+/// The evidence of one article.
 pub fn features(a: &Article) -> AlignFeatures {
-    AlignFeatures { lang: a.lang.clone() }
+    let mut keys = text_keys(&a.title, &a.lang);
+    keys.extend(text_keys(&a.caption, &a.lang));
+    keys.extend(text_keys(&a.text, &a.lang));
+    for id in a.image_ids.split_whitespace() {
+        keys.push(meta_key(&format!("img:{}", id.to_ascii_lowercase())));
+    }
+    for w in evidence::words(&a.author) {
+        push_name_keys(w, &a.lang, &mut keys);
+    }
+    keys.sort_unstable();
+    keys.dedup();
+    let section = a.english_section.trim().to_ascii_lowercase();
+    AlignFeatures {
+        lang: a.lang.clone(),
+        keys,
+        n_chars: (a.title.chars().count() + a.text.chars().count()).min(u32::MAX as usize) as u32,
+        published: a.published,
+        article_id: a.article_id,
+        section: if section.is_empty() { 0 } else { xxhash_rust::xxh3::xxh3_64(section.as_bytes()) | 1 },
+    }
 }
 
 /// Two articles linked as versions of one story.
@@ -21,26 +86,8 @@ pub struct Pair {
     pub evidence: String,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct AlignResult {
-    pub pairs: Vec<Pair>,
-    /// Cluster number of each article, `None` for a story with a single version.
-    pub story_of: Vec<Option<usize>>,
-}
-
-/// Aligns the corpus. `dup_of[i]` is the article that `i` repeats.
-pub fn align(feats: &[AlignFeatures], dup_of: &[Option<usize>]) -> AlignResult {
-    let mut story_of = vec![None; feats.len()];
-    for (i, d) in dup_of.iter().enumerate() {
-        if let Some(j) = d {
-            story_of[*j] = Some(*j);
-            story_of[i] = Some(*j);
-        }
-    }
-    AlignResult { pairs: Vec::new(), story_of }
-}
-
-/// One link between sentence ranges of two aligned articles (`"3"` or `"3-4"`, 0-based).
+/// One link between sentence ranges of two aligned articles (`"3"` or `"3-4"`, 0-based; `""` for a sentence
+/// the other version does not have).
 #[derive(Debug, Clone, PartialEq)]
 pub struct SentenceLink {
     pub sent_a: String,
@@ -48,6 +95,372 @@ pub struct SentenceLink {
     pub score: f64,
 }
 
-pub fn align_sentences(_a: &[String], _b: &[String]) -> Vec<SentenceLink> {
-    Vec::new()
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AlignResult {
+    pub pairs: Vec<Pair>,
+    /// Cluster number of each article, `None` for a story with a single version.
+    pub story_of: Vec<Option<usize>>,
+}
+
+/// The corpus-wide index: postings and weights of every key held by at least two originals.
+struct Index {
+    keys: Vec<u64>,
+    start: Vec<usize>,
+    postings: Vec<u32>,
+    weight: Vec<f64>,
+    /// Languages (bit = language number mod 128) whose articles hold the key.
+    langs: Vec<u128>,
+}
+
+impl Index {
+    fn build(feats: &[AlignFeatures], canonical: &[bool], lang_no: &[usize]) -> Index {
+        let mut all: Vec<(u64, u32)> = Vec::new();
+        for (i, f) in feats.iter().enumerate() {
+            if canonical[i] {
+                all.extend(f.keys.iter().map(|&k| (k, i as u32)));
+            }
+        }
+        all.sort_unstable();
+        let n = canonical.iter().filter(|&&c| c).count().max(1) as f64;
+        let mut idx =
+            Index { keys: Vec::new(), start: Vec::new(), postings: Vec::new(), weight: Vec::new(), langs: Vec::new() };
+        let mut s = 0;
+        while s < all.len() {
+            let mut e = s;
+            while e < all.len() && all[e].0 == all[s].0 {
+                e += 1;
+            }
+            let df = e - s;
+            if (2..=MAX_POSTINGS).contains(&df) {
+                idx.keys.push(all[s].0);
+                idx.start.push(idx.postings.len());
+                let mut mask = 0u128;
+                for &(_, i) in &all[s..e] {
+                    idx.postings.push(i);
+                    mask |= 1u128 << (lang_no[i as usize] % 128);
+                }
+                idx.weight.push((n / df as f64).ln());
+                idx.langs.push(mask);
+            }
+            s = e;
+        }
+        idx.start.push(idx.postings.len());
+        idx
+    }
+
+    fn find(&self, key: u64) -> Option<usize> {
+        self.keys.binary_search(&key).ok()
+    }
+
+    fn postings(&self, k: usize) -> &[u32] {
+        &self.postings[self.start[k]..self.start[k + 1]]
+    }
+}
+
+/// Per article: the keys it has in the index, and how much evidence it could share with each language.
+struct Profile {
+    keys: Vec<usize>,
+    /// (language number, summed weight of the keys that language's articles also hold).
+    reach: Vec<(usize, f64)>,
+}
+
+fn profile(f: &AlignFeatures, idx: &Index, lang: usize, n_langs: usize) -> Profile {
+    let keys: Vec<usize> = f.keys.iter().filter_map(|&k| idx.find(k)).collect();
+    let mut reach = vec![0.0; n_langs];
+    for &k in &keys {
+        let mut m = idx.langs[k] & !(1u128 << (lang % 128));
+        while m != 0 {
+            let b = m.trailing_zeros() as usize;
+            m &= m - 1;
+            // Language numbers beyond 128 share bits; credit every language on that bit.
+            let mut l = b;
+            while l < n_langs {
+                reach[l] += idx.weight[k];
+                l += 128;
+            }
+        }
+    }
+    Profile { keys, reach: reach.into_iter().enumerate().filter(|r| r.1 > 0.0).collect() }
+}
+
+fn reach(p: &Profile, lang: usize) -> f64 {
+    p.reach.binary_search_by_key(&lang, |r| r.0).map_or(0.0, |i| p.reach[i].1)
+}
+
+fn time_ok(a: &AlignFeatures, b: &AlignFeatures) -> bool {
+    match (a.published, b.published) {
+        (Some(x), Some(y)) => (x - y).abs() <= TIME_WINDOW_US,
+        _ => true,
+    }
+}
+
+/// Evidence from metadata, as an extra IDF-like weight: how unlikely it is that a random article is as close
+/// in time (or article id) as this one. `times` and `ids` are the sorted values over the corpus.
+fn meta_weight(a: &AlignFeatures, b: &AlignFeatures, times: &[i64], ids: &[u64], n: f64) -> f64 {
+    let mut w = 0.0;
+    let within = |sorted: &[i64], x: i64, d: i64| {
+        let lo = sorted.partition_point(|&v| v < x.saturating_sub(d));
+        let hi = sorted.partition_point(|&v| v <= x.saturating_add(d));
+        (hi - lo).max(1) as f64
+    };
+    if let (Some(x), Some(y)) = (a.published, b.published) {
+        w += (n / within(times, x, (x - y).abs())).ln().max(0.0);
+    }
+    if let (Some(x), Some(y)) = (a.article_id, b.article_id) {
+        let ids_i: &[u64] = ids;
+        let d = x.abs_diff(y);
+        let lo = ids_i.partition_point(|&v| v < x.saturating_sub(d));
+        let hi = ids_i.partition_point(|&v| v <= x.saturating_add(d));
+        w += (n / (hi - lo).max(1) as f64).ln().max(0.0);
+    }
+    // A different section is a (weak) sign of a different story; the same one says little.
+    if a.section != 0 && b.section != 0 && a.section != b.section {
+        w -= 2.0;
+    }
+    w
+}
+
+/// Scores a candidate pair from its shared text weight.
+fn score_of(
+    shared: f64,
+    meta: f64,
+    pa: &Profile,
+    pb: &Profile,
+    la: usize,
+    lb: usize,
+    fa: &AlignFeatures,
+    fb: &AlignFeatures,
+) -> f64 {
+    let norm = (reach(pa, lb) * reach(pb, la)).sqrt();
+    if norm <= 0.0 {
+        return 0.0;
+    }
+    let meta = meta.max(-norm);
+    let overlap = ((shared + meta) / (norm + meta.max(0.0))).clamp(0.0, 1.0);
+    // Versions differ in length by adaptation and by language; a tenfold difference is another story.
+    let (x, y) = (fa.n_chars.max(1) as f64, fb.n_chars.max(1) as f64);
+    let ratio = x.min(y) / x.max(y);
+    if ratio < 0.25 {
+        overlap * ratio * 4.0
+    } else {
+        overlap
+    }
+}
+
+/// Aligns the corpus. `dup_of[i]` is the article that `i` repeats.
+pub fn align(feats: &[AlignFeatures], dup_of: &[Option<usize>]) -> AlignResult {
+    let n = feats.len();
+    let canonical: Vec<bool> = (0..n).map(|i| dup_of.get(i).copied().flatten().is_none()).collect();
+    let mut lang_names: Vec<&str> = feats.iter().map(|f| f.lang.as_str()).collect();
+    lang_names.sort_unstable();
+    lang_names.dedup();
+    let lang_no: Vec<usize> =
+        feats.iter().map(|f| lang_names.binary_search(&f.lang.as_str()).expect("every language is listed")).collect();
+    let idx = Index::build(feats, &canonical, &lang_no);
+    let n_canon = canonical.iter().filter(|&&c| c).count().max(1) as f64;
+    let profiles: Vec<Profile> =
+        feats.par_iter().enumerate().map(|(i, f)| profile(f, &idx, lang_no[i], lang_names.len())).collect();
+    let mut times: Vec<i64> = (0..n).filter(|&i| canonical[i]).filter_map(|i| feats[i].published).collect();
+    times.sort_unstable();
+    let mut ids: Vec<u64> = (0..n).filter(|&i| canonical[i]).filter_map(|i| feats[i].article_id).collect();
+    ids.sort_unstable();
+
+    // Candidates: every later original of another language sharing a rare key.
+    let mut candidates: Vec<(f64, usize, usize)> = (0..n)
+        .into_par_iter()
+        .flat_map_iter(|i| {
+            let mut acc: HashMap<u32, f64> = HashMap::new();
+            if canonical[i] {
+                for &k in &profiles[i].keys {
+                    for &j in idx.postings(k) {
+                        let ju = j as usize;
+                        if ju > i && lang_no[ju] != lang_no[i] && time_ok(&feats[i], &feats[ju]) {
+                            *acc.entry(j).or_insert(0.0) += idx.weight[k];
+                        }
+                    }
+                }
+            }
+            let mut out: Vec<(f64, usize, usize)> = acc
+                .into_iter()
+                .filter(|&(_, s)| s >= MIN_SHARED)
+                .map(|(j, shared)| {
+                    let j = j as usize;
+                    let meta = meta_weight(&feats[i], &feats[j], &times, &ids, n_canon);
+                    let s = score_of(
+                        shared,
+                        meta,
+                        &profiles[i],
+                        &profiles[j],
+                        lang_no[i],
+                        lang_no[j],
+                        &feats[i],
+                        &feats[j],
+                    );
+                    (s, i, j)
+                })
+                .filter(|c| c.0 >= MIN_SCORE)
+                .collect();
+            out.sort_by(|a, b| a.2.cmp(&b.2));
+            out
+        })
+        .collect();
+    candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+
+    // Greedy clustering: strongest pairs first, never two articles of one language in a cluster.
+    let mut parent: Vec<usize> = (0..n).collect();
+    let mut langs_of: Vec<Vec<usize>> =
+        (0..n).map(|i| if canonical[i] { vec![lang_no[i]] } else { Vec::new() }).collect();
+    fn root(parent: &mut [usize], mut x: usize) -> usize {
+        while parent[x] != x {
+            parent[x] = parent[parent[x]];
+            x = parent[x];
+        }
+        x
+    }
+    let mut direct: HashMap<(usize, usize), f64> = HashMap::new();
+    for &(s, i, j) in &candidates {
+        direct.insert((i, j), s);
+        let (ri, rj) = (root(&mut parent, i), root(&mut parent, j));
+        if ri == rj {
+            continue;
+        }
+        if langs_of[ri].iter().any(|l| langs_of[rj].binary_search(l).is_ok()) {
+            continue;
+        }
+        let (big, small) = if ri < rj { (ri, rj) } else { (rj, ri) };
+        parent[small] = big;
+        let moved = std::mem::take(&mut langs_of[small]);
+        langs_of[big].extend(moved);
+        langs_of[big].sort_unstable();
+    }
+    // Duplicates join their original's cluster (following chains of copies).
+    let mut cluster: Vec<usize> = (0..n).map(|i| root(&mut parent, i)).collect();
+    for i in 0..n {
+        let mut o = i;
+        let mut hops = 0;
+        while let Some(Some(d)) = dup_of.get(o) {
+            if *d == o || hops > n {
+                break;
+            }
+            o = *d;
+            hops += 1;
+        }
+        if o != i {
+            cluster[i] = root(&mut parent, o);
+        }
+    }
+    let mut members: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (i, &c) in cluster.iter().enumerate() {
+        members.entry(c).or_default().push(i);
+    }
+    let mut groups: Vec<Vec<usize>> = members.into_values().filter(|m| m.len() >= 2).collect();
+    groups.sort_by_key(|m| m[0]);
+    let mut story_of = vec![None; n];
+    for (s, m) in groups.iter().enumerate() {
+        for &i in m {
+            story_of[i] = Some(s);
+        }
+    }
+
+    // Pairs: every two originals of different languages in one story, with what they share.
+    let todo: Vec<(usize, usize)> = groups
+        .iter()
+        .flat_map(|m| {
+            let origs: Vec<usize> = m.iter().copied().filter(|&i| canonical[i]).collect();
+            let mut v = Vec::new();
+            for (x, &a) in origs.iter().enumerate() {
+                for &b in &origs[x + 1..] {
+                    if lang_no[a] != lang_no[b] {
+                        v.push((a, b));
+                    }
+                }
+            }
+            v
+        })
+        .collect();
+    let pairs: Vec<Pair> = todo
+        .par_iter()
+        .map(|&(a, b)| {
+            let (shared, keys) = shared_keys(&profiles[a], &profiles[b], &idx);
+            let meta = meta_weight(&feats[a], &feats[b], &times, &ids, n_canon);
+            let score = direct.get(&(a, b)).copied().unwrap_or_else(|| {
+                score_of(shared, meta, &profiles[a], &profiles[b], lang_no[a], lang_no[b], &feats[a], &feats[b])
+            });
+            Pair {
+                a,
+                b,
+                score: (score * 1000.0).round() / 1000.0,
+                evidence: describe(&keys, &idx, &feats[a], &feats[b]),
+            }
+        })
+        .collect();
+    AlignResult { pairs, story_of }
+}
+
+/// Shared index keys of two profiles (sorted by weight, heaviest first) and their summed weight.
+fn shared_keys(a: &Profile, b: &Profile, idx: &Index) -> (f64, Vec<usize>) {
+    let (mut x, mut y) = (0, 0);
+    let mut out = Vec::new();
+    let mut sum = 0.0;
+    while x < a.keys.len() && y < b.keys.len() {
+        match a.keys[x].cmp(&b.keys[y]) {
+            std::cmp::Ordering::Less => x += 1,
+            std::cmp::Ordering::Greater => y += 1,
+            std::cmp::Ordering::Equal => {
+                out.push(a.keys[x]);
+                sum += idx.weight[a.keys[x]];
+                x += 1;
+                y += 1;
+            }
+        }
+    }
+    out.sort_by(|&p, &q| idx.weight[q].total_cmp(&idx.weight[p]).then(p.cmp(&q)));
+    (sum, out)
+}
+
+/// A short human-readable account of a pair's evidence: "numbers: 390, 14; names: skr; time: 12 min".
+fn describe(keys: &[usize], idx: &Index, a: &AlignFeatures, b: &AlignFeatures) -> String {
+    let mut nums = Vec::new();
+    let mut names = Vec::new();
+    let mut images = 0;
+    for &k in keys {
+        let key = idx.keys[k];
+        match kind(key) {
+            Kind::Number if nums.len() < 5 => nums.extend(show(key)),
+            Kind::Name if names.len() < 5 => {
+                // A stem key repeats its full form's information; show each name once.
+                if let Some(s) = show(key) {
+                    if !names.iter().any(|n: &String| n.starts_with(&s) || s.starts_with(n.as_str())) {
+                        names.push(s);
+                    }
+                }
+            }
+            Kind::Meta => images += 1,
+            _ => {}
+        }
+    }
+    let mut parts = Vec::new();
+    if !nums.is_empty() {
+        parts.push(format!("numbers: {}", nums.join(", ")));
+    }
+    if !names.is_empty() {
+        parts.push(format!("names: {}", names.join(", ")));
+    }
+    if images > 0 {
+        parts.push(format!("images: {images}"));
+    }
+    if let (Some(x), Some(y)) = (a.published, b.published) {
+        parts.push(format!("time: {} min", (x - y).abs() / 60_000_000));
+    }
+    if let (Some(x), Some(y)) = (a.article_id, b.article_id) {
+        parts.push(format!("article ids: {} apart", x.abs_diff(y)));
+    }
+    if a.section != 0 && a.section == b.section {
+        parts.push("same section".to_string());
+    }
+    if parts.is_empty() {
+        "same story cluster".to_string()
+    } else {
+        parts.join("; ")
+    }
 }
