@@ -96,6 +96,18 @@ fn main() -> anyhow::Result<()> {
     let direct: BTreeSet<(usize, usize)> = res.pairs.iter().map(|q| (q.a.min(q.b), q.a.max(q.b))).collect();
     let dtp = direct.intersection(&g).count();
     println!("pairs listed {} correct {dtp}; {:.3} s", direct.len(), secs);
+    if let Some(pos) = args.iter().position(|a| a == "--dump") {
+        // score, shared weight, same story?, languages: for plotting the spread of true and false candidates.
+        let mut out = String::new();
+        for c in align::candidate_scores(&feats, &dup_of) {
+            let ok = gold_story[c.a] == gold_story[c.b];
+            out.push_str(&format!(
+                "{:.4}\t{:.2}\t{}\t{}\t{}\t{}\t{}\n",
+                c.score, c.shared, ok as u8, gold_lang[c.a], gold_lang[c.b], c.a, c.b
+            ));
+        }
+        std::fs::write(&args[pos + 1], out)?;
+    }
     if args.iter().any(|a| a == "--show-errors") {
         let mut shown = 0;
         for q in &res.pairs {

@@ -13,6 +13,8 @@ const TAG_NAME: u64 = 2;
 const TAG_META: u64 = 3;
 const TAG_LONG: u64 = 4;
 const VALUE_MASK: u64 = (1 << TAG_SHIFT) - 1;
+/// Marks a 4-class prefix key (sentence alignment's weak cognate anchors), never equal to a name key.
+pub const STEM_BIT: u64 = 1 << 59;
 /// Name keys shorter than this many consonant classes collide too often to be evidence.
 pub const MIN_NAME_LEN: usize = 3;
 
@@ -140,6 +142,8 @@ pub fn number_key(n: &str) -> u64 {
 const CLASSES: &str = "bdkscflrmn";
 
 pub fn name_key(skel: &str) -> u64 {
+    // 14 classes at most, so the stem bit stays free.
+    let skel = skel.get(..14).unwrap_or(skel);
     pack(TAG_NAME, skel, |c| CLASSES.find(c).map_or(15, |p| p as u64 + 1))
 }
 
@@ -155,7 +159,7 @@ pub fn show(key: u64) -> Option<String> {
         TAG_NAME => b"?bdkscflrmn",
         _ => return None,
     };
-    let mut v = key & VALUE_MASK;
+    let mut v = key & VALUE_MASK & !STEM_BIT;
     let mut s = Vec::new();
     while v > 0 {
         s.push(*alphabet.get((v & 15) as usize).unwrap_or(&b'?'));
@@ -175,14 +179,30 @@ pub fn push_name_keys(word: &str, lang: &str, out: &mut Vec<u64>) {
     }
     out.push(name_key(&sk));
     if n > MIN_NAME_LEN {
+        // Plain name key: the stem of "Захаровым" must equal the full key of "Захарова". A long name that
+        // matches fully matches by both keys, which is why name keys weigh half in the aligner.
         out.push(name_key(&sk[..n - 1]));
     }
 }
 
-/// All number and name keys of a text, sorted and distinct.
+/// Whether a word may be a name: capitalised in scripts with case; any word in scripts without
+/// (Arabic, Georgian), where the IDF weight has to sort names from common words.
+pub fn may_be_name(word: &str) -> bool {
+    match word.chars().next() {
+        Some(c) if c.is_uppercase() => true,
+        Some(c) => !c.is_lowercase(),
+        None => false,
+    }
+}
+
+/// Words long enough to be cognates ("президент", "prezident") give keys even in lower case.
+const MIN_COGNATE_CHARS: usize = 6;
+
+/// All number and name keys of a text, sorted and distinct: numbers, capitalised words (names) and long
+/// words (internationalisms that transliterate to the same consonants).
 pub fn text_keys(text: &str, lang: &str) -> Vec<u64> {
     let mut keys: Vec<u64> = numbers(text).iter().map(|n| number_key(n)).collect();
-    for w in words(text) {
+    for w in words(text).filter(|w| may_be_name(w) || w.chars().count() >= MIN_COGNATE_CHARS) {
         push_name_keys(w, lang, &mut keys);
     }
     keys.sort_unstable();

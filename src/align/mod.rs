@@ -34,9 +34,13 @@ const MAX_POSTINGS: usize = 200;
 const TIME_WINDOW_US: i64 = 7 * 24 * 3600 * 1_000_000;
 /// A pair needs at least this much shared text evidence (sum of IDF weights), whatever its score:
 /// about two keys that each stand in a hundredth of the corpus.
-const MIN_SHARED: f64 = 8.0;
+const MIN_SHARED: f64 = 3.0;
 /// Minimum normalised overlap for a pair to link two stories.
 const MIN_SCORE: f64 = 0.12;
+/// Minimum overlap for a pair to count as support when two clusters merge.
+const MIN_SUPPORT_SCORE: f64 = 0.08;
+/// Share of the cross pairs of two clusters that must be candidates for the clusters to merge.
+const MIN_SUPPORT: f64 = 0.5;
 
 /// What alignment keeps per article (small: it lives for the whole corpus).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -139,7 +143,8 @@ impl Index {
                     idx.postings.push(i);
                     mask |= 1u128 << (lang_no[i as usize] % 128);
                 }
-                idx.weight.push((n / df as f64).ln());
+                let w = (n / df as f64).ln();
+                idx.weight.push(if kind(all[s].0) == Kind::Name { w / 2.0 } else { w });
                 idx.langs.push(mask);
             }
             s = e;
@@ -157,34 +162,17 @@ impl Index {
     }
 }
 
-/// Per article: the keys it has in the index, and how much evidence it could share with each language.
+/// Per article: the keys it has in the index, and their summed weight.
 struct Profile {
     keys: Vec<usize>,
-    /// (language number, summed weight of the keys that language's articles also hold).
-    reach: Vec<(usize, f64)>,
+    /// Summed weight of the keys some other language also holds: what the article could share at most.
+    total: f64,
 }
 
-fn profile(f: &AlignFeatures, idx: &Index, lang: usize, n_langs: usize) -> Profile {
+fn profile(f: &AlignFeatures, idx: &Index, lang: usize) -> Profile {
     let keys: Vec<usize> = f.keys.iter().filter_map(|&k| idx.find(k)).collect();
-    let mut reach = vec![0.0; n_langs];
-    for &k in &keys {
-        let mut m = idx.langs[k] & !(1u128 << (lang % 128));
-        while m != 0 {
-            let b = m.trailing_zeros() as usize;
-            m &= m - 1;
-            // Language numbers beyond 128 share bits; credit every language on that bit.
-            let mut l = b;
-            while l < n_langs {
-                reach[l] += idx.weight[k];
-                l += 128;
-            }
-        }
-    }
-    Profile { keys, reach: reach.into_iter().enumerate().filter(|r| r.1 > 0.0).collect() }
-}
-
-fn reach(p: &Profile, lang: usize) -> f64 {
-    p.reach.binary_search_by_key(&lang, |r| r.0).map_or(0.0, |i| p.reach[i].1)
+    let total = keys.iter().filter(|&&k| idx.langs[k] & !(1u128 << (lang % 128)) != 0).map(|&k| idx.weight[k]).sum();
+    Profile { keys, total }
 }
 
 fn time_ok(a: &AlignFeatures, b: &AlignFeatures) -> bool {
@@ -221,17 +209,8 @@ fn meta_weight(a: &AlignFeatures, b: &AlignFeatures, times: &[i64], ids: &[u64],
 }
 
 /// Scores a candidate pair from its shared text weight.
-fn score_of(
-    shared: f64,
-    meta: f64,
-    pa: &Profile,
-    pb: &Profile,
-    la: usize,
-    lb: usize,
-    fa: &AlignFeatures,
-    fb: &AlignFeatures,
-) -> f64 {
-    let norm = (reach(pa, lb) * reach(pb, la)).sqrt();
+fn score_of(shared: f64, meta: f64, pa: &Profile, pb: &Profile, fa: &AlignFeatures, fb: &AlignFeatures) -> f64 {
+    let norm = (pa.total * pb.total).sqrt();
     if norm <= 0.0 {
         return 0.0;
     }
@@ -247,8 +226,18 @@ fn score_of(
     }
 }
 
-/// Aligns the corpus. `dup_of[i]` is the article that `i` repeats.
-pub fn align(feats: &[AlignFeatures], dup_of: &[Option<usize>]) -> AlignResult {
+/// What the corpus-wide steps share: the index, each article's profile, and the sorted metadata.
+struct Prepared {
+    canonical: Vec<bool>,
+    lang_no: Vec<usize>,
+    idx: Index,
+    profiles: Vec<Profile>,
+    times: Vec<i64>,
+    ids: Vec<u64>,
+    n_canon: f64,
+}
+
+fn prepare(feats: &[AlignFeatures], dup_of: &[Option<usize>]) -> Prepared {
     let n = feats.len();
     let canonical: Vec<bool> = (0..n).map(|i| dup_of.get(i).copied().flatten().is_none()).collect();
     let mut lang_names: Vec<&str> = feats.iter().map(|f| f.lang.as_str()).collect();
@@ -258,20 +247,32 @@ pub fn align(feats: &[AlignFeatures], dup_of: &[Option<usize>]) -> AlignResult {
         feats.iter().map(|f| lang_names.binary_search(&f.lang.as_str()).expect("every language is listed")).collect();
     let idx = Index::build(feats, &canonical, &lang_no);
     let n_canon = canonical.iter().filter(|&&c| c).count().max(1) as f64;
-    let profiles: Vec<Profile> =
-        feats.par_iter().enumerate().map(|(i, f)| profile(f, &idx, lang_no[i], lang_names.len())).collect();
+    let profiles: Vec<Profile> = feats.par_iter().enumerate().map(|(i, f)| profile(f, &idx, lang_no[i])).collect();
     let mut times: Vec<i64> = (0..n).filter(|&i| canonical[i]).filter_map(|i| feats[i].published).collect();
     times.sort_unstable();
     let mut ids: Vec<u64> = (0..n).filter(|&i| canonical[i]).filter_map(|i| feats[i].article_id).collect();
     ids.sort_unstable();
+    Prepared { canonical, lang_no, idx, profiles, times, ids, n_canon }
+}
 
-    // Candidates: every later original of another language sharing a rare key.
-    let mut candidates: Vec<(f64, usize, usize)> = (0..n)
+/// One scored candidate pair (`a < b`): the normalised score and the shared text weight behind it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Candidate {
+    pub score: f64,
+    pub shared: f64,
+    pub a: usize,
+    pub b: usize,
+}
+
+fn candidates(feats: &[AlignFeatures], p: &Prepared) -> Vec<Candidate> {
+    let n = feats.len();
+    let (idx, lang_no, canonical) = (&p.idx, &p.lang_no, &p.canonical);
+    let mut out: Vec<Candidate> = (0..n)
         .into_par_iter()
         .flat_map_iter(|i| {
             let mut acc: HashMap<u32, f64> = HashMap::new();
             if canonical[i] {
-                for &k in &profiles[i].keys {
+                for &k in &p.profiles[i].keys {
                     for &j in idx.postings(k) {
                         let ju = j as usize;
                         if ju > i && lang_no[ju] != lang_no[i] && time_ok(&feats[i], &feats[ju]) {
@@ -280,31 +281,41 @@ pub fn align(feats: &[AlignFeatures], dup_of: &[Option<usize>]) -> AlignResult {
                     }
                 }
             }
-            let mut out: Vec<(f64, usize, usize)> = acc
+            let mut out: Vec<Candidate> = acc
                 .into_iter()
                 .filter(|&(_, s)| s >= MIN_SHARED)
                 .map(|(j, shared)| {
                     let j = j as usize;
-                    let meta = meta_weight(&feats[i], &feats[j], &times, &ids, n_canon);
-                    let s = score_of(
-                        shared,
-                        meta,
-                        &profiles[i],
-                        &profiles[j],
-                        lang_no[i],
-                        lang_no[j],
-                        &feats[i],
-                        &feats[j],
-                    );
-                    (s, i, j)
+                    let meta = meta_weight(&feats[i], &feats[j], &p.times, &p.ids, p.n_canon);
+                    let (pi, pj) = (&p.profiles[i], &p.profiles[j]);
+                    let score = score_of(shared, meta, pi, pj, &feats[i], &feats[j]);
+                    Candidate { score, shared, a: i, b: j }
                 })
-                .filter(|c| c.0 >= MIN_SCORE)
                 .collect();
-            out.sort_by(|a, b| a.2.cmp(&b.2));
+            out.sort_by_key(|c| c.b);
             out
         })
         .collect();
-    candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    out.sort_by(|x, y| y.score.total_cmp(&x.score).then(x.a.cmp(&y.a)).then(x.b.cmp(&y.b)));
+    out
+}
+
+/// Every candidate pair with its score, strongest first (diagnostics: how scores of true and false
+/// pairs spread; the pipeline does not need it).
+pub fn candidate_scores(feats: &[AlignFeatures], dup_of: &[Option<usize>]) -> Vec<Candidate> {
+    candidates(feats, &prepare(feats, dup_of))
+}
+
+/// Aligns the corpus. `dup_of[i]` is the article that `i` repeats.
+pub fn align(feats: &[AlignFeatures], dup_of: &[Option<usize>]) -> AlignResult {
+    let n = feats.len();
+    let p = prepare(feats, dup_of);
+    let (canonical, lang_no) = (&p.canonical, &p.lang_no);
+    let candidates: Vec<(f64, usize, usize)> = candidates(feats, &p)
+        .into_iter()
+        .filter(|c| c.score >= MIN_SUPPORT_SCORE)
+        .map(|c| (c.score, c.a, c.b))
+        .collect();
 
     // Greedy clustering: strongest pairs first, never two articles of one language in a cluster.
     let mut parent: Vec<usize> = (0..n).collect();
@@ -317,9 +328,12 @@ pub fn align(feats: &[AlignFeatures], dup_of: &[Option<usize>]) -> AlignResult {
         }
         x
     }
-    let mut direct: HashMap<(usize, usize), f64> = HashMap::new();
+    let direct: HashMap<(usize, usize), f64> = candidates.iter().map(|&(s, i, j)| ((i, j), s)).collect();
+    let mut members: Vec<Vec<usize>> = (0..n).map(|i| vec![i]).collect();
     for &(s, i, j) in &candidates {
-        direct.insert((i, j), s);
+        if s < MIN_SCORE {
+            break;
+        }
         let (ri, rj) = (root(&mut parent, i), root(&mut parent, j));
         if ri == rj {
             continue;
@@ -327,15 +341,31 @@ pub fn align(feats: &[AlignFeatures], dup_of: &[Option<usize>]) -> AlignResult {
         if langs_of[ri].iter().any(|l| langs_of[rj].binary_search(l).is_ok()) {
             continue;
         }
+        // Average-link support: a version of a story shares evidence with several of its other versions,
+        // while an article that borrowed a background sentence from another story links to one of them.
+        let mut support = 0usize;
+        for &x in &members[ri] {
+            for &y in &members[rj] {
+                if direct.contains_key(&(x.min(y), x.max(y))) {
+                    support += 1;
+                }
+            }
+        }
+        let possible = members[ri].len() * members[rj].len();
+        if (support as f64) < (MIN_SUPPORT * possible as f64).round().max(1.0) {
+            continue;
+        }
         let (big, small) = if ri < rj { (ri, rj) } else { (rj, ri) };
         parent[small] = big;
         let moved = std::mem::take(&mut langs_of[small]);
         langs_of[big].extend(moved);
         langs_of[big].sort_unstable();
+        let moved = std::mem::take(&mut members[small]);
+        members[big].extend(moved);
     }
     // Duplicates join their original's cluster (following chains of copies).
     let mut cluster: Vec<usize> = (0..n).map(|i| root(&mut parent, i)).collect();
-    for i in 0..n {
+    for (i, c) in cluster.iter_mut().enumerate() {
         let mut o = i;
         let mut hops = 0;
         while let Some(Some(d)) = dup_of.get(o) {
@@ -346,14 +376,14 @@ pub fn align(feats: &[AlignFeatures], dup_of: &[Option<usize>]) -> AlignResult {
             hops += 1;
         }
         if o != i {
-            cluster[i] = root(&mut parent, o);
+            *c = root(&mut parent, o);
         }
     }
-    let mut members: HashMap<usize, Vec<usize>> = HashMap::new();
+    let mut by_cluster: HashMap<usize, Vec<usize>> = HashMap::new();
     for (i, &c) in cluster.iter().enumerate() {
-        members.entry(c).or_default().push(i);
+        by_cluster.entry(c).or_default().push(i);
     }
-    let mut groups: Vec<Vec<usize>> = members.into_values().filter(|m| m.len() >= 2).collect();
+    let mut groups: Vec<Vec<usize>> = by_cluster.into_values().filter(|m| m.len() >= 2).collect();
     groups.sort_by_key(|m| m[0]);
     let mut story_of = vec![None; n];
     for (s, m) in groups.iter().enumerate() {
@@ -381,17 +411,13 @@ pub fn align(feats: &[AlignFeatures], dup_of: &[Option<usize>]) -> AlignResult {
     let pairs: Vec<Pair> = todo
         .par_iter()
         .map(|&(a, b)| {
-            let (shared, keys) = shared_keys(&profiles[a], &profiles[b], &idx);
-            let meta = meta_weight(&feats[a], &feats[b], &times, &ids, n_canon);
-            let score = direct.get(&(a, b)).copied().unwrap_or_else(|| {
-                score_of(shared, meta, &profiles[a], &profiles[b], lang_no[a], lang_no[b], &feats[a], &feats[b])
-            });
-            Pair {
-                a,
-                b,
-                score: (score * 1000.0).round() / 1000.0,
-                evidence: describe(&keys, &idx, &feats[a], &feats[b]),
-            }
+            let (pa, pb) = (&p.profiles[a], &p.profiles[b]);
+            let (shared, keys) = shared_keys(pa, pb, &p.idx);
+            let meta = meta_weight(&feats[a], &feats[b], &p.times, &p.ids, p.n_canon);
+            let score =
+                direct.get(&(a, b)).copied().unwrap_or_else(|| score_of(shared, meta, pa, pb, &feats[a], &feats[b]));
+            let evidence = describe(&keys, &p.idx, &feats[a], &feats[b]);
+            Pair { a, b, score: (score * 1000.0).round() / 1000.0, evidence }
         })
         .collect();
     AlignResult { pairs, story_of }

@@ -6,7 +6,7 @@
 //! name keys both sides share, plus a penalty for numbers one side has and the other side has elsewhere.
 //! The anchors are what keeps dropped sentences (adaptations) from shifting every later link.
 
-use super::evidence::{kind, name_key, text_keys, words, Kind};
+use super::evidence::{kind, name_key, text_keys, words, Kind, STEM_BIT};
 use super::translit::skeleton;
 use super::SentenceLink;
 
@@ -69,7 +69,7 @@ fn sents(list: &[String], lang: &str) -> Vec<Sent> {
 
 /// A stem anchor key: a name key with a marker bit so it never equals a full name key.
 fn stem_key(prefix: &str) -> u64 {
-    name_key(prefix) ^ (1 << 59)
+    name_key(prefix) | STEM_BIT
 }
 
 /// Links the sentences of two versions of a story. Indices are 0-based; a range "3-4" is a 2-sentence side;
@@ -122,7 +122,7 @@ fn dp(sa: &[Sent], sb: &[Sent], ratio: f64) -> Vec<SentenceLink> {
         }
         let base = match kind(k) {
             Kind::Number => 3.0,
-            Kind::Name if k & (1 << 59) != 0 => 0.75,
+            Kind::Name if k & STEM_BIT != 0 => 0.75,
             _ => 1.5,
         };
         base / (x.max(y) as f64)
