@@ -490,3 +490,124 @@ fn describe(keys: &[usize], idx: &Index, a: &AlignFeatures, b: &AlignFeatures) -
         parts.join("; ")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn art(lang: &str, title: &str, text: &str) -> Article {
+        Article { lang: lang.into(), title: title.into(), text: text.into(), ..Default::default() }
+    }
+
+    /// Background articles so that IDF has a corpus: each mentions the common year 2024 and its own number.
+    fn background(n: usize) -> Vec<Article> {
+        (0..n)
+            .map(|i| {
+                art(
+                    if i % 2 == 0 { "eng_Latn" } else { "rus_Cyrl" },
+                    "Weather",
+                    &format!("In 2024 there were {} sunny days.", 1000 + i * 7),
+                )
+            })
+            .collect()
+    }
+
+    fn story() -> Vec<Article> {
+        vec![
+            art(
+                "eng_Latn",
+                "Tashkent frees 390 prisoners",
+                "Uzbekistan released 390 prisoners and 14 activists in 2024, Maria Zakharova said in Moscow.",
+            ),
+            art(
+                "rus_Cyrl",
+                "Ташкент освободил 390 заключенных",
+                "Узбекистан освободил 390 заключенных и 14 активистов в 2024 году, сказала Мария Захарова в Москве.",
+            ),
+            art(
+                "kat_Geor",
+                "ტაშკენტმა 390 პატიმარი გაათავისუფლა",
+                "უზბეკეთმა 2024 წელს 390 პატიმარი და 14 აქტივისტი გაათავისუფლა, განაცხადა მარია ზახაროვამ მოსკოვში.",
+            ),
+        ]
+    }
+
+    #[test]
+    fn a_rare_number_weighs_more_than_a_common_one() {
+        let mut arts = background(40);
+        arts.extend(story());
+        let feats: Vec<AlignFeatures> = arts.iter().map(features).collect();
+        let p = prepare(&feats, &vec![None; feats.len()]);
+        let w = |key: u64| p.idx.find(key).map(|k| p.idx.weight[k]);
+        let common = w(evidence::number_key("2024")).expect("2024 is indexed");
+        let rare = w(evidence::number_key("390")).expect("390 is indexed");
+        assert!(rare > 2.0 * common, "rare {rare} common {common}");
+    }
+
+    #[test]
+    fn versions_cluster_across_scripts_and_evidence_is_readable() {
+        let mut arts = background(30);
+        arts.extend(story());
+        let feats: Vec<AlignFeatures> = arts.iter().map(features).collect();
+        let res = align(&feats, &vec![None; feats.len()]);
+        let s = res.story_of[30];
+        assert!(s.is_some());
+        assert_eq!(res.story_of[31], s);
+        assert_eq!(res.story_of[32], s);
+        assert!(res.story_of[..30].iter().all(|x| x.is_none() || *x != s));
+        let pair = res.pairs.iter().find(|p| p.a == 30 && p.b == 31).expect("eng-rus pair");
+        assert!(pair.evidence.contains("390"), "{}", pair.evidence);
+        assert!(pair.evidence.contains("skr"), "{}", pair.evidence);
+    }
+
+    #[test]
+    fn no_two_articles_of_one_language_share_a_story_unless_duplicates() {
+        let mut arts = background(30);
+        arts.extend(story());
+        // A second English article of the same story that is not a copy (a follow-up with the same facts),
+        // and an exact republication of the Russian version.
+        arts.push(art(
+            "eng_Latn",
+            "Tashkent frees 390 prisoners, 14 activists",
+            "Maria Zakharova in Moscow welcomed the release of 390 prisoners and 14 activists by Uzbekistan in 2024.",
+        ));
+        arts.push(arts[31].clone());
+        let mut dup_of = vec![None; arts.len()];
+        dup_of[34] = Some(31);
+        let feats: Vec<AlignFeatures> = arts.iter().map(features).collect();
+        let res = align(&feats, &dup_of);
+        let mut by_story: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
+        for (i, s) in res.story_of.iter().enumerate() {
+            if let Some(s) = s {
+                by_story.entry(*s).or_default().push(i);
+            }
+        }
+        for m in by_story.values() {
+            let langs: Vec<&str> = m.iter().filter(|&&i| dup_of[i].is_none()).map(|&i| arts[i].lang.as_str()).collect();
+            let mut distinct = langs.clone();
+            distinct.sort_unstable();
+            distinct.dedup();
+            assert_eq!(langs.len(), distinct.len(), "{m:?}");
+        }
+        // The copy joins its original's story; pairs never involve the copy.
+        assert_eq!(res.story_of[34], res.story_of[31]);
+        assert!(res.story_of[31].is_some());
+        assert!(res.pairs.iter().all(|p| p.a != 34 && p.b != 34));
+    }
+
+    #[test]
+    fn output_does_not_depend_on_thread_count() {
+        let mut arts = background(60);
+        arts.extend(story());
+        arts.extend(story());
+        let feats: Vec<AlignFeatures> = arts.iter().map(features).collect();
+        let dup_of = vec![None; feats.len()];
+        let run = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("pool");
+            pool.install(|| align(&feats, &dup_of))
+        };
+        let one = run(1);
+        assert_eq!(one, run(3));
+        assert_eq!(one, run(8));
+    }
+}
