@@ -16,7 +16,7 @@ const MAX_CELLS: usize = 1_000_000;
 const VARIANCE: f64 = 6.8;
 
 /// The moves of the programme: sentences taken from each side, and the shape's prior cost (−ln p).
-const MOVES: [(usize, usize, f64); 5] = [(1, 1, 0.0), (1, 0, 3.0), (0, 1, 3.0), (2, 1, 3.0), (1, 2, 3.0)];
+const MOVES: [(usize, usize, f64); 5] = [(1, 1, 0.0), (1, 0, 2.0), (0, 1, 2.0), (2, 1, 3.5), (1, 2, 3.5)];
 
 /// Standard normal upper tail, 2·(1 − Φ(|z|)), via the Abramowitz–Stegun erfc approximation.
 fn two_tail(z: f64) -> f64 {
@@ -133,18 +133,21 @@ fn dp(sa: &[Sent], sb: &[Sent], ratio: f64) -> Vec<SentenceLink> {
         v.dedup();
         v
     };
+    // Shared keys pull a link together; a key this segment has and the other document has elsewhere
+    // pushes it apart (that sentence belongs with another one), which is what stops a dropped sentence
+    // from being glued onto its neighbour's link.
     let anchor = |ka: &[u64], kb: &[u64]| -> f64 {
         let mut bonus = 0.0;
         for &k in ka {
             if kb.binary_search(&k).is_ok() {
                 bonus += weight(k);
-            } else if kind(k) == Kind::Number && count.get(&k).is_some_and(|c| c.1 > 0) {
-                bonus -= 1.5;
+            } else if count.get(&k).is_some_and(|c| c.1 > 0) {
+                bonus -= weight(k);
             }
         }
         for &k in kb {
-            if ka.binary_search(&k).is_err() && kind(k) == Kind::Number && count.get(&k).is_some_and(|c| c.0 > 0) {
-                bonus -= 1.5;
+            if ka.binary_search(&k).is_err() && count.get(&k).is_some_and(|c| c.0 > 0) {
+                bonus -= weight(k);
             }
         }
         bonus
