@@ -28,7 +28,11 @@ use evidence::{kind, meta_key, push_name_keys, show, text_keys, Kind};
 use rayon::prelude::*;
 use std::collections::HashMap;
 
-/// Keys held by more articles than this are too common to propose candidates (keeps the work linear).
+/// A key held by more articles than this many per language cannot be specific to one story (a story has one
+/// version per language, plus copies); such keys propose no candidates, which keeps the work linear.
+const POSTINGS_PER_LANGUAGE: usize = 3;
+/// Bounds of that cap whatever the number of languages.
+const MIN_POSTINGS: usize = 16;
 const MAX_POSTINGS: usize = 200;
 /// Candidates whose publication times (when both known) are further apart than this are not versions.
 const TIME_WINDOW_US: i64 = 7 * 24 * 3600 * 1_000_000;
@@ -117,7 +121,8 @@ struct Index {
 }
 
 impl Index {
-    fn build(feats: &[AlignFeatures], canonical: &[bool], lang_no: &[usize]) -> Index {
+    fn build(feats: &[AlignFeatures], canonical: &[bool], lang_no: &[usize], n_langs: usize) -> Index {
+        let cap = (POSTINGS_PER_LANGUAGE * n_langs).clamp(MIN_POSTINGS, MAX_POSTINGS);
         let mut all: Vec<(u64, u32)> = Vec::new();
         for (i, f) in feats.iter().enumerate() {
             if canonical[i] {
@@ -135,7 +140,7 @@ impl Index {
                 e += 1;
             }
             let df = e - s;
-            if (2..=MAX_POSTINGS).contains(&df) {
+            if (2..=cap).contains(&df) {
                 idx.keys.push(all[s].0);
                 idx.start.push(idx.postings.len());
                 let mut mask = 0u128;
@@ -245,7 +250,7 @@ fn prepare(feats: &[AlignFeatures], dup_of: &[Option<usize>]) -> Prepared {
     lang_names.dedup();
     let lang_no: Vec<usize> =
         feats.iter().map(|f| lang_names.binary_search(&f.lang.as_str()).expect("every language is listed")).collect();
-    let idx = Index::build(feats, &canonical, &lang_no);
+    let idx = Index::build(feats, &canonical, &lang_no, lang_names.len());
     let n_canon = canonical.iter().filter(|&&c| c).count().max(1) as f64;
     let profiles: Vec<Profile> = feats.par_iter().enumerate().map(|(i, f)| profile(f, &idx, lang_no[i])).collect();
     let mut times: Vec<i64> = (0..n).filter(|&i| canonical[i]).filter_map(|i| feats[i].published).collect();
