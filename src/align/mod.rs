@@ -539,7 +539,12 @@ mod tests {
 
     #[test]
     fn a_rare_number_weighs_more_than_a_common_one() {
-        let mut arts = background(40);
+        // Few enough articles that 2024 stays under the postings cap and gets a weight at all.
+        let mut arts: Vec<Article> = background(12)
+            .into_iter()
+            .enumerate()
+            .map(|(i, a)| if i % 2 == 0 { a } else { art(&a.lang, "Rain", &format!("{} rainy days.", 3000 + i)) })
+            .collect();
         arts.extend(story());
         let feats: Vec<AlignFeatures> = arts.iter().map(features).collect();
         let p = prepare(&feats, &vec![None; feats.len()]);
