@@ -1,15 +1,88 @@
-//! Align stage: versions of one story across languages. (Placeholder: interface only; clusters hold copies.)
+//! Align stage: the versions of one story across languages.
+//!
+//! No translation is available, so two versions meet through what translation leaves alone: numbers
+//! (digit sets and separators normalised), names (every script reduced to one consonant key, see
+//! [`translit`]), image ids and bylines, and, when the input has them, publication times and Pangea article
+//! ids. Each piece of evidence is weighted by its rarity in the corpus (IDF: a year like 2024 says little,
+//! "390" says a lot).
+//!
+//! The corpus-wide step is linear in the corpus: an inverted index over the rare keys (postings capped,
+//! keys seen only once skipped) proposes candidates, a time window prunes them when dates exist, and each
+//! candidate gets a normalised overlap score (shared weight over the geometric mean of what each side could
+//! have shared with the other's language), robust to adaptations that drop or add sentences. Pairs are then
+//! taken greedily by score into story clusters, refusing any merge that would put two articles of one
+//! language in a cluster, which makes the assignment one-to-one per language pair. Duplicates are left out
+//! of the matching and join their original's cluster afterwards.
+//!
+//! Inside each aligned pair, [`align_sentences`] links sentences with a length-based dynamic programme
+//! (Gale–Church) anchored by the same evidence.
+
+pub mod evidence;
+mod sentences;
+pub mod translit;
+
+pub use sentences::align_sentences;
 
 use crate::model::Article;
+use evidence::{kind, meta_key, push_name_keys, show, text_keys, Kind};
+use rayon::prelude::*;
+use std::collections::HashMap;
+
+/// A key held by more articles than this many per language cannot be specific to one story (a story has one
+/// version per language, plus copies); such keys propose no candidates, which keeps the work linear.
+const POSTINGS_PER_LANGUAGE: usize = 3;
+/// Bounds of that cap whatever the number of languages.
+const MIN_POSTINGS: usize = 16;
+const MAX_POSTINGS: usize = 200;
+/// Candidates whose publication times (when both known) are further apart than this are not versions.
+const TIME_WINDOW_US: i64 = 7 * 24 * 3600 * 1_000_000;
+/// A pair needs at least this much shared text evidence (sum of IDF weights), whatever its score:
+/// about two keys that each stand in a hundredth of the corpus.
+const MIN_SHARED: f64 = 3.0;
+/// Minimum normalised overlap for a pair to link two stories.
+const MIN_SCORE: f64 = 0.12;
+/// Minimum overlap for a pair to count as support when two clusters merge.
+const MIN_SUPPORT_SCORE: f64 = 0.08;
+/// Share of the cross pairs of two clusters that must be candidates for the clusters to merge.
+const MIN_SUPPORT: f64 = 0.5;
 
 /// What alignment keeps per article (small: it lives for the whole corpus).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AlignFeatures {
     pub lang: String,
+    /// Sorted, distinct evidence keys (numbers, names, image ids), see [`evidence`].
+    pub keys: Vec<u64>,
+    /// Characters of title and text, for the length ratio.
+    pub n_chars: u32,
+    /// Microseconds since the Unix epoch, UTC.
+    pub published: Option<i64>,
+    pub article_id: Option<u64>,
+    /// Hash of `english_section` (0 when absent): versions of a story share it on Pangea sites.
+    pub section: u64,
 }
 
+/// The evidence of one article.
 pub fn features(a: &Article) -> AlignFeatures {
-    AlignFeatures { lang: a.lang.clone() }
+    let mut keys = text_keys(&a.title, &a.lang);
+    keys.extend(text_keys(&a.caption, &a.lang));
+    keys.extend(text_keys(&a.text, &a.lang));
+    for id in a.image_ids.split_whitespace() {
+        keys.push(meta_key(&format!("img:{}", id.to_ascii_lowercase())));
+    }
+    for w in evidence::words(&a.author) {
+        push_name_keys(w, &a.lang, &mut keys);
+    }
+    keys.sort_unstable();
+    keys.dedup();
+    let section = a.english_section.trim().to_ascii_lowercase();
+    AlignFeatures {
+        lang: a.lang.clone(),
+        keys,
+        n_chars: (a.title.chars().count() + a.text.chars().count()).min(u32::MAX as usize) as u32,
+        published: a.published,
+        article_id: a.article_id,
+        section: if section.is_empty() { 0 } else { xxhash_rust::xxh3::xxh3_64(section.as_bytes()) | 1 },
+    }
 }
 
 /// Two articles linked as versions of one story.
@@ -21,26 +94,8 @@ pub struct Pair {
     pub evidence: String,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct AlignResult {
-    pub pairs: Vec<Pair>,
-    /// Cluster number of each article, `None` for a story with a single version.
-    pub story_of: Vec<Option<usize>>,
-}
-
-/// Aligns the corpus. `dup_of[i]` is the article that `i` repeats.
-pub fn align(feats: &[AlignFeatures], dup_of: &[Option<usize>]) -> AlignResult {
-    let mut story_of = vec![None; feats.len()];
-    for (i, d) in dup_of.iter().enumerate() {
-        if let Some(j) = d {
-            story_of[*j] = Some(*j);
-            story_of[i] = Some(*j);
-        }
-    }
-    AlignResult { pairs: Vec::new(), story_of }
-}
-
-/// One link between sentence ranges of two aligned articles (`"3"` or `"3-4"`, 0-based).
+/// One link between sentence ranges of two aligned articles (`"3"` or `"3-4"`, 0-based; `""` for a sentence
+/// the other version does not have).
 #[derive(Debug, Clone, PartialEq)]
 pub struct SentenceLink {
     pub sent_a: String,
@@ -48,6 +103,521 @@ pub struct SentenceLink {
     pub score: f64,
 }
 
-pub fn align_sentences(_a: &[String], _b: &[String]) -> Vec<SentenceLink> {
-    Vec::new()
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AlignResult {
+    pub pairs: Vec<Pair>,
+    /// Cluster number of each article, `None` for a story with a single version.
+    pub story_of: Vec<Option<usize>>,
+}
+
+/// The corpus-wide index: postings and weights of every key held by at least two originals.
+struct Index {
+    keys: Vec<u64>,
+    start: Vec<usize>,
+    postings: Vec<u32>,
+    weight: Vec<f64>,
+    /// Languages (bit = language number mod 128) whose articles hold the key.
+    langs: Vec<u128>,
+}
+
+impl Index {
+    fn build(feats: &[AlignFeatures], canonical: &[bool], lang_no: &[usize], n_langs: usize) -> Index {
+        let cap = (POSTINGS_PER_LANGUAGE * n_langs).clamp(MIN_POSTINGS, MAX_POSTINGS);
+        let mut all: Vec<(u64, u32)> = Vec::new();
+        for (i, f) in feats.iter().enumerate() {
+            if canonical[i] {
+                all.extend(f.keys.iter().map(|&k| (k, i as u32)));
+            }
+        }
+        all.sort_unstable();
+        let n = canonical.iter().filter(|&&c| c).count().max(1) as f64;
+        let mut idx =
+            Index { keys: Vec::new(), start: Vec::new(), postings: Vec::new(), weight: Vec::new(), langs: Vec::new() };
+        let mut s = 0;
+        while s < all.len() {
+            let mut e = s;
+            while e < all.len() && all[e].0 == all[s].0 {
+                e += 1;
+            }
+            let df = e - s;
+            if (2..=cap).contains(&df) {
+                idx.keys.push(all[s].0);
+                idx.start.push(idx.postings.len());
+                let mut mask = 0u128;
+                for &(_, i) in &all[s..e] {
+                    idx.postings.push(i);
+                    mask |= 1u128 << (lang_no[i as usize] % 128);
+                }
+                let w = (n / df as f64).ln();
+                idx.weight.push(if kind(all[s].0) == Kind::Name { w / 2.0 } else { w });
+                idx.langs.push(mask);
+            }
+            s = e;
+        }
+        idx.start.push(idx.postings.len());
+        idx
+    }
+
+    fn find(&self, key: u64) -> Option<usize> {
+        self.keys.binary_search(&key).ok()
+    }
+
+    fn postings(&self, k: usize) -> &[u32] {
+        &self.postings[self.start[k]..self.start[k + 1]]
+    }
+}
+
+/// Per article: the keys it has in the index, and their summed weight.
+struct Profile {
+    keys: Vec<usize>,
+    /// Summed weight of the keys some other language also holds: what the article could share at most.
+    total: f64,
+}
+
+fn profile(f: &AlignFeatures, idx: &Index, lang: usize) -> Profile {
+    let keys: Vec<usize> = f.keys.iter().filter_map(|&k| idx.find(k)).collect();
+    let total = keys.iter().filter(|&&k| idx.langs[k] & !(1u128 << (lang % 128)) != 0).map(|&k| idx.weight[k]).sum();
+    Profile { keys, total }
+}
+
+fn time_ok(a: &AlignFeatures, b: &AlignFeatures) -> bool {
+    match (a.published, b.published) {
+        (Some(x), Some(y)) => (x - y).abs() <= TIME_WINDOW_US,
+        _ => true,
+    }
+}
+
+/// Evidence from metadata, as an extra IDF-like weight: how unlikely it is that a random article is as close
+/// in time (or article id) as this one. `times` and `ids` are the sorted values over the corpus.
+fn meta_weight(a: &AlignFeatures, b: &AlignFeatures, times: &[i64], ids: &[u64], n: f64) -> f64 {
+    let mut w = 0.0;
+    let within = |sorted: &[i64], x: i64, d: i64| {
+        let lo = sorted.partition_point(|&v| v < x.saturating_sub(d));
+        let hi = sorted.partition_point(|&v| v <= x.saturating_add(d));
+        (hi - lo).max(1) as f64
+    };
+    if let (Some(x), Some(y)) = (a.published, b.published) {
+        w += (n / within(times, x, (x - y).abs())).ln().max(0.0);
+    }
+    if let (Some(x), Some(y)) = (a.article_id, b.article_id) {
+        let ids_i: &[u64] = ids;
+        let d = x.abs_diff(y);
+        let lo = ids_i.partition_point(|&v| v < x.saturating_sub(d));
+        let hi = ids_i.partition_point(|&v| v <= x.saturating_add(d));
+        w += (n / (hi - lo).max(1) as f64).ln().max(0.0);
+    }
+    // A different section is a (weak) sign of a different story; the same one says little.
+    if a.section != 0 && b.section != 0 && a.section != b.section {
+        w -= 2.0;
+    }
+    w
+}
+
+/// Scores a candidate pair from its shared text weight.
+fn score_of(shared: f64, meta: f64, pa: &Profile, pb: &Profile, fa: &AlignFeatures, fb: &AlignFeatures) -> f64 {
+    let norm = (pa.total * pb.total).sqrt();
+    if norm <= 0.0 {
+        return 0.0;
+    }
+    let meta = meta.max(-norm);
+    let overlap = ((shared + meta) / (norm + meta.max(0.0))).clamp(0.0, 1.0);
+    // Versions differ in length by adaptation and by language; a tenfold difference is another story.
+    let (x, y) = (fa.n_chars.max(1) as f64, fb.n_chars.max(1) as f64);
+    let ratio = x.min(y) / x.max(y);
+    if ratio < 0.25 {
+        overlap * ratio * 4.0
+    } else {
+        overlap
+    }
+}
+
+/// What the corpus-wide steps share: the index, each article's profile, and the sorted metadata.
+struct Prepared {
+    canonical: Vec<bool>,
+    lang_no: Vec<usize>,
+    idx: Index,
+    profiles: Vec<Profile>,
+    times: Vec<i64>,
+    ids: Vec<u64>,
+    n_canon: f64,
+}
+
+fn prepare(feats: &[AlignFeatures], dup_of: &[Option<usize>]) -> Prepared {
+    let n = feats.len();
+    let canonical: Vec<bool> = (0..n).map(|i| dup_of.get(i).copied().flatten().is_none()).collect();
+    let mut lang_names: Vec<&str> = feats.iter().map(|f| f.lang.as_str()).collect();
+    lang_names.sort_unstable();
+    lang_names.dedup();
+    let lang_no: Vec<usize> =
+        feats.iter().map(|f| lang_names.binary_search(&f.lang.as_str()).expect("every language is listed")).collect();
+    let idx = Index::build(feats, &canonical, &lang_no, lang_names.len());
+    let n_canon = canonical.iter().filter(|&&c| c).count().max(1) as f64;
+    let profiles: Vec<Profile> = feats.par_iter().enumerate().map(|(i, f)| profile(f, &idx, lang_no[i])).collect();
+    let mut times: Vec<i64> = (0..n).filter(|&i| canonical[i]).filter_map(|i| feats[i].published).collect();
+    times.sort_unstable();
+    let mut ids: Vec<u64> = (0..n).filter(|&i| canonical[i]).filter_map(|i| feats[i].article_id).collect();
+    ids.sort_unstable();
+    Prepared { canonical, lang_no, idx, profiles, times, ids, n_canon }
+}
+
+/// One scored candidate pair (`a < b`): the normalised score and the shared text weight behind it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Candidate {
+    pub score: f64,
+    pub shared: f64,
+    pub a: usize,
+    pub b: usize,
+}
+
+fn candidates(feats: &[AlignFeatures], p: &Prepared) -> Vec<Candidate> {
+    let n = feats.len();
+    let (idx, lang_no, canonical) = (&p.idx, &p.lang_no, &p.canonical);
+    let mut out: Vec<Candidate> = (0..n)
+        .into_par_iter()
+        .flat_map_iter(|i| {
+            let mut acc: HashMap<u32, f64> = HashMap::new();
+            if canonical[i] {
+                for &k in &p.profiles[i].keys {
+                    for &j in idx.postings(k) {
+                        let ju = j as usize;
+                        if ju > i && lang_no[ju] != lang_no[i] && time_ok(&feats[i], &feats[ju]) {
+                            *acc.entry(j).or_insert(0.0) += idx.weight[k];
+                        }
+                    }
+                }
+            }
+            let mut out: Vec<Candidate> = acc
+                .into_iter()
+                .filter(|&(_, s)| s >= MIN_SHARED)
+                .map(|(j, shared)| {
+                    let j = j as usize;
+                    let meta = meta_weight(&feats[i], &feats[j], &p.times, &p.ids, p.n_canon);
+                    let (pi, pj) = (&p.profiles[i], &p.profiles[j]);
+                    let score = score_of(shared, meta, pi, pj, &feats[i], &feats[j]);
+                    Candidate { score, shared, a: i, b: j }
+                })
+                .collect();
+            out.sort_by_key(|c| c.b);
+            out
+        })
+        .collect();
+    out.sort_by(|x, y| y.score.total_cmp(&x.score).then(x.a.cmp(&y.a)).then(x.b.cmp(&y.b)));
+    out
+}
+
+/// Every candidate pair with its score, strongest first (diagnostics: how scores of true and false
+/// pairs spread; the pipeline does not need it).
+pub fn candidate_scores(feats: &[AlignFeatures], dup_of: &[Option<usize>]) -> Vec<Candidate> {
+    candidates(feats, &prepare(feats, dup_of))
+}
+
+/// Aligns the corpus. `dup_of[i]` is the article that `i` repeats.
+pub fn align(feats: &[AlignFeatures], dup_of: &[Option<usize>]) -> AlignResult {
+    let n = feats.len();
+    let p = prepare(feats, dup_of);
+    let (canonical, lang_no) = (&p.canonical, &p.lang_no);
+    let candidates: Vec<(f64, usize, usize)> = candidates(feats, &p)
+        .into_iter()
+        .filter(|c| c.score >= MIN_SUPPORT_SCORE)
+        .map(|c| (c.score, c.a, c.b))
+        .collect();
+
+    // Greedy clustering: strongest pairs first, never two articles of one language in a cluster.
+    let mut parent: Vec<usize> = (0..n).collect();
+    let mut langs_of: Vec<Vec<usize>> =
+        (0..n).map(|i| if canonical[i] { vec![lang_no[i]] } else { Vec::new() }).collect();
+    fn root(parent: &mut [usize], mut x: usize) -> usize {
+        while parent[x] != x {
+            parent[x] = parent[parent[x]];
+            x = parent[x];
+        }
+        x
+    }
+    let direct: HashMap<(usize, usize), f64> = candidates.iter().map(|&(s, i, j)| ((i, j), s)).collect();
+    let mut members: Vec<Vec<usize>> = (0..n).map(|i| vec![i]).collect();
+    for &(s, i, j) in &candidates {
+        if s < MIN_SCORE {
+            break;
+        }
+        let (ri, rj) = (root(&mut parent, i), root(&mut parent, j));
+        if ri == rj {
+            continue;
+        }
+        if langs_of[ri].iter().any(|l| langs_of[rj].binary_search(l).is_ok()) {
+            continue;
+        }
+        // Average-link support: a version of a story shares evidence with several of its other versions,
+        // while an article that borrowed a background sentence from another story links to one of them.
+        let mut support = 0usize;
+        for &x in &members[ri] {
+            for &y in &members[rj] {
+                if direct.contains_key(&(x.min(y), x.max(y))) {
+                    support += 1;
+                }
+            }
+        }
+        let possible = members[ri].len() * members[rj].len();
+        if (support as f64) < (MIN_SUPPORT * possible as f64).round().max(1.0) {
+            continue;
+        }
+        let (big, small) = if ri < rj { (ri, rj) } else { (rj, ri) };
+        parent[small] = big;
+        let moved = std::mem::take(&mut langs_of[small]);
+        langs_of[big].extend(moved);
+        langs_of[big].sort_unstable();
+        let moved = std::mem::take(&mut members[small]);
+        members[big].extend(moved);
+    }
+    // Duplicates join their original's cluster (following chains of copies).
+    let mut cluster: Vec<usize> = (0..n).map(|i| root(&mut parent, i)).collect();
+    for (i, c) in cluster.iter_mut().enumerate() {
+        let mut o = i;
+        let mut hops = 0;
+        while let Some(Some(d)) = dup_of.get(o) {
+            if *d == o || hops > n {
+                break;
+            }
+            o = *d;
+            hops += 1;
+        }
+        if o != i {
+            *c = root(&mut parent, o);
+        }
+    }
+    let mut by_cluster: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (i, &c) in cluster.iter().enumerate() {
+        by_cluster.entry(c).or_default().push(i);
+    }
+    let mut groups: Vec<Vec<usize>> = by_cluster.into_values().filter(|m| m.len() >= 2).collect();
+    groups.sort_by_key(|m| m[0]);
+    let mut story_of = vec![None; n];
+    for (s, m) in groups.iter().enumerate() {
+        for &i in m {
+            story_of[i] = Some(s);
+        }
+    }
+
+    // Pairs: every two originals of different languages in one story, with what they share.
+    let todo: Vec<(usize, usize)> = groups
+        .iter()
+        .flat_map(|m| {
+            let origs: Vec<usize> = m.iter().copied().filter(|&i| canonical[i]).collect();
+            let mut v = Vec::new();
+            for (x, &a) in origs.iter().enumerate() {
+                for &b in &origs[x + 1..] {
+                    if lang_no[a] != lang_no[b] {
+                        v.push((a, b));
+                    }
+                }
+            }
+            v
+        })
+        .collect();
+    let pairs: Vec<Pair> = todo
+        .par_iter()
+        .map(|&(a, b)| {
+            let (pa, pb) = (&p.profiles[a], &p.profiles[b]);
+            let (shared, keys) = shared_keys(pa, pb, &p.idx);
+            let meta = meta_weight(&feats[a], &feats[b], &p.times, &p.ids, p.n_canon);
+            let score =
+                direct.get(&(a, b)).copied().unwrap_or_else(|| score_of(shared, meta, pa, pb, &feats[a], &feats[b]));
+            let evidence = describe(&keys, &p.idx, &feats[a], &feats[b]);
+            Pair { a, b, score: (score * 1000.0).round() / 1000.0, evidence }
+        })
+        .collect();
+    AlignResult { pairs, story_of }
+}
+
+/// Shared index keys of two profiles (sorted by weight, heaviest first) and their summed weight.
+fn shared_keys(a: &Profile, b: &Profile, idx: &Index) -> (f64, Vec<usize>) {
+    let (mut x, mut y) = (0, 0);
+    let mut out = Vec::new();
+    let mut sum = 0.0;
+    while x < a.keys.len() && y < b.keys.len() {
+        match a.keys[x].cmp(&b.keys[y]) {
+            std::cmp::Ordering::Less => x += 1,
+            std::cmp::Ordering::Greater => y += 1,
+            std::cmp::Ordering::Equal => {
+                out.push(a.keys[x]);
+                sum += idx.weight[a.keys[x]];
+                x += 1;
+                y += 1;
+            }
+        }
+    }
+    out.sort_by(|&p, &q| idx.weight[q].total_cmp(&idx.weight[p]).then(p.cmp(&q)));
+    (sum, out)
+}
+
+/// A short human-readable account of a pair's evidence: "numbers: 390, 14; names: skr; time: 12 min".
+fn describe(keys: &[usize], idx: &Index, a: &AlignFeatures, b: &AlignFeatures) -> String {
+    let mut nums = Vec::new();
+    let mut names = Vec::new();
+    let mut images = 0;
+    for &k in keys {
+        let key = idx.keys[k];
+        match kind(key) {
+            Kind::Number if nums.len() < 5 => nums.extend(show(key)),
+            Kind::Name if names.len() < 5 => {
+                // A stem key repeats its full form's information; show each name once.
+                if let Some(s) = show(key) {
+                    if !names.iter().any(|n: &String| n.starts_with(&s) || s.starts_with(n.as_str())) {
+                        names.push(s);
+                    }
+                }
+            }
+            Kind::Meta => images += 1,
+            _ => {}
+        }
+    }
+    let mut parts = Vec::new();
+    if !nums.is_empty() {
+        parts.push(format!("numbers: {}", nums.join(", ")));
+    }
+    if !names.is_empty() {
+        parts.push(format!("names: {}", names.join(", ")));
+    }
+    if images > 0 {
+        parts.push(format!("images: {images}"));
+    }
+    if let (Some(x), Some(y)) = (a.published, b.published) {
+        parts.push(format!("time: {} min", (x - y).abs() / 60_000_000));
+    }
+    if let (Some(x), Some(y)) = (a.article_id, b.article_id) {
+        parts.push(format!("article ids: {} apart", x.abs_diff(y)));
+    }
+    if a.section != 0 && a.section == b.section {
+        parts.push("same section".to_string());
+    }
+    if parts.is_empty() {
+        "same story cluster".to_string()
+    } else {
+        parts.join("; ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn art(lang: &str, title: &str, text: &str) -> Article {
+        Article { lang: lang.into(), title: title.into(), text: text.into(), ..Default::default() }
+    }
+
+    /// Background articles so that IDF has a corpus: each mentions the common year 2024 and its own number.
+    fn background(n: usize) -> Vec<Article> {
+        (0..n)
+            .map(|i| {
+                art(
+                    if i % 2 == 0 { "eng_Latn" } else { "rus_Cyrl" },
+                    "Weather",
+                    &format!("In 2024 there were {} sunny days.", 1000 + i * 7),
+                )
+            })
+            .collect()
+    }
+
+    fn story() -> Vec<Article> {
+        vec![
+            art(
+                "eng_Latn",
+                "Tashkent frees 390 prisoners",
+                "Uzbekistan released 390 prisoners and 14 activists in 2024, Maria Zakharova said in Moscow.",
+            ),
+            art(
+                "rus_Cyrl",
+                "Ташкент освободил 390 заключенных",
+                "Узбекистан освободил 390 заключенных и 14 активистов в 2024 году, сказала Мария Захарова в Москве.",
+            ),
+            art(
+                "kat_Geor",
+                "ტაშკენტმა 390 პატიმარი გაათავისუფლა",
+                "უზბეკეთმა 2024 წელს 390 პატიმარი და 14 აქტივისტი გაათავისუფლა, განაცხადა მარია ზახაროვამ მოსკოვში.",
+            ),
+        ]
+    }
+
+    #[test]
+    fn a_rare_number_weighs_more_than_a_common_one() {
+        // Few enough articles that 2024 stays under the postings cap and gets a weight at all.
+        let mut arts: Vec<Article> = background(12)
+            .into_iter()
+            .enumerate()
+            .map(|(i, a)| if i % 2 == 0 { a } else { art(&a.lang, "Rain", &format!("{} rainy days.", 3000 + i)) })
+            .collect();
+        arts.extend(story());
+        let feats: Vec<AlignFeatures> = arts.iter().map(features).collect();
+        let p = prepare(&feats, &vec![None; feats.len()]);
+        let w = |key: u64| p.idx.find(key).map(|k| p.idx.weight[k]);
+        let common = w(evidence::number_key("2024")).expect("2024 is indexed");
+        let rare = w(evidence::number_key("390")).expect("390 is indexed");
+        assert!(rare > 2.0 * common, "rare {rare} common {common}");
+    }
+
+    #[test]
+    fn versions_cluster_across_scripts_and_evidence_is_readable() {
+        let mut arts = background(30);
+        arts.extend(story());
+        let feats: Vec<AlignFeatures> = arts.iter().map(features).collect();
+        let res = align(&feats, &vec![None; feats.len()]);
+        let s = res.story_of[30];
+        assert!(s.is_some());
+        assert_eq!(res.story_of[31], s);
+        assert_eq!(res.story_of[32], s);
+        assert!(res.story_of[..30].iter().all(|x| x.is_none() || *x != s));
+        let pair = res.pairs.iter().find(|p| p.a == 30 && p.b == 31).expect("eng-rus pair");
+        assert!(pair.evidence.contains("390"), "{}", pair.evidence);
+        assert!(pair.evidence.contains("skr"), "{}", pair.evidence);
+    }
+
+    #[test]
+    fn no_two_articles_of_one_language_share_a_story_unless_duplicates() {
+        let mut arts = background(30);
+        arts.extend(story());
+        // A second English article of the same story that is not a copy (a follow-up with the same facts),
+        // and an exact republication of the Russian version.
+        arts.push(art(
+            "eng_Latn",
+            "Tashkent frees 390 prisoners, 14 activists",
+            "Maria Zakharova in Moscow welcomed the release of 390 prisoners and 14 activists by Uzbekistan in 2024.",
+        ));
+        arts.push(arts[31].clone());
+        let mut dup_of = vec![None; arts.len()];
+        dup_of[34] = Some(31);
+        let feats: Vec<AlignFeatures> = arts.iter().map(features).collect();
+        let res = align(&feats, &dup_of);
+        let mut by_story: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
+        for (i, s) in res.story_of.iter().enumerate() {
+            if let Some(s) = s {
+                by_story.entry(*s).or_default().push(i);
+            }
+        }
+        for m in by_story.values() {
+            let langs: Vec<&str> = m.iter().filter(|&&i| dup_of[i].is_none()).map(|&i| arts[i].lang.as_str()).collect();
+            let mut distinct = langs.clone();
+            distinct.sort_unstable();
+            distinct.dedup();
+            assert_eq!(langs.len(), distinct.len(), "{m:?}");
+        }
+        // The copy joins its original's story; pairs never involve the copy.
+        assert_eq!(res.story_of[34], res.story_of[31]);
+        assert!(res.story_of[31].is_some());
+        assert!(res.pairs.iter().all(|p| p.a != 34 && p.b != 34));
+    }
+
+    #[test]
+    fn output_does_not_depend_on_thread_count() {
+        let mut arts = background(60);
+        arts.extend(story());
+        arts.extend(story());
+        let feats: Vec<AlignFeatures> = arts.iter().map(features).collect();
+        let dup_of = vec![None; feats.len()];
+        let run = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("pool");
+            pool.install(|| align(&feats, &dup_of))
+        };
+        let one = run(1);
+        assert_eq!(one, run(3));
+        assert_eq!(one, run(8));
+    }
 }

@@ -464,7 +464,7 @@ fn reduce_and_write(
                 let (a, b) = (fetch(p.a)?, fetch(p.b)?);
                 let sa = normalise::split_sentences(&a.text, &a.lang);
                 let sb = normalise::split_sentences(&b.text, &b.lang);
-                Ok((a.doc_id, b.doc_id, align::align_sentences(&sa, &sb)))
+                Ok((a.doc_id, b.doc_id, align::align_sentences(&sa, &a.lang, &sb, &b.lang)))
             })
             .collect::<Result<Vec<_>>>()?;
         link_w.write(&tables::sentence_alignments(&links))?;

@@ -1,0 +1,244 @@
+//! Evidence that survives translation: numbers and name keys, packed into reversible 64-bit keys.
+//!
+//! A key's top four bits say what it is; the rest holds the value itself (up to 15 digits or consonant
+//! classes, one per nibble), so an article keeps only a sorted `Vec<u64>` and the evidence column can still
+//! print "390" or "skr" without storing strings. Longer values and metadata (image ids) are hashed.
+
+use super::translit::skeleton;
+use xxhash_rust::xxh3::xxh3_64;
+
+const TAG_SHIFT: u32 = 60;
+const TAG_NUM: u64 = 1;
+const TAG_NAME: u64 = 2;
+const TAG_META: u64 = 3;
+const TAG_LONG: u64 = 4;
+const VALUE_MASK: u64 = (1 << TAG_SHIFT) - 1;
+/// Marks a 4-class prefix key (sentence alignment's weak cognate anchors), never equal to a name key.
+pub const STEM_BIT: u64 = 1 << 59;
+/// Name keys shorter than this many consonant classes collide too often to be evidence.
+pub const MIN_NAME_LEN: usize = 3;
+
+/// What kind of evidence a key is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Kind {
+    Number,
+    Name,
+    Meta,
+}
+
+pub fn kind(key: u64) -> Kind {
+    match key >> TAG_SHIFT {
+        TAG_NUM => Kind::Number,
+        TAG_NAME => Kind::Name,
+        _ => Kind::Meta,
+    }
+}
+
+/// ASCII value of a digit in any of the digit sets the corpus uses (ASCII, Persian ۰-۹, Arabic-Indic ٠-٩).
+pub fn digit_value(c: char) -> Option<u8> {
+    match c {
+        '0'..='9' => Some(c as u8 - b'0'),
+        '\u{06F0}'..='\u{06F9}' => Some((c as u32 - 0x06F0) as u8),
+        '\u{0660}'..='\u{0669}' => Some((c as u32 - 0x0660) as u8),
+        _ => None,
+    }
+}
+
+/// Characters that may sit between digit groups of one number.
+fn is_num_sep(c: char) -> bool {
+    matches!(c, ',' | '.' | ' ' | '\u{00A0}' | '\u{202F}' | '\u{2009}' | '\'' | '٬' | '٫' | '’')
+}
+
+/// Turns one run of digit groups and separators into numbers: thousands separators are removed
+/// ("1,234,567", "1 234", "1.234", "۱٬۲۳۴"), a decimal mark becomes "." ("3,5" = "3.5"), and groups
+/// joined by a space that do not read as thousands stay separate numbers.
+fn parse_run(groups: &[String], seps: &[char], out: &mut Vec<String>) {
+    if groups.is_empty() {
+        return;
+    }
+    let thousands = groups.len() >= 2
+        && groups[0].len() <= 3
+        && groups[1..].iter().all(|g| g.len() == 3)
+        && seps.iter().all(|&s| s == seps[0])
+        && seps[0] != '٫';
+    if thousands {
+        out.push(trim_int(&groups.concat()));
+        return;
+    }
+    let mut i = 0;
+    while i < groups.len() {
+        // A decimal mark: one of . , ٫ followed by a group (the fraction).
+        if i + 1 < groups.len() && matches!(seps[i], '.' | ',' | '٫') {
+            let frac = groups[i + 1].trim_end_matches('0');
+            let int = trim_int(&groups[i]);
+            out.push(if frac.is_empty() { int } else { format!("{int}.{frac}") });
+            i += 2;
+        } else {
+            out.push(trim_int(&groups[i]));
+            i += 1;
+        }
+    }
+}
+
+fn trim_int(s: &str) -> String {
+    let t = s.trim_start_matches('0');
+    if t.is_empty() {
+        "0".to_string()
+    } else {
+        t.to_string()
+    }
+}
+
+/// The numbers written in a text, normalised to ASCII ("۳۹۰" → "390", "1,500" → "1500").
+pub fn numbers(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if digit_value(chars[i]).is_none() {
+            i += 1;
+            continue;
+        }
+        let mut groups: Vec<String> = vec![String::new()];
+        let mut seps: Vec<char> = Vec::new();
+        while i < chars.len() {
+            if let Some(d) = digit_value(chars[i]) {
+                groups.last_mut().expect("one group").push((b'0' + d) as char);
+                i += 1;
+            } else if is_num_sep(chars[i]) && chars.get(i + 1).and_then(|&c| digit_value(c)).is_some() {
+                seps.push(chars[i]);
+                groups.push(String::new());
+                i += 1;
+            } else {
+                break;
+            }
+        }
+        parse_run(&groups, &seps, &mut out);
+    }
+    out
+}
+
+/// The words of a text (letters and joiners), without digits.
+pub fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !(c.is_alphabetic() || c == '\u{200C}' || c == '\'' || c == 'ʼ' || c == 'ʻ' || c == '’'))
+        .filter(|w| !w.is_empty())
+}
+
+fn pack(tag: u64, s: &str, code: impl Fn(char) -> u64) -> u64 {
+    if s.chars().count() > 15 {
+        return (TAG_LONG << TAG_SHIFT) | (xxh3_64(s.as_bytes()) & VALUE_MASK) | u64::from(tag == TAG_NAME);
+    }
+    let mut v = 0u64;
+    for c in s.chars() {
+        v = (v << 4) | code(c);
+    }
+    (tag << TAG_SHIFT) | v
+}
+
+pub fn number_key(n: &str) -> u64 {
+    pack(TAG_NUM, n, |c| if c == '.' { 11 } else { (c as u8 - b'0') as u64 + 1 })
+}
+
+const CLASSES: &str = "bdkscflrmn";
+
+pub fn name_key(skel: &str) -> u64 {
+    // 14 classes at most, so the stem bit stays free.
+    let skel = skel.get(..14).unwrap_or(skel);
+    pack(TAG_NAME, skel, |c| CLASSES.find(c).map_or(15, |p| p as u64 + 1))
+}
+
+pub fn meta_key(what: &str) -> u64 {
+    (TAG_META << TAG_SHIFT) | (xxh3_64(what.as_bytes()) & VALUE_MASK)
+}
+
+/// The readable form of a key for the evidence column ("390", "skr"; `None` for hashed keys).
+pub fn show(key: u64) -> Option<String> {
+    let tag = key >> TAG_SHIFT;
+    let alphabet: &[u8] = match tag {
+        TAG_NUM => b"?0123456789.",
+        TAG_NAME => b"?bdkscflrmn",
+        _ => return None,
+    };
+    let mut v = key & VALUE_MASK & !STEM_BIT;
+    let mut s = Vec::new();
+    while v > 0 {
+        s.push(*alphabet.get((v & 15) as usize).unwrap_or(&b'?'));
+        v >>= 4;
+    }
+    s.reverse();
+    String::from_utf8(s).ok()
+}
+
+/// Name keys of one word: its skeleton and, for longer ones, the skeleton without its last class, so an
+/// inflected form (Захаровым, Zakharovanyń) still meets the bare name.
+pub fn push_name_keys(word: &str, lang: &str, out: &mut Vec<u64>) {
+    let sk = skeleton(word, lang);
+    let n = sk.len();
+    if n < MIN_NAME_LEN {
+        return;
+    }
+    out.push(name_key(&sk));
+    if n > MIN_NAME_LEN {
+        // Plain name key: the stem of "Захаровым" must equal the full key of "Захарова". A long name that
+        // matches fully matches by both keys, which is why name keys weigh half in the aligner.
+        out.push(name_key(&sk[..n - 1]));
+    }
+}
+
+/// Whether a word may be a name: capitalised in scripts with case; any word in scripts without
+/// (Arabic, Georgian), where the IDF weight has to sort names from common words.
+pub fn may_be_name(word: &str) -> bool {
+    match word.chars().next() {
+        Some(c) if c.is_uppercase() => true,
+        Some(c) => !c.is_lowercase(),
+        None => false,
+    }
+}
+
+/// Words long enough to be cognates ("президент", "prezident") give keys even in lower case.
+const MIN_COGNATE_CHARS: usize = 6;
+
+/// All number and name keys of a text, sorted and distinct: numbers, capitalised words (names) and long
+/// words (internationalisms that transliterate to the same consonants).
+pub fn text_keys(text: &str, lang: &str) -> Vec<u64> {
+    let mut keys: Vec<u64> = numbers(text).iter().map(|n| number_key(n)).collect();
+    for w in words(text).filter(|w| may_be_name(w) || w.chars().count() >= MIN_COGNATE_CHARS) {
+        push_name_keys(w, lang, &mut keys);
+    }
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_normalised_across_digit_sets_and_separators() {
+        assert_eq!(numbers("۳۹۰ زندانی"), ["390"]);
+        assert_eq!(numbers("٣٩٠ سجين"), ["390"]);
+        assert_eq!(numbers("1,500 people and 1 500 more, 1.500 too"), ["1500", "1500", "1500"]);
+        assert_eq!(numbers("۱٬۵۰۰ نفر"), ["1500"]);
+        assert_eq!(numbers("3,5 % or 3.5% or ۳٫۵"), ["3.5", "3.5", "3.5"]);
+        assert_eq!(numbers("in 2011-2012, on 14 March"), ["2011", "2012", "14"]);
+        assert_eq!(numbers("ends with 7."), ["7"]);
+    }
+
+    #[test]
+    fn keys_round_trip_for_the_evidence_column() {
+        assert_eq!(show(number_key("390")).as_deref(), Some("390"));
+        assert_eq!(show(number_key("3.5")).as_deref(), Some("3.5"));
+        assert_eq!(show(name_key("skr")).as_deref(), Some("skr"));
+        assert_ne!(number_key("390"), name_key("skr"));
+        assert_eq!(kind(number_key("12")), Kind::Number);
+        assert_eq!(kind(name_key("skr")), Kind::Name);
+    }
+
+    #[test]
+    fn inflected_names_share_a_key() {
+        let bare = text_keys("Захарова", "rus_Cyrl");
+        let inflected = text_keys("Захаровым", "rus_Cyrl");
+        assert!(bare.iter().any(|k| inflected.contains(k)));
+    }
+}
