@@ -98,7 +98,14 @@ fn language(text: &str, rules: LangRules) -> Cow<'_, str> {
     t
 }
 
-/// Normalises one paragraph (or title, or caption). `lang` is the FLORES code when known.
+/// Cleans a display string (title, caption, credit) without changing any letter: C1 controls read as
+/// windows-1252, invisible characters dropped, white space folded, NFC. Titles stay as published so they can
+/// be matched against the page and other catalogues; the body (`text`) gets the full [`normalise`].
+pub fn clean_display(text: &str) -> String {
+    clean::clean(text).into_owned()
+}
+
+/// Normalises one paragraph. `lang` is the FLORES code when known.
 pub fn normalise(text: &str, lang: Option<&str>) -> String {
     let mut cur = generic(text);
     let Some(lang) = lang else {
@@ -124,6 +131,11 @@ pub fn normalise(text: &str, lang: Option<&str>) -> String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn display_cleaning_keeps_letters_but_folds_space() {
+        assert_eq!(clean_display(" so\u{2018}ng\u{00A0}\u{200B}Сumaaq "), "so\u{2018}ng Сumaaq");
+    }
 
     #[test]
     fn white_space_is_folded_and_invisibles_dropped() {

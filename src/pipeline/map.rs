@@ -14,8 +14,9 @@ const IDENTIFY_MAX_BYTES: usize = 16 * 1024;
 /// Turns one record into an article, or says why it cannot be one.
 pub fn process(record: &Record, chrome: &ChromeModel) -> Result<Article, Reject> {
     let ex = extract::extract(record, chrome)?;
-    let title = normalise::normalise(&ex.title, None);
-    let caption = normalise::normalise(&ex.caption, None);
+    // Title, caption and credit are display strings: cleaned, letters kept as published. The body is
+    // normalised in full (docs/normalisation.md).
+    let title = normalise::clean_display(&ex.title);
     let paragraphs: Vec<String> =
         ex.paragraphs.iter().map(|p| normalise::normalise(p, None)).filter(|p| !p.is_empty()).collect();
     let mut id_text = String::with_capacity(IDENTIFY_MAX_BYTES + 64);
@@ -43,9 +44,9 @@ pub fn process(record: &Record, chrome: &ChromeModel) -> Result<Article, Reject>
         lang_confidence: guess.confidence,
         lang_runner_up: guess.runner_up.clone(),
         languages: guess.languages.clone(),
-        title: normalise::normalise(&title, lang),
-        caption: normalise::normalise(&caption, lang),
-        credit: normalise::normalise(&ex.credit, lang),
+        title,
+        caption: normalise::clean_display(&ex.caption),
+        credit: normalise::clean_display(&ex.credit),
         n_words: text.split_whitespace().count() as u64,
         n_chars: text.chars().count() as u64,
         content_hash: format!("{:016x}", xxh3_64(text.as_bytes())),
