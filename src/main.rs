@@ -20,6 +20,8 @@ struct Cli {
 enum Command {
     /// Build the corpus tables from article dumps (default input: data/sample, default output: output/).
     Build(BuildArgs),
+    /// Write the coverage report (one self-contained HTML page + figure CSVs) from a build's output folder.
+    Report(ReportArgs),
     /// Identify the language of each line of the files (or stdin): prints `lang<TAB>confidence` per line.
     Detect(DetectArgs),
 }
@@ -49,6 +51,18 @@ struct BuildArgs {
     /// Exit with status 3 when any input was rejected.
     #[arg(long)]
     strict: bool,
+    /// Also write the coverage report (report.html and figure CSVs) into the output folder.
+    #[arg(long)]
+    report: bool,
+}
+
+#[derive(Args)]
+struct ReportArgs {
+    /// Output folder of a build (holding articles.csv, stories.csv, alignments.csv, rejects.csv).
+    output_dir: PathBuf,
+    /// Where to write the page (default: OUTPUT_DIR/report.html); the figure CSVs go beside it.
+    #[arg(long)]
+    html: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -85,6 +99,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     other => bail!("unknown format {other:?}: use csv, parquet or csv,parquet"),
                 }
             }
+            if a.report && !formats.csv {
+                bail!("--report reads the CSV tables: use --format csv or csv,parquet");
+            }
             let inputs = if a.inputs.is_empty() { vec![PathBuf::from("data/sample")] } else { a.inputs };
             let cfg = BuildConfig {
                 inputs,
@@ -97,6 +114,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 arguments: std::env::args().skip(1).collect(),
             };
             let s = pipeline::build(&cfg)?;
+            if a.report {
+                let page = rferl_corpus::report::write_report(&cfg.out, None)?;
+                if !cfg.quiet {
+                    eprintln!("rferl-corpus: report written to {}", page.display());
+                }
+            }
             if s.articles == 0 {
                 eprintln!(
                     "rferl-corpus: no article could be read from the inputs (see rejects.csv in {})",
@@ -113,6 +136,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     eprintln!("rferl-corpus: warning: {} inputs rejected (see rejects.csv)", s.rejects);
                 }
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Report(a) => {
+            let page = rferl_corpus::report::write_report(&a.output_dir, a.html.as_deref())?;
+            eprintln!("rferl-corpus: report written to {}", page.display());
             Ok(ExitCode::SUCCESS)
         }
         Command::Detect(a) => {

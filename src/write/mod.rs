@@ -7,7 +7,7 @@
 
 mod table;
 
-pub use table::{Column, Table, Values};
+pub use table::{format_float, format_timestamp, Column, Table, Values};
 
 use anyhow::{Context, Result};
 use arrow_array::{
