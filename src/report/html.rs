@@ -135,10 +135,11 @@ fn column_chart(
         cap = esc(caption)
     );
     // Axis and three gridlines with their values, so bar heights can be read without hovering.
-    for frac in [0.0, 0.5, 1.0] {
-        let y = top + area_h * (1.0 - frac);
-        let v = max * frac;
-        let label = if v.fract() == 0.0 { format!("{v}") } else { format!("{v:.1}") };
+    let mid = (max / 2.0).floor();
+    let grid: Vec<f64> = if mid >= 1.0 && mid < max { vec![0.0, mid, max] } else { vec![0.0, max] };
+    for v in grid {
+        let y = top + area_h * (1.0 - v / max);
+        let label = format!("{v}");
         let _ = write!(
             out,
             r##"<line x1="{left}" x2="{x2}" y1="{y:.1}" y2="{y:.1}" stroke="#bbb" stroke-width="0.6"/><text class="tick" x="{tx}" y="{ty:.1}" text-anchor="end">{label}</text>"##,
@@ -227,7 +228,7 @@ h2{font-size:1.15rem;margin:1.6em 0 .3em;padding-top:.6em;border-top:1px solid v
 .note{color:var(--muted);margin:.2em 0 .6em;font-size:.92rem}
 .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(128px,1fr));gap:8px;margin:12px 0}
 .card{background:var(--soft);border-radius:6px;padding:8px 10px}
-.card b{display:block;font-size:1.35rem;font-variant-numeric:tabular-nums}
+.card strong{display:block;font-size:1.35rem;font-variant-numeric:tabular-nums}
 .card span{color:var(--muted);font-size:.85rem}
 svg{display:block;width:100%;height:auto;font-family:inherit}
 svg.hbar{max-width:760px}
@@ -253,7 +254,7 @@ table.matrix td.miss{color:#bbb}
 table.matrix td.n{font-variant-numeric:tabular-nums}
 footer{margin-top:2.5em;color:var(--muted);font-size:.85rem;border-top:1px solid var(--line);padding-top:.6em}
 footer code{font-size:.85em;word-break:break-all}
-@media (max-width:600px){body{font-size:14px}main{padding:8px 8px 30px}h1{font-size:1.25rem}.card b{font-size:1.15rem}}
+@media (max-width:600px){body{font-size:14px}main{padding:8px 8px 30px}h1{font-size:1.25rem}.card strong{font-size:1.15rem}}
 "#;
 
 /// Re-sorts the matrix rows; `#sort=title` (or languages, articles, story) in the address picks the order on
@@ -302,7 +303,7 @@ pub fn render(f: &Figures, t: &Tables) -> String {
     }
     o.push_str("<div class=\"cards\">");
     for (n, what) in &cards {
-        let _ = write!(o, "<div class=\"card\"><b>{}</b><span>{}</span></div>", esc(n), esc(what));
+        let _ = write!(o, "<div class=\"card\"><strong>{}</strong><span>{}</span></div>", esc(n), esc(what));
     }
     o.push_str("</div>");
     if let Some(acc) =
