@@ -434,6 +434,12 @@ fn charts_in_the_browser_match_the_tables() {
     assert_eq!(t.iter().filter(|x| x.name == "script").count(), 1, "only the page's own script");
     let m = matrix(&t);
     assert!(m.iter().any(|r| r.1 == r#"<b>"Quotes" & 'apostrophes'</b> <script>x()</script>"#), "title lost: {m:?}");
+
+    if let Some(keep) = std::env::var_os("RFERL_REPORT_SCREENSHOTS") {
+        // The made-up build has every chart filled: docs/report-demo.png shows them all.
+        let png = PathBuf::from(keep).join("report-demo.png");
+        assert_eq!(screenshot(&page, &png, 1280, 3400), (1280, 3400));
+    }
 }
 
 #[test]

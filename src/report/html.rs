@@ -70,12 +70,12 @@ fn hbar_chart(out: &mut String, id: &str, caption: &str, bars: &[Bar], colour: &
         );
         return;
     }
-    const W: f64 = 560.0;
-    const ROW: f64 = 24.0;
-    const BAR: f64 = 17.0;
+    const W: f64 = 420.0;
+    const ROW: f64 = 21.0;
+    const BAR: f64 = 15.0;
     let longest = bars.iter().map(|b| short(&b.label, 28).chars().count()).max().unwrap_or(1) as f64;
-    let label_w = (longest * 7.4 + 12.0).clamp(60.0, 220.0);
-    let value_w = 52.0;
+    let label_w = (longest * 6.9 + 10.0).clamp(56.0, 190.0);
+    let value_w = 44.0;
     let area = W - label_w - value_w;
     let max = bars.iter().map(|b| b.value).max().unwrap_or(1).max(1) as f64;
     let h = ROW * bars.len() as f64 + 8.0;
@@ -87,7 +87,7 @@ fn hbar_chart(out: &mut String, id: &str, caption: &str, bars: &[Bar], colour: &
     for (i, b) in bars.iter().enumerate() {
         let y = 4.0 + ROW * i as f64;
         let w = if b.value == 0 { 0.0 } else { (b.value as f64 / max * area).max(1.5) };
-        let ty = y + BAR / 2.0 + 4.5;
+        let ty = y + BAR / 2.0 + 4.0;
         let label = esc(&b.label);
         let _ = write!(
             out,
@@ -103,14 +103,15 @@ fn hbar_chart(out: &mut String, id: &str, caption: &str, bars: &[Bar], colour: &
 }
 
 /// A column chart with an x position per bar, used for the time line and the histogram.
-/// `slots` is the number of equal-width positions; each bar gives its slot.
+/// `slots` is the number of equal-width positions; each bar gives its slot. Each tick gives its position
+/// in slot widths from the left edge (0.5 is the middle of the first slot, 1.0 the edge between two).
 fn column_chart(
     out: &mut String,
     id: &str,
     caption: &str,
     bars: &[(usize, Bar)],
     slots: usize,
-    ticks: &[(usize, String)],
+    ticks: &[(f64, String)],
     colour: &str,
 ) {
     if bars.is_empty() {
@@ -170,11 +171,12 @@ fn column_chart(
             );
         }
     }
-    for (s, t) in ticks {
+    for (pos, t) in ticks {
+        // Labels near the ends are pulled inwards so a date (about 60 units wide) is never cut off.
+        let x = (left + slot * pos).clamp(34.0, W - 34.0);
         let _ = write!(
             out,
             r#"<text class="tick" x="{x:.2}" y="{y}" text-anchor="middle">{t}</text>"#,
-            x = left + slot * (*s as f64 + 0.5),
             y = H - bottom + 16.0,
             t = esc(t)
         );
@@ -231,8 +233,8 @@ h2{font-size:1.15rem;margin:1.6em 0 .3em;padding-top:.6em;border-top:1px solid v
 .card strong{display:block;font-size:1.35rem;font-variant-numeric:tabular-nums}
 .card span{color:var(--muted);font-size:.85rem}
 svg{display:block;width:100%;height:auto;font-family:inherit}
-svg.hbar{max-width:760px}
-svg .lab,svg .val{font-size:13px;fill:var(--ink)}
+svg.hbar{max-width:620px}
+svg .lab,svg .val{font-size:12px;fill:var(--ink)}
 svg .tick{font-size:11px;fill:var(--muted)}
 svg .val{font-variant-numeric:tabular-nums}
 .scroll{overflow-x:auto;-webkit-overflow-scrolling:touch;max-width:100%}
@@ -375,13 +377,13 @@ pub fn render(f: &Figures, t: &Tables) -> String {
             })
             .collect();
         let n_ticks = span.min(6);
-        let ticks: Vec<(usize, String)> = (0..n_ticks)
+        let ticks: Vec<(f64, String)> = (0..n_ticks)
             .map(|i| {
                 let s = if n_ticks == 1 { 0 } else { i * (span - 1) / (n_ticks - 1) };
                 let day = chrono::NaiveDate::parse_from_str(&first.day, "%Y-%m-%d")
                     .map(|d| (d + chrono::Duration::days(s as i64)).format("%Y-%m-%d").to_string())
                     .unwrap_or_default();
-                (s, day)
+                (s as f64 + 0.5, day)
             })
             .collect();
         o.push_str("<div class=\"scroll\">");
@@ -505,10 +507,14 @@ pub fn render(f: &Figures, t: &Tables) -> String {
             )
         })
         .collect();
-    let ticks: Vec<(usize, String)> =
-        f.confidence.iter().enumerate().map(|(i, b)| (i, format!("{:.1}", b.low))).collect();
+    // Ticks on the bin edges (0.0, 0.1, … 1.0), not under the bars, so each bar sits between its bounds.
+    let mut ticks: Vec<(f64, String)> =
+        f.confidence.iter().enumerate().map(|(i, b)| (i as f64, format!("{:.1}", b.low))).collect();
+    ticks.push((f.confidence.len() as f64, "1.0".to_string()));
     if f.articles > f.confidence_missing {
+        o.push_str("<div class=\"scroll\">");
         column_chart(&mut o, "confidence", "articles per confidence bin", &bars, f.confidence.len(), &ticks, ORANGE);
+        o.push_str("</div>");
     } else {
         column_chart(&mut o, "confidence", "confidence values", &[], 1, &[], ORANGE);
     }
