@@ -70,7 +70,7 @@ fn hbar_chart(out: &mut String, id: &str, caption: &str, bars: &[Bar], colour: &
         );
         return;
     }
-    const W: f64 = 420.0;
+    const W: f64 = 380.0;
     const ROW: f64 = 21.0;
     const BAR: f64 = 15.0;
     let longest = bars.iter().map(|b| short(&b.label, 28).chars().count()).max().unwrap_or(1) as f64;
@@ -172,8 +172,10 @@ fn column_chart(
         }
     }
     for (pos, t) in ticks {
-        // Labels near the ends are pulled inwards so a date (about 60 units wide) is never cut off.
-        let x = (left + slot * pos).clamp(34.0, W - 34.0);
+        // Labels near the ends are pulled inwards (by half their width, about 3.3 units a character at this
+        // size) so they are never cut off at the edge.
+        let half = t.chars().count() as f64 * 3.3 + 2.0;
+        let x = (left + slot * pos).clamp(half, W - half);
         let _ = write!(
             out,
             r#"<text class="tick" x="{x:.2}" y="{y}" text-anchor="middle">{t}</text>"#,
@@ -233,7 +235,7 @@ h2{font-size:1.15rem;margin:1.6em 0 .3em;padding-top:.6em;border-top:1px solid v
 .card strong{display:block;font-size:1.35rem;font-variant-numeric:tabular-nums}
 .card span{color:var(--muted);font-size:.85rem}
 svg{display:block;width:100%;height:auto;font-family:inherit}
-svg.hbar{max-width:620px}
+svg.hbar{max-width:580px}
 svg .lab,svg .val{font-size:12px;fill:var(--ink)}
 svg .tick{font-size:11px;fill:var(--muted)}
 svg .val{font-variant-numeric:tabular-nums}
