@@ -23,4 +23,5 @@ pub mod model;
 pub mod normalise;
 pub mod pipeline;
 pub mod read;
+pub mod report;
 pub mod write;

@@ -23,6 +23,8 @@ enum Command {
     /// Run the corpus-wide steps (duplicates, alignment, stories) over shard outputs of `build --shard i/n`
     /// and write the final tables.
     Merge(MergeArgs),
+    /// Write the coverage report (one self-contained HTML page + figure CSVs) from a build's output folder.
+    Report(ReportArgs),
     /// Identify the language of each line of the files (or stdin): prints `lang<TAB>confidence` per line.
     Detect(DetectArgs),
 }
@@ -58,6 +60,18 @@ struct BuildArgs {
     /// Keep results in this folder so that a rerun processes only new or changed input files.
     #[arg(long)]
     state: Option<PathBuf>,
+    /// Also write the coverage report (report.html and figure CSVs) into the output folder.
+    #[arg(long)]
+    report: bool,
+}
+
+#[derive(Args)]
+struct ReportArgs {
+    /// Output folder of a build (holding articles.csv, stories.csv, alignments.csv, rejects.csv).
+    output_dir: PathBuf,
+    /// Where to write the page (default: OUTPUT_DIR/report.html); the figure CSVs go beside it.
+    #[arg(long)]
+    html: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -108,6 +122,12 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Build(a) => {
+            if a.report && !formats(&a.format)?.csv {
+                bail!("--report reads the CSV tables: use --format csv or csv,parquet");
+            }
+            if a.report && a.shard.is_some() {
+                bail!("--report goes with the final tables: pass it to `merge`-ed output via `rferl-corpus report`");
+            }
             let inputs = if a.inputs.is_empty() { vec![PathBuf::from("data/sample")] } else { a.inputs };
             let cfg = BuildConfig {
                 inputs,
@@ -122,6 +142,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 state: a.state,
             };
             let s = pipeline::build(&cfg)?;
+            if a.report {
+                let page = rferl_corpus::report::write_report(&cfg.out, None)?;
+                if !cfg.quiet {
+                    eprintln!("rferl-corpus: report written to {}", page.display());
+                }
+            }
             Ok(exit_code(&s, &cfg, a.strict))
         }
         Command::Merge(a) => {
@@ -139,6 +165,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             let s = pipeline::merge(&a.shards, &cfg)?;
             Ok(exit_code(&s, &cfg, false))
+        }
+        Command::Report(a) => {
+            let page = rferl_corpus::report::write_report(&a.output_dir, a.html.as_deref())?;
+            eprintln!("rferl-corpus: report written to {}", page.display());
+            Ok(ExitCode::SUCCESS)
         }
         Command::Detect(a) => {
             let stdout = std::io::stdout();

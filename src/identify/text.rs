@@ -160,7 +160,7 @@ impl SegmentFeatures {
         let mut best: Option<(Script, u32)> = None;
         for s in Script::ALL {
             let n = self.script_letters[s as usize];
-            if n > 0 && best.map_or(true, |(_, b)| n > b) {
+            if n > 0 && best.is_none_or(|(_, b)| n > b) {
                 best = Some((s, n));
             }
         }
