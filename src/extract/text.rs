@@ -11,19 +11,74 @@ use crate::model::Extracted;
 use std::collections::HashMap;
 use xxhash_rust::xxh3::xxh3_64;
 
-/// A line seen in at least this many files is template chrome. Verbatim republications repeat a story's
-/// lines in two or three files, so the bar sits above that.
+/// A line seen in at least this many *different stories* is template chrome. Lines are counted once per
+/// story, not per file: a story republished verbatim on five services repeats all of its lines five times,
+/// and must not turn into template (see [`FileLines::key`]).
 pub const CHROME_MIN_FILES: u32 = 4;
+const K: usize = CHROME_MIN_FILES as usize;
 
-/// How many files each distinct line (trimmed) occurs in. Built from the whole corpus before extraction.
+/// For one line: the distinct story keys of the files it was seen in, up to [`CHROME_MIN_FILES`].
+#[derive(Debug, Default, Clone, Copy)]
+struct Seen {
+    n: u8,
+    keys: [u32; K],
+}
+
+impl Seen {
+    fn add(&mut self, key: u32) {
+        let n = self.n as usize;
+        if n < K && !self.keys[..n].contains(&key) {
+            self.keys[n] = key;
+            self.n += 1;
+        }
+    }
+}
+
+/// What one file contributes to a [`ChromeModel`]: its distinct lines, and a key for the story it tells.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FileLines {
+    /// The smallest hash among the file's long lines (paragraphs): copies of one story share it (a copy that
+    /// lost a paragraph almost always too), different stories do not. Template lines are short or shared by
+    /// every page, so they never decide it.
+    pub key: u32,
+    /// Sorted, distinct hashes of the non-blank trimmed lines.
+    pub lines: Vec<u64>,
+}
+
+/// Lines at least this long take part in a file's story key.
+const KEY_MIN_CHARS: usize = 60;
+
+/// The lines and story key of a text.
+pub fn line_hashes(text: &str) -> FileLines {
+    let mut lines = Vec::new();
+    let mut key = u64::MAX;
+    for l in text.lines().map(clean).filter(|l| !l.is_empty()) {
+        let h = xxh3_64(l.as_bytes());
+        lines.push(h);
+        if l.len() >= KEY_MIN_CHARS && l.chars().count() >= KEY_MIN_CHARS {
+            key = key.min(h);
+        }
+    }
+    lines.sort_unstable();
+    lines.dedup();
+    // A page of short lines only: the whole set of lines is its key (identical copies still share it).
+    if key == u64::MAX {
+        let bytes: Vec<u8> = lines.iter().flat_map(|h| h.to_le_bytes()).collect();
+        key = xxh3_64(&bytes);
+    }
+    FileLines { key: (key >> 32) as u32, lines }
+}
+
+/// How many different stories each distinct line (trimmed) occurs in. Learned from (a sample of) the corpus
+/// before extraction.
 #[derive(Debug, Default, Clone)]
 pub struct ChromeModel {
-    counts: HashMap<u64, u32>,
+    seen: HashMap<u64, Seen>,
     files: u32,
 }
 
 impl ChromeModel {
-    /// Counts, for each distinct trimmed line, the number of texts it occurs in.
+    /// Learns from whole texts.
     pub fn learn<'a>(texts: impl IntoIterator<Item = &'a str>) -> Self {
         let mut m = ChromeModel::default();
         for t in texts {
@@ -32,16 +87,16 @@ impl ChromeModel {
         m
     }
 
-    /// Adds one file's lines (each distinct line counted once per file).
+    /// Adds one file.
     pub fn add(&mut self, text: &str) {
         self.add_hashes(&line_hashes(text));
     }
 
-    /// Adds one file's lines given as [`line_hashes`] (kept in incremental state, so a rerun need not read
-    /// the file again).
-    pub fn add_hashes(&mut self, hashes: &[u64]) {
-        for &h in hashes {
-            *self.counts.entry(h).or_insert(0) += 1;
+    /// Adds one file given as [`line_hashes`] (kept in incremental state, so a rerun need not read the
+    /// file again).
+    pub fn add_hashes(&mut self, file: &FileLines) {
+        for &h in &file.lines {
+            self.seen.entry(h).or_default().add(file.key);
         }
         self.files += 1;
     }
@@ -49,35 +104,31 @@ impl ChromeModel {
     /// The lines taken for chrome, as sorted hashes: two models with the same decisions extract every page
     /// the same way.
     pub fn decisions(&self) -> Vec<u64> {
-        let mut d: Vec<u64> = self.counts.iter().filter(|(_, &c)| c >= CHROME_MIN_FILES).map(|(&h, _)| h).collect();
+        let mut d: Vec<u64> =
+            self.seen.iter().filter(|(_, s)| s.n as u32 >= CHROME_MIN_FILES).map(|(&h, _)| h).collect();
         d.sort_unstable();
         d
     }
 
-    /// Merges counts learned elsewhere (another thread's or shard's share of the corpus).
+    /// Merges what was learned elsewhere (another thread's share of the corpus).
     pub fn merge(&mut self, other: ChromeModel) {
-        for (h, c) in other.counts {
-            *self.counts.entry(h).or_insert(0) += c;
+        for (h, s) in other.seen {
+            let e = self.seen.entry(h).or_default();
+            for &k in &s.keys[..s.n as usize] {
+                e.add(k);
+            }
         }
         self.files += other.files;
     }
 
-    /// How many files contain this line.
+    /// In how many different stories this line occurs (counted up to [`CHROME_MIN_FILES`]).
     pub fn count(&self, line: &str) -> u32 {
-        self.counts.get(&xxh3_64(clean(line).as_bytes())).copied().unwrap_or(0)
+        self.seen.get(&xxh3_64(clean(line).as_bytes())).map(|s| s.n as u32).unwrap_or(0)
     }
 
     pub fn is_chrome(&self, line: &str) -> bool {
         self.count(line) >= CHROME_MIN_FILES
     }
-}
-
-/// The distinct non-blank lines of a text, hashed and sorted: what a file contributes to a [`ChromeModel`].
-pub fn line_hashes(text: &str) -> Vec<u64> {
-    let mut seen: Vec<u64> = text.lines().map(clean).filter(|l| !l.is_empty()).map(|l| xxh3_64(l.as_bytes())).collect();
-    seen.sort_unstable();
-    seen.dedup();
-    seen
 }
 
 /// Trims ordinary and no-break white space; chrome often differs only in indentation.
@@ -250,6 +301,26 @@ mod tests {
         assert_eq!(e.paragraphs, ["Дожди закрыли 14 дорог."]);
         // Without a date line nothing is invented.
         assert_eq!(extract_text(PAGE, &ChromeModel::default()).published, None);
+    }
+
+    #[test]
+    fn a_story_republished_many_times_keeps_its_body() {
+        // The same story on six services (their templates differ in the service box): its lines repeat in six
+        // files but in one story, so they stay body; the shared template lines are learned as chrome.
+        let long = "Heavy rain closed 14 roads in the Osh region on May 3, officials said on Friday evening.";
+        let pages: Vec<String> = (0..6)
+            .map(|i| format!("Links\n\nNews\n\nFloods In Osh\n\n\n{long}\n\nAbout 230 people were moved.\n  • 16x9 Image\n    Service {i}\nXS"))
+            .collect();
+        let mut others: Vec<String> = (0..4)
+            .map(|i| format!("Links\n\nNews\n\nOther story {i}\n\n\nA different long paragraph number {i} about something else entirely.\n  • 16x9 Image\nXS"))
+            .collect();
+        others.extend(pages.iter().cloned());
+        let model = ChromeModel::learn(others.iter().map(|s| s.as_str()));
+        assert!(model.is_chrome("Links"));
+        assert!(!model.is_chrome(long));
+        let e = extract_text(&pages[3], &model);
+        assert_eq!(e.title, "Floods In Osh");
+        assert_eq!(e.paragraphs, [long, "About 230 people were moved."]);
     }
 
     #[test]

@@ -23,7 +23,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 const STATE: &str = "state.bin";
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 
 /// Size in bytes, modification time (seconds, nanoseconds).
 pub type Fingerprint = Option<(u64, i64, u32)>;
@@ -35,11 +35,11 @@ pub fn fingerprint(path: &Path) -> Fingerprint {
     Some((m.len(), d.as_secs() as i64, d.subsec_nanos()))
 }
 
-/// A chrome-sample file's line hashes, one list per text record.
+/// A chrome-sample file's line hashes, one per text record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SampleLines {
     pub fingerprint: Fingerprint,
-    pub hashes: Vec<Vec<u64>>,
+    pub hashes: Vec<crate::extract::FileLines>,
 }
 
 /// What the previous run made of one file.
