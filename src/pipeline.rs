@@ -11,7 +11,7 @@ use crate::align::{self, AlignFeatures};
 use crate::dedup::{self, DupSig};
 use crate::extract::{self, ChromeModel};
 use crate::identify;
-use crate::model::{Article, Format, Record, Reject};
+use crate::model::{Article, Format, Record, Reject, RejectReason};
 use crate::normalise;
 use crate::read::{self, ReadLimits};
 use crate::write::{self, Column, CsvOptions, Formats, StagedDir, Table, Values};
@@ -94,20 +94,29 @@ fn run(cfg: &BuildConfig) -> Result<Summary> {
         lap = Instant::now();
     };
 
+    // The output folder is staged first, so an output that cannot be written fails the run in a second, not
+    // after an hour of work.
+    let staged = StagedDir::new(&cfg.out)?;
+
     // Read.
     let (files, mut rejects) = read::discover(&cfg.inputs);
     let bar = progress(cfg, files.len() as u64, "reading");
     let reads: Vec<read::FileRead> = files
         .par_iter()
         .map(|f| {
-            let r = read::read_file(f, cfg.limits);
+            let r = guarded(&f.rel, None, "read", || read::read_file(f, cfg.limits))
+                .unwrap_or_else(|rej| read::FileRead { records: Vec::new(), rejects: vec![rej] });
             bar.inc(1);
             r
         })
         .collect();
     bar.finish_and_clear();
     let mut records: Vec<Record> = Vec::new();
-    for r in reads {
+    for (f, r) in files.iter().zip(reads) {
+        // Every file ends up somewhere: a reader that found nothing to say about a file is itself a reject.
+        if r.records.is_empty() && r.rejects.is_empty() {
+            rejects.push(Reject::new(&f.rel, None, RejectReason::Empty, "no records found in the file"));
+        }
         records.extend(r.records);
         rejects.extend(r.rejects);
     }
@@ -133,7 +142,8 @@ fn run(cfg: &BuildConfig) -> Result<Summary> {
     let results: Vec<Result<Processed, Reject>> = records
         .par_iter()
         .map(|r| {
-            let p = process(r, &chrome);
+            let p = guarded(&r.source_file, Some(r.record), "extract/identify/normalise", || process(r, &chrome))
+                .and_then(|p| p);
             bar.inc(1);
             p
         })
@@ -188,7 +198,6 @@ fn run(cfg: &BuildConfig) -> Result<Summary> {
 
     // Write.
     rejects.sort_by(|a, b| (&a.source_file, a.record).cmp(&(&b.source_file, b.record)));
-    let staged = StagedDir::new(&cfg.out)?;
     let tables = vec![
         articles_table(&done),
         alignments_table(&done, &aligned.pairs),
@@ -280,7 +289,7 @@ fn process(record: &Record, chrome: &ChromeModel) -> Result<Processed, Reject> {
         id_text.push_str("\n\n");
         id_text.push_str(p);
     }
-    let guess = identify::identify(&id_text);
+    let guess = identify::identify(prefix(&id_text, MAX_IDENTIFY_BYTES));
     let lang = Some(guess.lang.as_str());
     let text = paragraphs.iter().map(|p| normalise::normalise(p, lang)).collect::<Vec<_>>().join("\n\n");
     let sentences = normalise::split_sentences(&text, &guess.lang);
@@ -317,6 +326,40 @@ fn process(record: &Record, chrome: &ChromeModel) -> Result<Processed, Reject> {
     let dup = dedup::signature(&article.lang, &article.text);
     let feats = align::features(&article);
     Ok(Processed { article, sentences, dup, feats })
+}
+
+/// Language identification reads at most this much of an article: far more than it needs to decide, and it
+/// keeps a pathological multi-megabyte "article" from costing more than an ordinary one.
+const MAX_IDENTIFY_BYTES: usize = 64 << 10;
+
+/// The longest prefix of `s` of at most `max` bytes that ends on a character boundary.
+fn prefix(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+/// Runs one input's work so that a panic (a bug in some stage, met on one odd input) becomes a reject with
+/// the panic message instead of ending the whole build. The panic message is also printed by the default hook.
+fn guarded<T>(source_file: &str, record: Option<u32>, stage: &str, f: impl FnOnce() -> T) -> Result<T, Reject> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|payload| {
+        let msg = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        Reject::new(
+            source_file,
+            record,
+            RejectReason::Internal,
+            format!("{stage} failed (a bug, please report): {msg}"),
+        )
+    })
 }
 
 /// A document id derived from the input alone (path and record number), never from the run order.

@@ -33,8 +33,10 @@ pub struct ReadLimits {
 }
 
 impl Default for ReadLimits {
+    /// 64 MiB: a hundred times the longest article page, and small enough that an oversized file is turned
+    /// away from its size alone, before a byte of it is read.
     fn default() -> Self {
-        ReadLimits { max_bytes: 256 << 20 }
+        ReadLimits { max_bytes: 64 << 20 }
     }
 }
 
@@ -57,6 +59,12 @@ pub fn discover(inputs: &[PathBuf]) -> (Vec<InputFile>, Vec<Reject>) {
         let prefix = if prefix_roots { format!("{root_name}/") } else { String::new() };
         match fs::metadata(input) {
             Ok(m) if m.is_dir() => walk(input, input, &prefix, &mut files, &mut rejects),
+            Ok(m) if !m.is_file() => rejects.push(Reject::new(
+                &input.to_string_lossy(),
+                None,
+                RejectReason::Unreadable,
+                "not a regular file (FIFO, socket or device): not read",
+            )),
             Ok(_) => files.push(InputFile { rel: format!("{prefix}{root_name}"), path: input.clone() }),
             Err(e) => rejects.push(Reject::new(
                 &input.to_string_lossy(),
@@ -121,11 +129,17 @@ fn walk(root: &Path, dir: &Path, prefix: &str, files: &mut Vec<InputFile>, rejec
         } else if ft.is_symlink() {
             match fs::metadata(&path) {
                 Ok(m) if m.is_file() => files.push(InputFile { rel: rel_of(root, &path, prefix), path }),
-                Ok(_) => rejects.push(Reject::new(
+                Ok(m) if m.is_dir() => rejects.push(Reject::new(
                     &rel_of(root, &path, prefix),
                     None,
                     RejectReason::Unreadable,
                     "symbolic link to a folder: not followed (link the files, or pass the folder itself)",
+                )),
+                Ok(_) => rejects.push(Reject::new(
+                    &rel_of(root, &path, prefix),
+                    None,
+                    RejectReason::Unreadable,
+                    "symbolic link to a FIFO, socket or device: not read",
                 )),
                 Err(e) => rejects.push(Reject::new(
                     &rel_of(root, &path, prefix),
@@ -136,16 +150,47 @@ fn walk(root: &Path, dir: &Path, prefix: &str, files: &mut Vec<InputFile>, rejec
             }
         } else if ft.is_file() {
             files.push(InputFile { rel: rel_of(root, &path, prefix), path });
+        } else {
+            // Opening a FIFO would block the build forever; sockets and devices are not articles either.
+            rejects.push(Reject::new(
+                &rel_of(root, &path, prefix),
+                None,
+                RejectReason::Unreadable,
+                "not a regular file (FIFO, socket or device): not read",
+            ));
         }
     }
 }
 
 /// The `source_file` form of a path: relative to the input folder, `/`-separated. File names that are not
-/// valid UTF-8 are kept readable with U+FFFD in place of the bad bytes.
+/// valid UTF-8 keep their bad bytes as `\xFF` escapes: readable, and two such names never collapse into one
+/// (U+FFFD for every bad byte would make them equal, and one file would be dropped as a repeat).
 fn rel_of(root: &Path, path: &Path, prefix: &str) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
-    let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    let parts: Vec<String> = rel.components().map(|c| escaped_name(c.as_os_str())).collect();
     format!("{prefix}{}", parts.join("/"))
+}
+
+fn escaped_name(name: &std::ffi::OsStr) -> String {
+    if let Some(s) = name.to_str() {
+        return s.to_string();
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let mut out = String::new();
+        for chunk in name.as_bytes().utf8_chunks() {
+            out.push_str(chunk.valid());
+            for b in chunk.invalid() {
+                out.push_str(&format!("\\x{b:02X}"));
+            }
+        }
+        out
+    }
+    #[cfg(not(unix))]
+    {
+        name.to_string_lossy().into_owned()
+    }
 }
 
 /// The format a file holds, from its name with compression suffixes removed.
@@ -162,18 +207,35 @@ pub fn format_of(name: &str) -> Option<Format> {
     }
 }
 
-/// Reads, decompresses and decodes one file.
+/// Reads one file: loads its raw bytes (refusing anything that is not a regular file, or is larger than the
+/// cap) and hands them to [`read_bytes`].
 pub fn read_file(file: &InputFile, limits: ReadLimits) -> FileRead {
+    if format_of(&file.rel).is_none() {
+        // Rejected by name alone: no need to open (or wait on) the file.
+        return read_bytes(&file.rel, Vec::new(), limits);
+    }
+    match load(&file.path, limits.max_bytes) {
+        Ok(raw) => read_bytes(&file.rel, raw, limits),
+        Err((reason, detail)) => {
+            FileRead { records: Vec::new(), rejects: vec![Reject::new(&file.rel, None, reason, detail)] }
+        }
+    }
+}
+
+/// Everything [`read_file`] does once the file is in memory: decompresses (gzip, zstd, by magic bytes) under
+/// the cap, picks the format from the name `rel`, decodes to text and splits into records. This is the one
+/// entry the fuzz targets call for every format, so it must never panic, whatever the bytes.
+pub fn read_bytes(rel: &str, bytes: Vec<u8>, limits: ReadLimits) -> FileRead {
     let mut out = FileRead::default();
-    let reject = |reason, detail: String| Reject::new(&file.rel, None, reason, detail);
-    let Some(format) = format_of(&file.rel) else {
+    let reject = |reason, detail: String| Reject::new(rel, None, reason, detail);
+    let Some(format) = format_of(rel) else {
         out.rejects.push(reject(
             RejectReason::UnsupportedFormat,
             "file extension is not one we read (.txt, .html, .jsonl, .warc, optionally .gz/.zst)".into(),
         ));
         return out;
     };
-    let bytes = match load(&file.path, limits.max_bytes) {
+    let bytes = match decompress(bytes, limits.max_bytes) {
         Ok(b) => b,
         Err((reason, detail)) => {
             out.rejects.push(reject(reason, detail));
@@ -187,7 +249,7 @@ pub fn read_file(file: &InputFile, limits: ReadLimits) -> FileRead {
                     out.rejects.push(reject(RejectReason::Empty, format!("{} bytes, no text", bytes.len())));
                 } else {
                     out.records.push(Record {
-                        source_file: file.rel.clone(),
+                        source_file: rel.to_string(),
                         record: 0,
                         offset: 0,
                         format,
@@ -207,12 +269,31 @@ pub fn read_file(file: &InputFile, limits: ReadLimits) -> FileRead {
     out
 }
 
-/// Reads a file whole, decompressing gzip and zstd (recognised by their magic bytes, whatever the name), and
-/// refuses to hold more than `max` bytes.
+/// Reads a regular file whole, refusing to hold more than `max` bytes. Anything else (a FIFO would block the
+/// read forever, a device never ends) is unreadable.
 fn load(path: &Path, max: u64) -> Result<Vec<u8>, (RejectReason, String)> {
+    let meta = fs::metadata(path).map_err(|e| (RejectReason::Unreadable, format!("cannot open: {e}")))?;
+    if !meta.is_file() {
+        return Err((RejectReason::Unreadable, "not a regular file (FIFO, socket, device or folder)".into()));
+    }
+    let too_large = || (RejectReason::TooLarge, format!("larger than the {max}-byte cap (raise --max-file-bytes)"));
+    if meta.len() > max {
+        return Err(too_large());
+    }
     let f = fs::File::open(path).map_err(|e| (RejectReason::Unreadable, format!("cannot open: {e}")))?;
     let mut raw = Vec::new();
-    f.take(max + 1).read_to_end(&mut raw).map_err(|e| (RejectReason::Unreadable, format!("read error: {e}")))?;
+    f.take(max.saturating_add(1))
+        .read_to_end(&mut raw)
+        .map_err(|e| (RejectReason::Unreadable, format!("read error: {e}")))?;
+    if raw.len() as u64 > max {
+        return Err(too_large());
+    }
+    Ok(raw)
+}
+
+/// Decompresses gzip and zstd (recognised by their magic bytes, whatever the name); other bytes pass through.
+/// At most `max` decompressed bytes are ever held: a decompression bomb is a reject, not an out-of-memory kill.
+fn decompress(raw: Vec<u8>, max: u64) -> Result<Vec<u8>, (RejectReason, String)> {
     if raw.len() as u64 > max {
         return Err((RejectReason::TooLarge, format!("larger than the {max}-byte cap (raise --max-file-bytes)")));
     }
@@ -228,7 +309,7 @@ fn load(path: &Path, max: u64) -> Result<Vec<u8>, (RejectReason, String)> {
         }
     };
     let mut out = Vec::new();
-    let result = decoder.take(max + 1).read_to_end(&mut out);
+    let result = decoder.take(max.saturating_add(1)).read_to_end(&mut out);
     match result {
         Ok(_) if out.len() as u64 > max => Err((
             RejectReason::TooLarge,
