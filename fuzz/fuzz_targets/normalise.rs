@@ -6,8 +6,8 @@ use libfuzzer_sys::fuzz_target;
 use rferl_corpus::normalise::{normalise, split_sentences};
 
 const LANGS: [&str; 16] = [
-    "eng_Latn", "rus_Cyrl", "ukr_Cyrl", "kaz_Cyrl", "kir_Cyrl", "tat_Cyrl", "bak_Cyrl", "azj_Latn",
-    "uzn_Latn", "hye_Armn", "kat_Geor", "pes_Arab", "pbt_Arab", "ron_Latn", "srp_Cyrl", "und",
+    "eng_Latn", "rus_Cyrl", "ukr_Cyrl", "kaz_Cyrl", "kir_Cyrl", "tat_Cyrl", "bak_Cyrl", "azj_Latn", "uzn_Latn",
+    "hye_Armn", "kat_Geor", "pes_Arab", "pbt_Arab", "ron_Latn", "srp_Cyrl", "und",
 ];
 
 fuzz_target!(|data: &[u8]| {
