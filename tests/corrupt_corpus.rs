@@ -232,3 +232,21 @@ fn corrupt_corpus_loses_nothing_and_rejects_with_reasons() {
         assert!(ids.contains(s["doc_id"].as_str()));
     }
 }
+
+#[test]
+fn same_named_input_folders_are_both_read_and_a_repeated_input_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("2024/dumps"), tmp.path().join("2025/dumps"));
+    fs::create_dir_all(&a).unwrap();
+    fs::create_dir_all(&b).unwrap();
+    fs::write(a.join("001.txt"), page(1, "Osh")).unwrap();
+    fs::write(b.join("001.txt"), page(2, "Naryn")).unwrap();
+    let out = tmp.path().join("out");
+    let o =
+        run(&[OsStr::new("build"), a.as_os_str(), b.as_os_str(), a.as_os_str(), OsStr::new("--out"), out.as_os_str()]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let names: Vec<String> = rows(&out, "articles").iter().map(|r| r["source_file"].clone()).collect();
+    assert_eq!(names, ["dumps/001.txt", "dumps~2/001.txt"]);
+    assert!(rows(&out, "rejects").is_empty());
+    assert_eq!(manifest(&out)["counts"]["inputs"], 2);
+}

@@ -54,9 +54,25 @@ pub fn discover(inputs: &[PathBuf]) -> (Vec<InputFile>, Vec<Reject>) {
     let mut files = Vec::new();
     let mut rejects = Vec::new();
     let prefix_roots = inputs.len() > 1;
+    let mut seen_inputs = std::collections::BTreeSet::new();
+    let mut used_roots: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
     for input in inputs {
+        // The same file or folder given twice is one input, read once.
+        if let Ok(canonical) = fs::canonicalize(input) {
+            if !seen_inputs.insert(canonical) {
+                continue;
+            }
+        }
         let root_name = input.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let prefix = if prefix_roots { format!("{root_name}/") } else { String::new() };
+        // Two inputs with one name (2024/dumps and 2025/dumps) get distinct prefixes (dumps/, dumps~2/):
+        // with one prefix, every pair of same-named files would collide and one of each pair would be lost.
+        let uses = used_roots.entry(root_name.clone()).or_insert(0);
+        *uses += 1;
+        let prefix = match (prefix_roots, *uses) {
+            (false, _) => String::new(),
+            (true, 1) => format!("{root_name}/"),
+            (true, n) => format!("{root_name}~{n}/"),
+        };
         match fs::metadata(input) {
             Ok(m) if m.is_dir() => walk(input, input, &prefix, &mut files, &mut rejects),
             Ok(m) if !m.is_file() => rejects.push(Reject::new(
@@ -85,7 +101,29 @@ pub fn discover(inputs: &[PathBuf]) -> (Vec<InputFile>, Vec<Reject>) {
         }
     }
     files.sort();
-    files.dedup_by(|a, b| a.rel == b.rel);
+    // One source_file from two paths (only contrived layouts get here after the prefixes above): the first is
+    // read; the others are rejects that say why, never silently dropped.
+    let mut kept: Vec<InputFile> = Vec::with_capacity(files.len());
+    for f in files {
+        match kept.last() {
+            Some(prev) if prev.rel == f.rel => {
+                if prev.path != f.path {
+                    rejects.push(Reject::new(
+                        &f.rel,
+                        None,
+                        RejectReason::Unreadable,
+                        format!(
+                            "{} has the same source_file name as {}: not read",
+                            f.path.display(),
+                            prev.path.display()
+                        ),
+                    ));
+                }
+            }
+            _ => kept.push(f),
+        }
+    }
+    let files = kept;
     rejects.sort_by(|a, b| a.source_file.cmp(&b.source_file));
     (files, rejects)
 }
