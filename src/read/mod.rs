@@ -63,7 +63,7 @@ pub fn discover(inputs: &[PathBuf]) -> (Vec<InputFile>, Vec<Reject>) {
                 continue;
             }
         }
-        let root_name = input.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let root_name = input.file_name().map(escaped_name).unwrap_or_default();
         // Two inputs with one name (2024/dumps and 2025/dumps) get distinct prefixes (dumps/, dumps~2/):
         // with one prefix, every pair of same-named files would collide and one of each pair would be lost.
         let uses = used_roots.entry(root_name.clone()).or_insert(0);
