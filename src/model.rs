@@ -86,6 +86,8 @@ pub enum RejectReason {
     NoText,
     /// A file whose format we do not read.
     UnsupportedFormat,
+    /// A stage failed on this input (a bug: the panic is caught so one input cannot stop the build).
+    Internal,
 }
 
 impl RejectReason {
@@ -101,6 +103,7 @@ impl RejectReason {
             RejectReason::NotArticle => "not_article",
             RejectReason::NoText => "no_text",
             RejectReason::UnsupportedFormat => "unsupported_format",
+            RejectReason::Internal => "internal_error",
         }
     }
 }

@@ -24,7 +24,7 @@ pub use shard::Shard;
 use crate::align::{self, AlignFeatures};
 use crate::dedup::{self, DupSig};
 use crate::extract::ChromeModel;
-use crate::model::{Article, Format, Reject};
+use crate::model::{Article, Format, Reject, RejectReason};
 use crate::normalise;
 use crate::read::{self, InputFile, ReadLimits};
 use crate::write::{self, CsvOptions, Formats, StagedDir, TableWriter};
@@ -165,6 +165,9 @@ fn run_build(cfg: &BuildConfig) -> Result<Summary> {
     let walk_rejects: Vec<Reject> = walk_rejects.into_iter().filter(|r| owns(&r.source_file)).collect();
     clock.mark("discover");
 
+    // The output folder is staged first, so an output that cannot be written fails the run in a second, not
+    // after an hour of work.
+    let staged = StagedDir::new(&cfg.out)?;
     let previous = match &cfg.state {
         Some(dir) => state::State::load(dir)?,
         None => None,
@@ -173,7 +176,6 @@ fn run_build(cfg: &BuildConfig) -> Result<Summary> {
     let (chrome, sample_lines) = learn_chrome(&all_files, previous.as_ref(), cfg);
     clock.mark("learn_chrome");
 
-    let staged = StagedDir::new(&cfg.out)?;
     let spill_path = match (&cfg.state, cfg.shard) {
         (_, Some(_)) => staged.tmp.join(shard::SPILL),
         (Some(dir), None) => state::next_spill_path(dir)?,
@@ -236,7 +238,7 @@ fn learn_chrome(
             if let Some(cached) = previous.and_then(|p| p.sample_lines(&f.rel, fp)) {
                 return (f.rel.clone(), cached.clone());
             }
-            let read = read::read_file(f, cfg.limits);
+            let read = guarded(&f.rel, None, "read", || read::read_file(f, cfg.limits)).unwrap_or_default();
             let hashes = read
                 .records
                 .iter()
@@ -289,14 +291,21 @@ fn map_files(
                         return Ok(Done::Reused(raws, prev.rejects.clone(), prev.inputs));
                     }
                 }
-                let read = read::read_file(f, cfg.limits);
+                let mut read = guarded(&f.rel, None, "read", || read::read_file(f, cfg.limits))
+                    .unwrap_or_else(|rej| read::FileRead { records: Vec::new(), rejects: vec![rej] });
+                // Every file ends up somewhere: a reader that found nothing to say about a file is a reject.
+                if read.records.is_empty() && read.rejects.is_empty() {
+                    read.rejects.push(Reject::new(&f.rel, None, RejectReason::Empty, "no records found in the file"));
+                }
                 // Every record read, and every reject the reader gave, is one input unit; each record then
                 // becomes exactly one article or one reject.
                 let inputs = (read.records.len() + read.rejects.len()) as u64;
                 let mut articles = Vec::with_capacity(read.records.len());
                 let mut rejects = read.rejects;
                 for r in &read.records {
-                    match process(r, chrome) {
+                    match guarded(&r.source_file, Some(r.record), "extract/identify/normalise", || process(r, chrome))
+                        .and_then(|p| p)
+                    {
                         Ok(a) => articles.push(a),
                         Err(rej) => rejects.push(rej),
                     }
@@ -333,14 +342,6 @@ fn map_files(
     Ok(out)
 }
 
-/// What the reduce keeps per article.
-struct Sig {
-    dup: DupSig,
-    feats: AlignFeatures,
-    doc_id: String,
-    lang: String,
-}
-
 /// The corpus-wide steps and the writers, over one or more map outputs.
 fn reduce_and_write(
     parts: &[MapOutput],
@@ -361,25 +362,35 @@ fn reduce_and_write(
         let (pi, ei) = order[k];
         readers[pi].get(parts[pi].entries[ei].offset)
     };
-    let sigs: Vec<Sig> = (0..order.len())
-        .into_par_iter()
-        .map(|k| {
-            let a = fetch(k)?;
-            Ok(Sig {
-                dup: dedup::signature(&a.lang, &a.text),
-                feats: align::features(&a),
-                doc_id: a.doc_id,
-                lang: a.lang,
+    // What the reduce keeps per article: the duplicate signature, the alignment features, id and language.
+    // Built once, in place (no copies): this is what memory grows with.
+    let mut dup_sigs: Vec<DupSig> = Vec::with_capacity(order.len());
+    let mut feats: Vec<AlignFeatures> = Vec::with_capacity(order.len());
+    let mut briefs: Vec<tables::Brief> = Vec::with_capacity(order.len());
+    for start in (0..order.len()).step_by(WRITE_CHUNK) {
+        let end = (start + WRITE_CHUNK).min(order.len());
+        let chunk = (start..end)
+            .into_par_iter()
+            .map(|k| {
+                let a = fetch(k)?;
+                Ok((
+                    dedup::signature(&a.lang, &a.text),
+                    align::features(&a),
+                    tables::Brief { doc_id: a.doc_id, lang: a.lang },
+                ))
             })
-        })
-        .collect::<Result<_>>()?;
+            .collect::<Result<Vec<_>>>()?;
+        for (d, f, b) in chunk {
+            dup_sigs.push(d);
+            feats.push(f);
+            briefs.push(b);
+        }
+    }
     clock.mark("signatures");
 
-    let dup_sigs: Vec<DupSig> = sigs.iter().map(|s| s.dup.clone()).collect();
     let dup_of = dedup::find_duplicates(&dup_sigs);
     drop(dup_sigs);
     clock.mark("dedup");
-    let feats: Vec<AlignFeatures> = sigs.iter().map(|s| s.feats.clone()).collect();
     let aligned = align::align(&feats, &dup_of);
     drop(feats);
     let mut members: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
@@ -388,11 +399,11 @@ fn reduce_and_write(
             members.entry(*s).or_default().push(i);
         }
     }
-    let mut story_of: Vec<Option<usize>> = vec![None; sigs.len()];
+    let mut story_of: Vec<Option<usize>> = vec![None; briefs.len()];
     let mut story_ids: Vec<String> = Vec::new();
     for m in members.values().filter(|m| m.len() >= 2) {
         // A story's id is derived from its first version, so it is the same in every run.
-        story_ids.push(format!("s{}", sigs[m[0]].doc_id));
+        story_ids.push(format!("s{}", briefs[m[0]].doc_id));
         for &i in m {
             story_of[i] = Some(story_ids.len() - 1);
         }
@@ -412,7 +423,7 @@ fn reduce_and_write(
             .map(|k| {
                 let mut a = fetch(k)?;
                 if let Some(j) = dup_of[k] {
-                    a.dup_of = sigs[j].doc_id.clone();
+                    a.dup_of = briefs[j].doc_id.clone();
                 }
                 if let Some(s) = story_of[k] {
                     a.story_id = story_ids[s].clone();
@@ -453,8 +464,6 @@ fn reduce_and_write(
     clock.mark("write_articles");
 
     // Pairs and their sentence links.
-    let briefs: Vec<tables::Brief> =
-        sigs.iter().map(|s| tables::Brief { doc_id: s.doc_id.clone(), lang: s.lang.clone() }).collect();
     write_table(dir, cfg, &tables::alignments(&briefs, &aligned.pairs))?;
     let mut link_w = TableWriter::create(dir, &tables::sentence_alignments(&[]), cfg.formats, cfg.csv)?;
     for chunk in aligned.pairs.chunks(WRITE_CHUNK) {
@@ -486,7 +495,7 @@ fn reduce_and_write(
     let summary = Summary {
         files: parts.iter().map(|p| p.files).sum(),
         inputs: parts.iter().map(|p| p.inputs).sum(),
-        articles: sigs.len() as u64,
+        articles: briefs.len() as u64,
         rejects: rejects.len() as u64,
         duplicates: dup_of.iter().filter(|d| d.is_some()).count() as u64,
         stories: story_ids.len() as u64,
@@ -555,4 +564,22 @@ fn write_manifest(
         "seconds_per_stage": clock.timings.iter().map(|(k, v)| (k.clone(), json!((v * 1000.0).round() / 1000.0))).collect::<serde_json::Map<_, _>>(),
     });
     write::write_json(&manifest, &dir.join("manifest.json"))
+}
+
+/// Runs one input's work so that a panic (a bug in some stage, met on one odd input) becomes a reject with
+/// the panic message instead of ending the whole build. The panic message is also printed by the default hook.
+fn guarded<T>(source_file: &str, record: Option<u32>, stage: &str, f: impl FnOnce() -> T) -> Result<T, Reject> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|payload| {
+        let msg = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        Reject::new(
+            source_file,
+            record,
+            RejectReason::Internal,
+            format!("{stage} failed (a bug, please report): {msg}"),
+        )
+    })
 }

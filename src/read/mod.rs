@@ -43,8 +43,10 @@ pub struct ReadLimits {
 }
 
 impl Default for ReadLimits {
+    /// 64 MiB: a hundred times the longest article page, and small enough that an oversized file is turned
+    /// away from its size alone, before a byte of it is read.
     fn default() -> Self {
-        ReadLimits { max_bytes: 256 << 20 }
+        ReadLimits { max_bytes: 64 << 20 }
     }
 }
 
@@ -62,11 +64,33 @@ pub fn discover(inputs: &[PathBuf]) -> (Vec<InputFile>, Vec<Reject>) {
     let mut files = Vec::new();
     let mut rejects = Vec::new();
     let prefix_roots = inputs.len() > 1;
+    let mut seen_inputs = std::collections::BTreeSet::new();
+    let mut used_roots: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
     for input in inputs {
-        let root_name = input.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let prefix = if prefix_roots { format!("{root_name}/") } else { String::new() };
+        // The same file or folder given twice is one input, read once.
+        if let Ok(canonical) = fs::canonicalize(input) {
+            if !seen_inputs.insert(canonical) {
+                continue;
+            }
+        }
+        let root_name = input.file_name().map(escaped_name).unwrap_or_default();
+        // Two inputs with one name (2024/dumps and 2025/dumps) get distinct prefixes (dumps/, dumps~2/):
+        // with one prefix, every pair of same-named files would collide and one of each pair would be lost.
+        let uses = used_roots.entry(root_name.clone()).or_insert(0);
+        *uses += 1;
+        let prefix = match (prefix_roots, *uses) {
+            (false, _) => String::new(),
+            (true, 1) => format!("{root_name}/"),
+            (true, n) => format!("{root_name}~{n}/"),
+        };
         match fs::metadata(input) {
             Ok(m) if m.is_dir() => walk(input, input, &prefix, &mut files, &mut rejects),
+            Ok(m) if !m.is_file() => rejects.push(Reject::new(
+                &input.to_string_lossy(),
+                None,
+                RejectReason::Unreadable,
+                "not a regular file (FIFO, socket or device): not read",
+            )),
             Ok(_) => files.push(InputFile { rel: format!("{prefix}{root_name}"), path: input.clone() }),
             Err(e) => rejects.push(Reject::new(
                 &input.to_string_lossy(),
@@ -87,7 +111,29 @@ pub fn discover(inputs: &[PathBuf]) -> (Vec<InputFile>, Vec<Reject>) {
         }
     }
     files.sort();
-    files.dedup_by(|a, b| a.rel == b.rel);
+    // One source_file from two paths (only contrived layouts get here after the prefixes above): the first is
+    // read; the others are rejects that say why, never silently dropped.
+    let mut kept: Vec<InputFile> = Vec::with_capacity(files.len());
+    for f in files {
+        match kept.last() {
+            Some(prev) if prev.rel == f.rel => {
+                if prev.path != f.path {
+                    rejects.push(Reject::new(
+                        &f.rel,
+                        None,
+                        RejectReason::Unreadable,
+                        format!(
+                            "{} has the same source_file name as {}: not read",
+                            f.path.display(),
+                            prev.path.display()
+                        ),
+                    ));
+                }
+            }
+            _ => kept.push(f),
+        }
+    }
+    let files = kept;
     rejects.sort_by(|a, b| a.source_file.cmp(&b.source_file));
     (files, rejects)
 }
@@ -131,11 +177,17 @@ fn walk(root: &Path, dir: &Path, prefix: &str, files: &mut Vec<InputFile>, rejec
         } else if ft.is_symlink() {
             match fs::metadata(&path) {
                 Ok(m) if m.is_file() => files.push(InputFile { rel: rel_of(root, &path, prefix), path }),
-                Ok(_) => rejects.push(Reject::new(
+                Ok(m) if m.is_dir() => rejects.push(Reject::new(
                     &rel_of(root, &path, prefix),
                     None,
                     RejectReason::Unreadable,
                     "symbolic link to a folder: not followed (link the files, or pass the folder itself)",
+                )),
+                Ok(_) => rejects.push(Reject::new(
+                    &rel_of(root, &path, prefix),
+                    None,
+                    RejectReason::Unreadable,
+                    "symbolic link to a FIFO, socket or device: not read",
                 )),
                 Err(e) => rejects.push(Reject::new(
                     &rel_of(root, &path, prefix),
@@ -146,16 +198,47 @@ fn walk(root: &Path, dir: &Path, prefix: &str, files: &mut Vec<InputFile>, rejec
             }
         } else if ft.is_file() {
             files.push(InputFile { rel: rel_of(root, &path, prefix), path });
+        } else {
+            // Opening a FIFO would block the build forever; sockets and devices are not articles either.
+            rejects.push(Reject::new(
+                &rel_of(root, &path, prefix),
+                None,
+                RejectReason::Unreadable,
+                "not a regular file (FIFO, socket or device): not read",
+            ));
         }
     }
 }
 
 /// The `source_file` form of a path: relative to the input folder, `/`-separated. File names that are not
-/// valid UTF-8 are kept readable with U+FFFD in place of the bad bytes.
+/// valid UTF-8 keep their bad bytes as `\xFF` escapes: readable, and two such names never collapse into one
+/// (U+FFFD for every bad byte would make them equal, and one file would be dropped as a repeat).
 fn rel_of(root: &Path, path: &Path, prefix: &str) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
-    let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    let parts: Vec<String> = rel.components().map(|c| escaped_name(c.as_os_str())).collect();
     format!("{prefix}{}", parts.join("/"))
+}
+
+fn escaped_name(name: &std::ffi::OsStr) -> String {
+    if let Some(s) = name.to_str() {
+        return s.to_string();
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let mut out = String::new();
+        for chunk in name.as_bytes().utf8_chunks() {
+            out.push_str(chunk.valid());
+            for b in chunk.invalid() {
+                out.push_str(&format!("\\x{b:02X}"));
+            }
+        }
+        out
+    }
+    #[cfg(not(unix))]
+    {
+        name.to_string_lossy().into_owned()
+    }
 }
 
 /// The format a file holds, from its name with compression suffixes removed.
@@ -172,21 +255,47 @@ pub fn format_of(name: &str) -> Option<Format> {
     }
 }
 
-/// Reads, decompresses and decodes one file.
+/// Reads one file: loads its raw bytes (refusing anything that is not a regular file, or is larger than the
+/// cap) and hands them to [`read_bytes`].
 pub fn read_file(file: &InputFile, limits: ReadLimits) -> FileRead {
+    if format_of(&file.rel).is_none() {
+        // Rejected by name alone: no need to open (or wait on) the file.
+        return read_bytes(&file.rel, Vec::new(), limits);
+    }
+    match load(&file.path, limits.max_bytes) {
+        Ok(raw) => read_bytes(&file.rel, raw, limits),
+        Err((reason, detail)) => {
+            FileRead { records: Vec::new(), rejects: vec![Reject::new(&file.rel, None, reason, detail)] }
+        }
+    }
+}
+
+/// Everything [`read_file`] does once the file is in memory: decompresses (gzip, zstd, by magic bytes) under
+/// the cap, picks the format from the name `rel`, decodes to text and splits into records. This is the one
+/// entry the fuzz targets call for every format, so it must never panic, whatever the bytes.
+pub fn read_bytes(rel: &str, bytes: Vec<u8>, limits: ReadLimits) -> FileRead {
     let mut out = FileRead::default();
-    let reject = |reason, detail: String| Reject::new(&file.rel, None, reason, detail);
-    let Some(format) = format_of(&file.rel) else {
+    let reject = |reason, detail: String| Reject::new(rel, None, reason, detail);
+    let Some(format) = format_of(rel) else {
         out.rejects.push(reject(
             RejectReason::UnsupportedFormat,
             "file extension is not one we read (.txt, .html, .jsonl, .warc, optionally .gz/.zst)".into(),
         ));
         return out;
     };
-    let loaded = if format == Format::Warc {
-        load_warc(&file.path, limits.max_bytes)
+    // WARC writers put each record in its own gzip member: a .warc.gz is decompressed member by member so a
+    // damaged member costs only its own records.
+    let loaded = if format == Format::Warc && bytes.starts_with(&[0x1f, 0x8b]) {
+        if bytes.len() as u64 > limits.max_bytes {
+            Err((
+                RejectReason::TooLarge,
+                format!("larger than the {}-byte cap (raise --max-file-bytes)", limits.max_bytes),
+            ))
+        } else {
+            gunzip_members(&bytes, limits.max_bytes)
+        }
     } else {
-        load(&file.path, limits.max_bytes).map(|b| (b, Vec::new()))
+        decompress(bytes, limits.max_bytes).map(|b| (b, Vec::new()))
     };
     let bytes = match loaded {
         Ok((b, damage)) => {
@@ -208,7 +317,7 @@ pub fn read_file(file: &InputFile, limits: ReadLimits) -> FileRead {
                         out.rejects.push(reject(RejectReason::Empty, format!("{} bytes, no text", bytes.len())));
                     } else {
                         out.records.push(Record {
-                            source_file: file.rel.clone(),
+                            source_file: rel.to_string(),
                             record: 0,
                             offset: 0,
                             format,
@@ -227,9 +336,9 @@ pub fn read_file(file: &InputFile, limits: ReadLimits) -> FileRead {
                 return out;
             }
             if format == Format::Jsonl {
-                read_jsonl(&file.rel, &bytes, &mut out.records, &mut out.rejects);
+                read_jsonl(rel, &bytes, &mut out.records, &mut out.rejects);
             } else {
-                read_warc(&file.rel, &bytes, &mut out.records, &mut out.rejects);
+                read_warc(rel, &bytes, &mut out.records, &mut out.rejects);
             }
             // A container with nothing in it for us still leaves a trace in the rejects table.
             if out.records.is_empty() && out.rejects.is_empty() {
@@ -239,26 +348,6 @@ pub fn read_file(file: &InputFile, limits: ReadLimits) -> FileRead {
         }
     }
     out
-}
-
-/// Reads a WARC file. A `.warc.gz` is decompressed member by member (WARC writers put each record in its own
-/// gzip member), so a corrupt member loses its records and reading goes on at the next member; the second
-/// value lists the damage, one line per corrupt stretch.
-fn load_warc(path: &Path, max: u64) -> Result<(Vec<u8>, Vec<String>), (RejectReason, String)> {
-    let f = fs::File::open(path).map_err(|e| (RejectReason::Unreadable, format!("cannot open: {e}")))?;
-    let mut raw = Vec::new();
-    f.take(max + 1).read_to_end(&mut raw).map_err(|e| (RejectReason::Unreadable, format!("read error: {e}")))?;
-    if raw.len() as u64 > max {
-        return Err((RejectReason::TooLarge, format!("larger than the {max}-byte cap (raise --max-file-bytes)")));
-    }
-    if raw.starts_with(&[0x1f, 0x8b]) {
-        gunzip_members(&raw, max)
-    } else if raw.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
-        // zstd frames are not per record: the whole stream decodes or fails as one.
-        load(path, max).map(|b| (b, Vec::new()))
-    } else {
-        Ok((raw, Vec::new()))
-    }
 }
 
 const GZIP_MAGIC: [u8; 3] = [0x1f, 0x8b, 0x08];
@@ -306,12 +395,31 @@ fn gunzip_members(raw: &[u8], max: u64) -> Result<(Vec<u8>, Vec<String>), (Rejec
     Ok((out, damage))
 }
 
-/// Reads a file whole, decompressing gzip and zstd (recognised by their magic bytes, whatever the name), and
-/// refuses to hold more than `max` bytes.
+/// Reads a regular file whole, refusing to hold more than `max` bytes. Anything else (a FIFO would block the
+/// read forever, a device never ends) is unreadable.
 fn load(path: &Path, max: u64) -> Result<Vec<u8>, (RejectReason, String)> {
+    let meta = fs::metadata(path).map_err(|e| (RejectReason::Unreadable, format!("cannot open: {e}")))?;
+    if !meta.is_file() {
+        return Err((RejectReason::Unreadable, "not a regular file (FIFO, socket, device or folder)".into()));
+    }
+    let too_large = || (RejectReason::TooLarge, format!("larger than the {max}-byte cap (raise --max-file-bytes)"));
+    if meta.len() > max {
+        return Err(too_large());
+    }
     let f = fs::File::open(path).map_err(|e| (RejectReason::Unreadable, format!("cannot open: {e}")))?;
     let mut raw = Vec::new();
-    f.take(max + 1).read_to_end(&mut raw).map_err(|e| (RejectReason::Unreadable, format!("read error: {e}")))?;
+    f.take(max.saturating_add(1))
+        .read_to_end(&mut raw)
+        .map_err(|e| (RejectReason::Unreadable, format!("read error: {e}")))?;
+    if raw.len() as u64 > max {
+        return Err(too_large());
+    }
+    Ok(raw)
+}
+
+/// Decompresses gzip and zstd (recognised by their magic bytes, whatever the name); other bytes pass through.
+/// At most `max` decompressed bytes are ever held: a decompression bomb is a reject, not an out-of-memory kill.
+fn decompress(raw: Vec<u8>, max: u64) -> Result<Vec<u8>, (RejectReason, String)> {
     if raw.len() as u64 > max {
         return Err((RejectReason::TooLarge, format!("larger than the {max}-byte cap (raise --max-file-bytes)")));
     }
@@ -327,7 +435,7 @@ fn load(path: &Path, max: u64) -> Result<Vec<u8>, (RejectReason, String)> {
         }
     };
     let mut out = Vec::new();
-    let result = decoder.take(max + 1).read_to_end(&mut out);
+    let result = decoder.take(max.saturating_add(1)).read_to_end(&mut out);
     match result {
         Ok(_) if out.len() as u64 > max => Err((
             RejectReason::TooLarge,

@@ -25,6 +25,9 @@ use std::sync::Arc;
 /// Rows per Parquet row group: big enough for good compression, small enough to stream.
 const ROW_GROUP: usize = 64 * 1024;
 
+/// Longest string kept in Parquet min/max statistics.
+const STATS_TRUNCATE: usize = 64;
+
 /// Which files to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Formats {
@@ -35,8 +38,9 @@ pub struct Formats {
 /// CSV options.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CsvOptions {
-    /// Prefix cells that start with `=`, `+`, `-` or `@` with `'` so spreadsheet programs show them as text
-    /// instead of running them as formulas. Parquet is never changed.
+    /// Prefix text cells that start with `=`, `+`, `-`, `@`, tab or carriage return (the OWASP list of
+    /// formula triggers) with `'` so spreadsheet programs show them as text instead of running them as
+    /// formulas. Parquet is never changed.
     pub spreadsheet_safe: bool,
 }
 
@@ -68,6 +72,9 @@ impl TableWriter {
             let props = WriterProperties::builder()
                 .set_compression(Compression::ZSTD(ZstdLevel::try_new(3)?))
                 .set_max_row_group_size(ROW_GROUP)
+                // Min/max statistics hold whole values unless truncated: a 50 MB article text was stored four
+                // more times in page and chunk statistics (a 201 MB file). Truncated bounds still prune.
+                .set_statistics_truncate_length(Some(STATS_TRUNCATE))
                 .set_created_by(format!("rferl-corpus {}", env!("CARGO_PKG_VERSION")))
                 .build();
             let file = fs::File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
@@ -86,7 +93,7 @@ impl TableWriter {
                 for c in &chunk.columns {
                     let mut cell = c.values.cell(i);
                     let is_text = matches!(c.values, Values::Str(_) | Values::OptStr(_));
-                    if self.opts.spreadsheet_safe && is_text && cell.starts_with(['=', '+', '-', '@']) {
+                    if self.opts.spreadsheet_safe && is_text && cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
                         cell.insert(0, '\'');
                     }
                     self.row.push(cell);
@@ -154,21 +161,33 @@ fn arrow_array(v: &Values, from: usize, to: usize) -> ArrayRef {
     }
 }
 
-/// A folder that is filled under a temporary name beside the target and renamed into place by
+/// A folder that is filled under a temporary name beside the target and moved into place by
 /// [`StagedDir::commit`], so a killed run never leaves half a table that looks whole.
+///
+/// `manifest.json` is the commit marker: `commit` removes the old one first and moves the new one last, so
+/// whenever a manifest stands in the target, the tables beside it are the ones it describes. A run that fails
+/// removes its temporary folder (`Drop`); one that is killed leaves `.<name>.tmp-<pid>`, which the next run
+/// writing to the same target removes once that process is gone.
 pub struct StagedDir {
     pub tmp: PathBuf,
     target: PathBuf,
 }
 
+/// The file moved into the target last (see [`StagedDir`]).
+const COMMIT_MARKER: &str = "manifest.json";
+
 impl StagedDir {
     pub fn new(target: &Path) -> Result<Self> {
+        if target.exists() && !target.is_dir() {
+            anyhow::bail!("output {} exists and is not a folder", target.display());
+        }
         let parent = match target.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
         fs::create_dir_all(&parent).with_context(|| format!("cannot create {}", parent.display()))?;
         let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "output".into());
+        remove_stale(&parent, &name);
         let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
         if tmp.exists() {
             fs::remove_dir_all(&tmp)?;
@@ -182,16 +201,52 @@ impl StagedDir {
     /// a README) are kept; the tables are replaced.
     pub fn commit(self) -> Result<()> {
         fs::create_dir_all(&self.target).with_context(|| format!("cannot create {}", self.target.display()))?;
-        for entry in fs::read_dir(&self.tmp)? {
-            let entry = entry?;
-            let dest = self.target.join(entry.file_name());
+        let marker = self.target.join(COMMIT_MARKER);
+        if marker.exists() {
+            fs::remove_file(&marker).with_context(|| format!("cannot replace {}", marker.display()))?;
+        }
+        let mut entries: Vec<PathBuf> =
+            fs::read_dir(&self.tmp)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
+        // Sorted, with the marker last: the same order in every run, and the manifest only once all is in place.
+        entries.sort_by_key(|p| (p.file_name().is_some_and(|n| n == COMMIT_MARKER), p.clone()));
+        for path in entries {
+            let Some(file_name) = path.file_name() else { continue };
+            let dest = self.target.join(file_name);
             if dest.is_dir() {
                 fs::remove_dir_all(&dest)?;
             }
-            fs::rename(entry.path(), &dest).with_context(|| format!("cannot move output into {}", dest.display()))?;
+            fs::rename(&path, &dest).with_context(|| format!("cannot move output into {}", dest.display()))?;
         }
         fs::remove_dir(&self.tmp)?;
         Ok(())
+    }
+}
+
+impl Drop for StagedDir {
+    /// A run that stops with an error leaves no temporary folder behind.
+    fn drop(&mut self) {
+        if self.tmp.exists() {
+            let _ = fs::remove_dir_all(&self.tmp);
+        }
+    }
+}
+
+/// Removes `.<name>.tmp-<pid>` folders left by killed runs. Only folders whose process is gone are removed
+/// (checked in `/proc`), so two runs writing to the same target do not delete each other's work; where there
+/// is no `/proc`, stale folders are left alone.
+fn remove_stale(parent: &Path, name: &str) {
+    let prefix = format!(".{name}.tmp-");
+    let Ok(entries) = fs::read_dir(parent) else { return };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(pid) = file_name.to_str().and_then(|n| n.strip_prefix(&prefix)) else { continue };
+        let Ok(pid) = pid.parse::<u32>() else { continue };
+        let running = pid == std::process::id()
+            || !Path::new("/proc/self").exists()
+            || Path::new("/proc").join(pid.to_string()).exists();
+        if !running && entry.path().is_dir() {
+            let _ = fs::remove_dir_all(entry.path());
+        }
     }
 }
 
@@ -263,6 +318,27 @@ mod tests {
     }
 
     #[test]
+    fn a_huge_cell_is_stored_once_in_parquet() {
+        let d = tempfile::tempdir().unwrap();
+        // Text that compresses poorly, so every extra copy of it would show in the file size.
+        let mut x: u64 = 1;
+        let text: String = (0..4_000_000)
+            .map(|_| {
+                x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                char::from(b'a' + (x >> 59) as u8 % 26)
+            })
+            .collect();
+        let t = Table::new("big", vec![Column::new("text", Values::Str(vec![text.clone()]))]);
+        write_parquet(&t, d.path()).unwrap();
+        let size = fs::metadata(d.path().join("big.parquet")).unwrap().len();
+        assert!(size < text.len() as u64, "{size} bytes for a {}-byte cell", text.len());
+        let f = fs::File::open(d.path().join("big.parquet")).unwrap();
+        let mut reader = ParquetRecordBatchReaderBuilder::try_new(f).unwrap().build().unwrap();
+        let batch = reader.next().unwrap().unwrap();
+        assert_eq!(batch.column(0).as_any().downcast_ref::<StringArray>().unwrap().value(0), text);
+    }
+
+    #[test]
     fn staged_dir_keeps_foreign_files_and_replaces_tables() {
         let d = tempfile::tempdir().unwrap();
         let target = d.path().join("out");
@@ -275,5 +351,38 @@ mod tests {
         assert!(target.join(".gitkeep").exists());
         assert!(fs::read_to_string(target.join("t.csv")).unwrap().starts_with("name,"));
         assert_eq!(fs::read_dir(d.path()).unwrap().count(), 1, "no temporary folder left behind");
+    }
+
+    #[test]
+    fn stale_staging_folders_of_dead_runs_are_removed() {
+        let d = tempfile::tempdir().unwrap();
+        let target = d.path().join("out");
+        // No process has this id (Linux caps pids far lower); pid 1 always runs.
+        let dead = d.path().join(".out.tmp-999999999");
+        let alive = d.path().join(".out.tmp-1");
+        let other = d.path().join(".other.tmp-999999999");
+        for p in [&dead, &alive, &other] {
+            fs::create_dir_all(p).unwrap();
+        }
+        let staged = StagedDir::new(&target).unwrap();
+        assert!(staged.tmp.is_dir());
+        // Liveness is read from /proc; without it stale folders are left alone by design.
+        let has_proc = Path::new("/proc/self").exists();
+        assert_eq!(dead.exists(), !has_proc, "a killed run's folder is cleaned");
+        assert!(alive.exists(), "a running process's folder is kept");
+        assert!(other.exists(), "another target's folder is not touched");
+        let tmp = staged.tmp.clone();
+        drop(staged);
+        assert!(!tmp.exists(), "an uncommitted run removes its own folder");
+    }
+
+    #[test]
+    fn output_that_is_a_file_is_an_error_before_anything_is_written() {
+        let d = tempfile::tempdir().unwrap();
+        let file = d.path().join("out");
+        fs::write(&file, "x").unwrap();
+        assert!(StagedDir::new(&file).is_err());
+        assert!(StagedDir::new(&file.join("sub")).is_err());
+        assert_eq!(fs::read_dir(d.path()).unwrap().count(), 1);
     }
 }
