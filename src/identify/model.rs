@@ -15,9 +15,7 @@
 //! language we have no profile for (French, Yakut, ...) ends up there instead of being forced
 //! onto the nearest service language.
 
-use super::profiles::{
-    Group, BCMS_CODES, BCMS_CONTEXTS, BCMS_MODALS, BCMS_RATES, BCMS_VARIANTS, BCMS_VERBS, PROFILES,
-};
+use super::profiles::{Group, BCMS_CODES, BCMS_CONTEXTS, BCMS_MODALS, BCMS_RATES, BCMS_VARIANTS, BCMS_VERBS, PROFILES};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -122,6 +120,7 @@ pub const CTX_JE_LI: usize = 2;
 pub const CTX_DA_LI: usize = 3;
 pub const CTX_FUT_SPLIT: usize = 4;
 pub const CTX_FUT_FUSED: usize = 5;
+pub const CTX_IJEKAVIAN: usize = 6;
 
 impl Context {
     pub fn is_empty(&self) -> bool {
@@ -382,16 +381,16 @@ pub fn build(group: Group) -> GroupModel {
 pub fn verb_forms(stem: &str, paradigm: &str) -> Vec<String> {
     let ends: &[&str] = match paradigm {
         "irati" => &[
-            "irati", "iram", "iraš", "ira", "iramo", "irate", "iraju", "irao", "irala", "iralo", "irali", "irale", "iran",
-            "irana", "irano", "irani", "irane", "iranih", "iranje", "iranja", "iranju", "irajući",
+            "irati", "iram", "iraš", "ira", "iramo", "irate", "iraju", "irao", "irala", "iralo", "irali", "irale",
+            "iran", "irana", "irano", "irani", "irane", "iranih", "iranje", "iranja", "iranju", "irajući",
         ],
         "ovati" => &[
-            "ovati", "ujem", "uješ", "uje", "ujemo", "ujete", "uju", "ovao", "ovala", "ovalo", "ovali", "ovale", "ovan",
-            "ovana", "ovano", "ovani", "ovane", "ovanih", "ovanje", "ovanja", "ovanju", "ujući",
+            "ovati", "ujem", "uješ", "uje", "ujemo", "ujete", "uju", "ovao", "ovala", "ovalo", "ovali", "ovale",
+            "ovan", "ovana", "ovano", "ovani", "ovane", "ovanih", "ovanje", "ovanja", "ovanju", "ujući",
         ],
         "isati" => &[
-            "isati", "išem", "išeš", "iše", "išemo", "išete", "išu", "isao", "isala", "isalo", "isali", "isale", "isan",
-            "isana", "isano", "isani", "isane", "isanih", "isanje", "isanja", "isanju", "išući",
+            "isati", "išem", "išeš", "iše", "išemo", "išete", "išu", "isao", "isala", "isalo", "isali", "isale",
+            "isan", "isana", "isano", "isani", "isane", "isanih", "isanje", "isanja", "isanju", "išući",
         ],
         _ => &[],
     };

@@ -200,18 +200,18 @@ pub const PROFILES: &[Profile] = &[
       "jäne men bul dep üşin da de bir osy boiynşa turaly bolyp edi ekenin sol ol olar biz jyly emes tağy bar joq arqyly keiin ğana",
       "onyñ olardyñ biraq sondai qazir kezde jyldyñ aldynda aitty tiis kerek bolady bolğan",
       "qazaqstan qazaqstannyñ astana almaty teñge"),
-    p("hrv_Latn", Latin,
-      "č:1.0 ć:0.8 ž:0.7 š:0.9 đ:0.2 w:0.03 q:0.01 x:0.02 y:0.03",
-      "",
-      "i u na je se da za od su a ne s sa o koji koja koje kao ali to što ili iz po biti bio bila bilo jer će već samo još li",
-      "bi kako kada nakon između prema godine godina ovo ova ovaj svoj svoje nije može treba pa pri njegov njegova njegove njegovo zato smo tako ih sam",
-      "hrvatska hrvatske hrvatskoj zagreb zagrebu hrvatski hrvatskog"),
     p("bos_Latn", Latin,
-      "č:1.0 ć:0.8 ž:0.7 š:0.9 đ:0.2 w:0.03 q:0.01 x:0.02 y:0.03",
+      "č:1.0 ć:0.9 ž:0.7 š:0.9 đ:0.2 w:0.03 q:0.01 x:0.02 y:0.03",
       "",
       "i u na je se da za od su a ne s sa o koji koja koje kao ali to što ili iz po biti bio bila bilo jer će već samo još li",
       "bi kako kada nakon između prema godine godina ovo ova ovaj svoj svoje nije može treba pa pri njegov njegova njegove njegovo zato smo tako ih sam",
       "bosne bosni hercegovine sarajevo sarajevu bosanski bošnjaci bošnjački federacije kantona entiteta"),
+    p("hrv_Latn", Latin,
+      "č:1.0 ć:0.9 ž:0.7 š:0.9 đ:0.2 w:0.03 q:0.01 x:0.02 y:0.03",
+      "",
+      "i u na je se da za od su a ne s sa o koji koja koje kao ali to što ili iz po biti bio bila bilo jer će već samo još li",
+      "bi kako kada nakon između prema godine godina ovo ova ovaj svoj svoje nije može treba pa pri njegov njegova njegove njegovo zato smo tako ih sam",
+      "hrvatska hrvatske hrvatskoj zagreb zagrebu hrvatski hrvatskog"),
     p("srp_Latn", Latin,
       "č:1.0 ć:0.9 ž:0.7 š:0.9 đ:0.2 w:0.03 q:0.01 x:0.02 y:0.03",
       "",
@@ -219,7 +219,7 @@ pub const PROFILES: &[Profile] = &[
       "bi kako kada nakon između prema godine godina ovo ova ovaj svoj svoje nije može treba pa pri njegov njegova njegove njegovo zato smo tako ih sam",
       "srbija srbije srbiji beograd beogradu srpski srpske vučić"),
     p("cnr_Latn", Latin,
-      "č:1.0 ć:0.9 ž:0.7 š:0.9 đ:0.25 ś:0.05 ź:0.03 w:0.03 q:0.01 x:0.02 y:0.03",
+      "č:1.0 ć:0.9 ž:0.7 š:0.9 đ:0.2 ś:0.05 ź:0.03 w:0.03 q:0.01 x:0.02 y:0.03",
       "",
       "i u na je se da za od su a ne s sa o koji koja koje kao ali to što ili iz po biti bio bila bilo jer će već samo još li",
       "bi kako kada nakon između prema godine godina ovo ova ovaj svoj svoje nije može treba pa pri njegov njegova njegove njegovo zato smo tako ih sam",
@@ -634,6 +634,14 @@ pub const BCMS_VARIANTS: &[(&str, &str)] = &[
     ("H", "aktivist terorist turist ekstremist separatist"),
     ("HB", "hrđa hrđe"),
     ("SC", "rđa rđe"),
+    ("H", "kriterij kriteriji kriterija stadij stadiju simpozij laboratorij konzorcij kalij natrij kalcij magnezij helij aluminij litij plutonij"),
+    ("BSC", "kriterijum kriterijuma kriterijumi stadijum stadijumu simpozijum laboratorija konzorcijum kalijum natrijum kalcijum magnezijum helijum aluminijum litijum plutonijum uranijum"),
+    ("H", "kvalitete kakvoća ljekarna ljekarne tvar tvari uporaba uporabe uporabu istodobno rabi rabe rabio arhitekt planet teritorij teritoriju atena atene ateni"),
+    ("BSC", "kvalitet apoteka apoteke istovremeno arhitekta atina atine atini"),
+    ("H", "podrijetlo podrijetla podrijetlom pogreška pogreške pogrešku pogreškom"),
+    ("BC", "porijeklo porijekla porijeklom"),
+    ("S", "poreklo porekla poreklom"),
+    ("hBSC", "greška greške grešku greškom"),
     // Bosnian keeps h where the others lost it
     ("B", "lahko lahka lahke lahki polahko mehko mehka mehak kahva kahve sahat sahata hudovica"),
 ];
@@ -653,7 +661,7 @@ pub const BCMS_MODALS: &str = "može mogu možemo možete mogao mogla moglo mogl
 
 /// Word-pair rates (% within the construction; H, B, S, C), in the order of `model::CTX_*`:
 /// modal + da, modal + infinitive, je li, da li, truncated infinitive + ću (bit će), one-word
-/// future (biće, radićemo).
+/// future (biće, radićemo), any word with an ijekavian jat reflex (mje, vje, pje, cje, tje, dje).
 pub const BCMS_CONTEXTS: &[(&str, [f64; 4])] = &[
     ("modal + da", [7.0, 35.0, 60.0, 50.0]),
     ("modal + infinitive", [93.0, 65.0, 40.0, 50.0]),
@@ -661,6 +669,7 @@ pub const BCMS_CONTEXTS: &[(&str, [f64; 4])] = &[
     ("da li", [20.0, 60.0, 90.0, 70.0]),
     ("bit će", [99.0, 95.0, 3.0, 40.0]),
     ("biće", [1.0, 5.0, 97.0, 60.0]),
+    ("mjesto, vjera", [100.0, 100.0, 3.0, 100.0]),
 ];
 
 /// Serbo-Croatian words used by all standards but at different rates (% of tokens: H, B, S, C).
@@ -668,7 +677,7 @@ pub const BCMS_CONTEXTS: &[(&str, [f64; 4])] = &[
 /// "te" and "no" as conjunctions, "s" before most words, "vrlo" over "veoma".
 pub const BCMS_RATES: &[(&str, [f64; 4])] = &[
     ("da", [1.2, 2.5, 2.5, 2.5]),
-    ("te", [0.5, 0.15, 0.1, 0.1]),
+    ("te", [0.5, 0.3, 0.1, 0.15]),
     ("no", [0.2, 0.04, 0.03, 0.03]),
     ("vrlo", [0.1, 0.04, 0.03, 0.03]),
     ("veoma", [0.005, 0.06, 0.08, 0.06]),
@@ -679,6 +688,14 @@ pub const BCMS_RATES: &[(&str, [f64; 4])] = &[
     ("pošto", [0.01, 0.04, 0.06, 0.05]),
     ("puno", [0.05, 0.02, 0.02, 0.02]),
     ("mnogo", [0.03, 0.08, 0.08, 0.08]),
+    ("kazao", [0.02, 0.05, 0.04, 0.06]),
+    ("kazala", [0.01, 0.03, 0.02, 0.03]),
+    ("premda", [0.02, 0.005, 0.002, 0.003]),
+    ("doista", [0.02, 0.003, 0.001, 0.002]),
+    ("zaista", [0.01, 0.03, 0.03, 0.03]),
+    ("zapravo", [0.04, 0.02, 0.01, 0.01]),
+    ("ustvari", [0.002, 0.02, 0.03, 0.02]),
+    ("kojemu", [0.02, 0.005, 0.002, 0.003]),
     ("kojem", [0.06, 0.04, 0.01, 0.03]),
     ("kome", [0.01, 0.03, 0.06, 0.04]),
     ("s", [0.6, 0.4, 0.3, 0.3]),

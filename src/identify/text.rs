@@ -7,7 +7,8 @@
 //! as Ӏ, ӏ, or inside a Cyrillic word as Latin I, l or the digit 1 — → `ӏ`.
 
 use super::model::{
-    Features, GroupModel, Prev, CTX_DA_LI, CTX_FUT_FUSED, CTX_FUT_SPLIT, CTX_JE_LI, CTX_MODAL_DA, CTX_MODAL_INF,
+    Features, GroupModel, Prev, CTX_DA_LI, CTX_FUT_FUSED, CTX_FUT_SPLIT, CTX_IJEKAVIAN, CTX_JE_LI, CTX_MODAL_DA,
+    CTX_MODAL_INF,
 };
 use super::profiles::Group;
 
@@ -209,6 +210,22 @@ fn is_fused_future(w: &str) -> bool {
     stem.chars().count() >= 2 && !matches!(stem, "ho" | "ne")
 }
 
+/// A word with the ijekavian reflex of jat after a consonant that ekavian never has before "je"
+/// (mjesto, vjera, pjesma, cjena, htjeti, djeca), beyond the listed variant words. Prefixed
+/// words (odjednom, podjednako) have "dje" in ekavian too.
+pub fn has_ijekavian_jat(w: &str) -> bool {
+    let b = w.as_bytes();
+    if !w.contains("je") {
+        return false;
+    }
+    let prefixed = w.starts_with("odj") || w.starts_with("podj") || w.starts_with("nadj") || w.starts_with("predj");
+    b.windows(3).any(|t| {
+        t[1] == b'j'
+            && t[2] == b'e'
+            && (matches!(t[0], b'm' | b'v' | b'p' | b'c' | b't') || (t[0] == b'd' && !prefixed))
+    })
+}
+
 impl Pass<'_> {
     /// Word-pair features of the Latin group (Serbo-Croatian only; see `model::Context`).
     #[inline]
@@ -234,6 +251,9 @@ impl Pass<'_> {
         }
         if is_fused_future(w) {
             add(CTX_FUT_FUSED);
+        }
+        if has_ijekavian_jat(w) {
+            add(CTX_IJEKAVIAN);
         }
         self.prev_ctx = match w {
             "je" => Prev::Je,
