@@ -15,7 +15,7 @@
 //! language we have no profile for (French, Yakut, ...) ends up there instead of being forced
 //! onto the nearest service language.
 
-use super::profiles::{Group, BCMS_CODES, BCMS_RATES, BCMS_VARIANTS, PROFILES};
+use super::profiles::{Group, BCMS_CODES, BCMS_CONTEXTS, BCMS_MODALS, BCMS_RATES, BCMS_VARIANTS, BCMS_VERBS, PROFILES};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -26,8 +26,10 @@ const ASCII_DEFAULT: f64 = 1e-3;
 /// Token probabilities by tier, and for a word listed only by other languages.
 const WORD_P: [f64; 3] = [1.5e-2, 3e-3, 5e-4];
 const WORD_FLOOR: f64 = 1e-4;
-/// Serbo-Croatian variant words: probability in a standard that uses the form / one that does not.
+/// Serbo-Croatian variant words: probability in a standard that uses the form as its own (upper-case
+/// flag), accepts it as a less usual doublet (lower-case flag), or uses another form.
 const VARIANT_P: f64 = 1e-3;
+const VARIANT_SECONDARY: f64 = 2.5e-4;
 const VARIANT_FLOOR: f64 = 5e-5;
 /// The "other" pseudo-language: every non-basic letter moderately likely, listed words a bit.
 const OTHER_LETTER: f64 = 3e-3;
@@ -85,6 +87,45 @@ pub struct GroupModel {
     psum: Vec<f64>,
     /// word → [lang] log p (dense).
     words: FxMap<String, Vec<f32>>,
+    /// Word-pair context (Serbo-Croatian syntax), empty for groups without one.
+    pub context: Context,
+}
+
+/// What the previous word of a pair was, for the context features.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Prev {
+    #[default]
+    None,
+    /// A modal or phase verb (može, treba, želi, počeo ...): followed by da + present or an infinitive.
+    Modal,
+    /// "je" (Croatian je li) or "da" (da li).
+    Je,
+    Da,
+    /// A truncated infinitive (bit, imat, radit) as in Croatian/Bosnian "bit će".
+    InfT,
+}
+
+/// Serbo-Croatian context features: [kind][lang] log p, relative to the most likely standard so
+/// that they only redistribute weight inside the cluster (other languages get 0).
+#[derive(Default)]
+pub struct Context {
+    pub modals: FxMap<String, ()>,
+    /// Indexed by `CTX_*`.
+    pub logp: Vec<Vec<f32>>,
+}
+
+pub const CTX_MODAL_DA: usize = 0;
+pub const CTX_MODAL_INF: usize = 1;
+pub const CTX_JE_LI: usize = 2;
+pub const CTX_DA_LI: usize = 3;
+pub const CTX_FUT_SPLIT: usize = 4;
+pub const CTX_FUT_FUSED: usize = 5;
+pub const CTX_IJEKAVIAN: usize = 6;
+
+impl Context {
+    pub fn is_empty(&self) -> bool {
+        self.logp.is_empty()
+    }
 }
 
 impl GroupModel {
@@ -103,6 +144,11 @@ impl GroupModel {
             return None;
         }
         self.bigram_slot.get(&(a, b)).copied()
+    }
+
+    #[inline]
+    pub fn ctx(&self, kind: usize) -> &[f32] {
+        &self.context.logp[kind]
     }
 
     #[inline]
@@ -265,28 +311,44 @@ pub fn build(group: Group) -> GroupModel {
     if group == Group::Latin {
         let idx = |code: &str| codes.iter().position(|c| *c == Some(code));
         // union of flags per word (a form may be listed on several lines)
-        let mut flags: FxMap<&str, String> = FxMap::default();
-        let mut vorder: Vec<&str> = Vec::new();
+        let mut flags: FxMap<String, String> = FxMap::default();
+        let mut vorder: Vec<String> = Vec::new();
+        let mut add = |w: String, f: &str| {
+            flags
+                .entry(w.clone())
+                .or_insert_with(|| {
+                    vorder.push(w);
+                    String::new()
+                })
+                .push_str(f);
+        };
         for (f, ws) in BCMS_VARIANTS {
             for w in ws.split_whitespace() {
-                flags
-                    .entry(w)
-                    .or_insert_with(|| {
-                        vorder.push(w);
-                        String::new()
-                    })
-                    .push_str(f);
+                add(w.to_string(), f);
+            }
+        }
+        for (f, paradigm, stems) in BCMS_VERBS {
+            for stem in stems.split_whitespace() {
+                for w in verb_forms(stem, paradigm) {
+                    add(w, f);
+                }
             }
         }
         for w in vorder {
-            let fl = &flags[w];
-            let v = probs.entry(w.to_string()).or_insert_with(|| {
-                order.push(w.to_string());
+            let fl = &flags[&w];
+            let v = probs.entry(w.clone()).or_insert_with(|| {
+                order.push(w.clone());
                 (0..n_langs).map(|l| if l == n_langs - 1 { OTHER_WORD } else { WORD_FLOOR }).collect()
             });
             for (ch, code) in BCMS_CODES {
                 if let Some(l) = idx(code) {
-                    v[l] = if fl.contains(ch) { v[l].max(VARIANT_P) } else { VARIANT_FLOOR };
+                    v[l] = if fl.contains(ch) {
+                        v[l].max(VARIANT_P)
+                    } else if fl.contains(ch.to_ascii_lowercase()) {
+                        v[l].max(VARIANT_SECONDARY)
+                    } else {
+                        VARIANT_FLOOR
+                    };
                 }
             }
         }
@@ -309,6 +371,45 @@ pub fn build(group: Group) -> GroupModel {
         let v = probs[&w].iter().map(|p| p.ln() as f32).collect();
         words.insert(w, v);
     }
+    let context = if group == Group::Latin { bcms_context(&codes) } else { Context::default() };
 
-    GroupModel { codes, letter_slot, bigram_slot, unknown_slot, n_slots, logp, psum, words }
+    GroupModel { codes, letter_slot, bigram_slot, unknown_slot, n_slots, logp, psum, words, context }
+}
+
+/// The inflected forms of a Serbo-Croatian verb of a loan paradigm: `irati` (organizirati,
+/// Croatian), `ovati` (organizovati) or `isati` (definisati, Serbian/Bosnian).
+pub fn verb_forms(stem: &str, paradigm: &str) -> Vec<String> {
+    let ends: &[&str] = match paradigm {
+        "irati" => &[
+            "irati", "iram", "iraš", "ira", "iramo", "irate", "iraju", "irao", "irala", "iralo", "irali", "irale",
+            "iran", "irana", "irano", "irani", "irane", "iranih", "iranje", "iranja", "iranju", "irajući",
+        ],
+        "ovati" => &[
+            "ovati", "ujem", "uješ", "uje", "ujemo", "ujete", "uju", "ovao", "ovala", "ovalo", "ovali", "ovale",
+            "ovan", "ovana", "ovano", "ovani", "ovane", "ovanih", "ovanje", "ovanja", "ovanju", "ujući",
+        ],
+        "isati" => &[
+            "isati", "išem", "išeš", "iše", "išemo", "išete", "išu", "isao", "isala", "isalo", "isali", "isale",
+            "isan", "isana", "isano", "isani", "isane", "isanih", "isanje", "isanja", "isanju", "išući",
+        ],
+        _ => &[],
+    };
+    ends.iter().map(|e| format!("{stem}{e}")).collect()
+}
+
+fn bcms_context(codes: &[Option<&'static str>]) -> Context {
+    let n_langs = codes.len();
+    let mut logp = Vec::new();
+    for (_, rates) in BCMS_CONTEXTS {
+        let max = rates.iter().cloned().fold(f64::MIN, f64::max);
+        let mut v = vec![0f32; n_langs];
+        for (i, (_, code)) in BCMS_CODES.iter().enumerate() {
+            if let Some(l) = codes.iter().position(|c| *c == Some(*code)) {
+                v[l] = (rates[i] / max).ln() as f32;
+            }
+        }
+        logp.push(v);
+    }
+    let modals = BCMS_MODALS.split_whitespace().map(|w| (w.to_string(), ())).collect();
+    Context { modals, logp }
 }

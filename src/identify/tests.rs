@@ -209,3 +209,42 @@ fn run_detect_lines_and_files() {
     let missing = dir.path().join("missing.txt");
     assert!(run_detect(&[missing], true, "ours", &mut Vec::new()).is_err());
 }
+
+#[test]
+fn serbo_croatian_syntax_and_word_formation() {
+    // Same message, told apart only by syntax: modal + infinitive, "je li", "vidjet ćemo" (Croatian)
+    // vs modal + da + present, "da li", one-word future (Serbian, ekavian).
+    assert_eq!(lang("Ministar mora otići na sastanak, a je li to dobro, vidjet ćemo."), "hrv_Latn");
+    assert_eq!(lang("Ministar mora da ode na sastanak, a da li je to dobro, videćemo."), "srp_Latn");
+    // Loan verbs: organizirati/definirati (Croatian) vs organizovati/definisati.
+    assert_eq!(lang("Oni su organizirali skup i definirali ciljeve, a vlada je reagirala."), "hrv_Latn");
+    assert_ne!(lang("Oni su organizovali skup i definisali ciljeve, a vlada je reagovala."), "hrv_Latn");
+    // Bosnian: ijekavian with hiljada, historija, sedmica, također, općina, juli.
+    let bos = "Prošle sedmice je u općini održan skup o historiji grada, a prisustvovalo je više od hiljadu ljudi. \
+               Također je dogovoreno da se nova izložba otvori u julu, kazao je načelnik.";
+    assert_eq!(lang(bos), "bos_Latn");
+    // an ijekavian text without listed variant words is not ekavian Serbian
+    assert_ne!(lang("Njegova pjesma o djevojci iz susjednog sela postala je poznata."), "srp_Latn");
+}
+
+#[test]
+fn serbo_croatian_helpers() {
+    let forms = model::verb_forms("organiz", "ovati");
+    assert!(forms.iter().any(|f| f == "organizuje") && forms.iter().any(|f| f == "organizovan"), "{forms:?}");
+    assert!(model::verb_forms("defin", "isati").iter().any(|f| f == "definiše"));
+    assert!(model::verb_forms("x", "unknown").is_empty());
+    assert!(text::has_ijekavian_jat("mjesto") && text::has_ijekavian_jat("gdje") && text::has_ijekavian_jat("htjeti"));
+    assert!(
+        !text::has_ijekavian_jat("mesto") && !text::has_ijekavian_jat("odjednom") && !text::has_ijekavian_jat("je")
+    );
+}
+
+#[test]
+fn persian_words_are_not_taken_for_dari() {
+    // حمل (transport), سرطان (cancer), جدی (serious), میزان (amount) are everyday Persian words,
+    // even though Dari month names share their spelling.
+    let pes = "حمل و نقل عمومی در شهر با مشکل جدی روبرو است و میزان بیماری سرطان در استان افزایش یافته است.";
+    assert_eq!(lang(pes), "pes_Arab");
+    let prs = "مسوولین شفاخانه در ولسوالی گفتند که داکتران و مریضان زیادتر از سال گذشته استند.";
+    assert_eq!(lang(prs), "prs_Arab");
+}

@@ -6,7 +6,10 @@
 //! words → `'` (Uzbek oʻ/gʻ, Ukrainian/Belarusian apostrophe), and the Caucasian palochka — typed
 //! as Ӏ, ӏ, or inside a Cyrillic word as Latin I, l or the digit 1 — → `ӏ`.
 
-use super::model::{Features, GroupModel};
+use super::model::{
+    Features, GroupModel, Prev, CTX_DA_LI, CTX_FUT_FUSED, CTX_FUT_SPLIT, CTX_IJEKAVIAN, CTX_JE_LI, CTX_MODAL_DA,
+    CTX_MODAL_INF,
+};
 use super::profiles::Group;
 
 /// Scripts we count. Index into count arrays.
@@ -183,9 +186,95 @@ struct Pass<'m> {
     word: String,
     word_group: Option<Group>,
     prev: Option<char>,
+    /// The previous word's role for the Serbo-Croatian word-pair features.
+    prev_ctx: Prev,
+}
+
+/// Forms of the future auxiliary (ću, ćeš, će, ćemo, ćete).
+fn is_future_aux(w: &str) -> bool {
+    matches!(w, "ću" | "ćeš" | "će" | "ćemo" | "ćete")
+}
+
+/// Future tense written as one word (Serbian radiću, bićemo); hoćemo/nećemo are the auxiliary.
+fn is_fused_future(w: &str) -> bool {
+    let stem = if let Some(s) = w.strip_suffix("ćemo").or_else(|| w.strip_suffix("ćete")) {
+        s
+    } else if let Some(s) = w.strip_suffix("ćeš") {
+        s
+    } else {
+        return matches!(
+            w,
+            "imaće" | "moraće" | "trebaće" | "postaće" | "ostaće" | "nastaviće" | "održaće" | "počeće" | "dobiće"
+        );
+    };
+    stem.chars().count() >= 2 && !matches!(stem, "ho" | "ne")
+}
+
+/// A word with the ijekavian reflex of jat after a consonant that ekavian never has before "je"
+/// (mjesto, vjera, pjesma, cjena, htjeti, djeca), beyond the listed variant words. Prefixed
+/// words (odjednom, podjednako) have "dje" in ekavian too.
+pub fn has_ijekavian_jat(w: &str) -> bool {
+    let b = w.as_bytes();
+    if !w.contains("je") {
+        return false;
+    }
+    let prefixed = w.starts_with("odj") || w.starts_with("podj") || w.starts_with("nadj") || w.starts_with("predj");
+    b.windows(3).any(|t| {
+        t[1] == b'j'
+            && t[2] == b'e'
+            && (matches!(t[0], b'm' | b'v' | b'p' | b'c' | b't') || (t[0] == b'd' && !prefixed))
+    })
 }
 
 impl Pass<'_> {
+    /// Word-pair features of the Latin group (Serbo-Croatian only; see `model::Context`).
+    #[inline]
+    fn context(&mut self) {
+        let m = &self.models[0];
+        if m.context.is_empty() {
+            return;
+        }
+        let w = self.word.as_str();
+        let f = &mut self.out.groups[0];
+        let mut add = |k: usize| {
+            for (a, b) in f.words.iter_mut().zip(m.ctx(k)) {
+                *a += *b as f64;
+            }
+        };
+        match self.prev_ctx {
+            Prev::Modal if w == "da" => add(CTX_MODAL_DA),
+            Prev::Modal if w.ends_with("ti") || w.ends_with("ći") => add(CTX_MODAL_INF),
+            Prev::Je if w == "li" => add(CTX_JE_LI),
+            Prev::Da if w == "li" => add(CTX_DA_LI),
+            Prev::InfT if is_future_aux(w) => add(CTX_FUT_SPLIT),
+            _ => {}
+        }
+        if is_fused_future(w) {
+            add(CTX_FUT_FUSED);
+        }
+        if has_ijekavian_jat(w) {
+            add(CTX_IJEKAVIAN);
+        }
+        self.prev_ctx = match w {
+            "je" => Prev::Je,
+            "da" => Prev::Da,
+            // "može se reći": the reflexive does not break the modal + infinitive pair
+            "se" if self.prev_ctx == Prev::Modal => Prev::Modal,
+            _ if m.context.modals.contains_key(w) => Prev::Modal,
+            _ => {
+                let mut rev = w.chars().rev();
+                let truncated_inf = rev.next() == Some('t')
+                    && rev.next().is_some_and(|c| matches!(c, 'a' | 'e' | 'i' | 'u'))
+                    && rev.next().is_some();
+                if truncated_inf {
+                    Prev::InfT
+                } else {
+                    Prev::None
+                }
+            }
+        };
+    }
+
     #[inline]
     fn flush(&mut self) {
         if let Some(g) = self.word_group {
@@ -197,6 +286,11 @@ impl Pass<'_> {
                 for (a, b) in f.words.iter_mut().zip(v) {
                     *a += *b as f64;
                 }
+            }
+            if gi == 0 {
+                self.context();
+            } else {
+                self.prev_ctx = Prev::None;
             }
         }
         self.word.clear();
@@ -245,6 +339,7 @@ pub fn segment_features(models: &[GroupModel; 3], text: &str) -> SegmentFeatures
         word: String::new(),
         word_group: None,
         prev: None,
+        prev_ctx: Prev::None,
     };
     let mut it = text.chars().peekable();
     while let Some(c) = it.next() {
@@ -298,6 +393,10 @@ pub fn segment_features(models: &[GroupModel; 3], text: &str) -> SegmentFeatures
             Kind::Other => {
                 // Keep hyphenated words (ýa-da, по-малко) whole only when listed; simpler to split.
                 pass.flush();
+                // punctuation ends a word pair (može. Da ...)
+                if !c.is_whitespace() {
+                    pass.prev_ctx = Prev::None;
+                }
             }
         }
     }
