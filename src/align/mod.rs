@@ -30,7 +30,7 @@ use std::collections::HashMap;
 
 /// A key held by more articles than this many per language cannot be specific to one story (a story has one
 /// version per language, plus copies); such keys propose no candidates, which keeps the work linear.
-const POSTINGS_PER_LANGUAGE: usize = 5;
+const POSTINGS_PER_LANGUAGE: usize = 3;
 /// Bounds of that cap whatever the number of languages.
 const MIN_POSTINGS: usize = 16;
 const MAX_POSTINGS: usize = 200;
