@@ -9,9 +9,10 @@
 //! The corpus-wide step is linear in the corpus: an inverted index over the rare keys (postings capped,
 //! keys seen only once skipped) proposes candidates, a time window prunes them when dates exist, and each
 //! candidate gets a normalised overlap score (shared weight over the geometric mean of what each side could
-//! have shared with the other's language), robust to adaptations that drop or add sentences. Pairs are then
-//! taken greedily by score into story clusters, refusing any merge that would put two articles of one
-//! language in a cluster, which makes the assignment one-to-one per language pair. Duplicates are left out
+//! have shared with the other's language), robust to adaptations that drop or add sentences. Story clusters
+//! are then built by average-link agglomeration over the candidate graph (evidence pooled over a cluster's
+//! members), refusing any merge that would put two articles of one language in a cluster, which makes the
+//! assignment one-to-one per language pair. Duplicates are left out
 //! of the matching and join their original's cluster afterwards.
 //!
 //! Inside each aligned pair, [`align_sentences`] links sentences with a length-based dynamic programme
