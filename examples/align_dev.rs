@@ -45,6 +45,12 @@ fn main() -> anyhow::Result<()> {
     let dup_of = dedup::find_duplicates(&sigs);
     let feats: Vec<_> = arts.iter().map(align::features).collect();
     let res = align::align(&feats, &dup_of);
+    if let Ok(v) = std::env::var("DBGP") {
+        for i in v.split(',').filter_map(|x| x.parse::<usize>().ok()) {
+            let ks: Vec<String> = feats[i].keys.iter().filter_map(|&k| align::evidence::show(k)).collect();
+            println!("{i} {} {}", gold_lang[i], ks.join(" "));
+        }
+    }
     let secs = t.elapsed().as_secs_f64();
     let (mut tp, mut fp, mut fnn) = (0, 0, 0);
     for i in 0..arts.len() {

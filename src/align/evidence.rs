@@ -12,9 +12,12 @@ const TAG_NUM: u64 = 1;
 const TAG_NAME: u64 = 2;
 const TAG_META: u64 = 3;
 const TAG_LONG: u64 = 4;
+const TAG_TITLE: u64 = 5;
 const VALUE_MASK: u64 = (1 << TAG_SHIFT) - 1;
 /// Marks a 4-class prefix key (sentence alignment's weak cognate anchors), never equal to a name key.
 pub const STEM_BIT: u64 = 1 << 59;
+/// Shortest prefix key of a long skeleton (see [`push_name_keys`]).
+const PREFIX_MIN: usize = 4;
 /// Name keys shorter than this many consonant classes collide too often to be evidence.
 pub const MIN_NAME_LEN: usize = 3;
 
@@ -24,12 +27,15 @@ pub enum Kind {
     Number,
     Name,
     Meta,
+    /// A number or name key seen in the title (titles of versions translate the same sentence).
+    Title,
 }
 
 pub fn kind(key: u64) -> Kind {
     match key >> TAG_SHIFT {
         TAG_NUM => Kind::Number,
         TAG_NAME => Kind::Name,
+        TAG_TITLE => Kind::Title,
         _ => Kind::Meta,
     }
 }
@@ -151,6 +157,12 @@ pub fn meta_key(what: &str) -> u64 {
     (TAG_META << TAG_SHIFT) | (xxh3_64(what.as_bytes()) & VALUE_MASK)
 }
 
+/// The title form of a number or name key: a separate key, so that title-to-title matches count on top of
+/// the body evidence and get their own (much higher) rarity weight.
+pub fn title_key(key: u64) -> u64 {
+    (TAG_TITLE << TAG_SHIFT) | (xxh3_64(&key.to_le_bytes()) & VALUE_MASK)
+}
+
 /// The readable form of a key for the evidence column ("390", "skr"; `None` for hashed keys).
 pub fn show(key: u64) -> Option<String> {
     let tag = key >> TAG_SHIFT;
@@ -178,6 +190,11 @@ pub fn push_name_keys(word: &str, lang: &str, out: &mut Vec<u64>) {
         return;
     }
     out.push(name_key(&sk));
+    // Prefix keys: suffixes of inflection and derivation vary in length across languages (Некрополисінде,
+    // Некрополиси, Necropolis), so every prefix of at least PREFIX_MIN classes is a key too.
+    for l in PREFIX_MIN..n.saturating_sub(1) {
+        out.push(name_key(&sk[..l]));
+    }
     if n > MIN_NAME_LEN {
         // Plain name key: the stem of "Захаровым" must equal the full key of "Захарова". A long name that
         // matches fully matches by both keys, which is why name keys weigh half in the aligner.
@@ -233,6 +250,30 @@ mod tests {
         assert_ne!(number_key("390"), name_key("skr"));
         assert_eq!(kind(number_key("12")), Kind::Number);
         assert_eq!(kind(name_key("skr")), Kind::Name);
+    }
+
+    #[test]
+    fn suffixes_of_different_length_meet_through_prefix_keys() {
+        // Kazakh locative against a Tajik izafet form: skeletons nkrblsnd and nkrbls.
+        let kaz = text_keys("Некрополисінде", "kaz_Cyrl");
+        let tgk = text_keys("Некрополиси", "tgk_Cyrl");
+        assert!(kaz.iter().any(|k| tgk.contains(k)));
+        // A prefix key is never shorter than PREFIX_MIN classes: an unrelated word with the same first three
+        // classes (nkr…) does not meet.
+        let other = text_keys("Никарагуа", "rus_Cyrl");
+        assert!(
+            !kaz.iter().any(|k| other.contains(k)),
+            "{:?}",
+            other.iter().filter_map(|&k| show(k)).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn title_keys_are_their_own_kind() {
+        let k = name_key("skr");
+        assert_eq!(kind(title_key(k)), Kind::Title);
+        assert_ne!(title_key(k), k);
+        assert_ne!(title_key(k), title_key(name_key("skrn")));
     }
 
     #[test]

@@ -9,9 +9,10 @@
 //! The corpus-wide step is linear in the corpus: an inverted index over the rare keys (postings capped,
 //! keys seen only once skipped) proposes candidates, a time window prunes them when dates exist, and each
 //! candidate gets a normalised overlap score (shared weight over the geometric mean of what each side could
-//! have shared with the other's language), robust to adaptations that drop or add sentences. Pairs are then
-//! taken greedily by score into story clusters, refusing any merge that would put two articles of one
-//! language in a cluster, which makes the assignment one-to-one per language pair. Duplicates are left out
+//! have shared with the other's language), robust to adaptations that drop or add sentences. Story clusters
+//! are then built by average-link agglomeration over the candidate graph (evidence pooled over a cluster's
+//! members), refusing any merge that would put two articles of one language in a cluster, which makes the
+//! assignment one-to-one per language pair. Duplicates are left out
 //! of the matching and join their original's cluster afterwards.
 //!
 //! Inside each aligned pair, [`align_sentences`] links sentences with a length-based dynamic programme
@@ -39,12 +40,8 @@ const TIME_WINDOW_US: i64 = 7 * 24 * 3600 * 1_000_000;
 /// A pair needs at least this much shared text evidence (sum of IDF weights), whatever its score:
 /// about two keys that each stand in a hundredth of the corpus.
 const MIN_SHARED: f64 = 3.0;
-/// Minimum normalised overlap for a pair to link two stories.
-const MIN_SCORE: f64 = 0.12;
-/// Minimum overlap for a pair to count as support when two clusters merge.
-const MIN_SUPPORT_SCORE: f64 = 0.08;
-/// Share of the cross pairs of two clusters that must be candidates for the clusters to merge.
-const MIN_SUPPORT: f64 = 0.5;
+/// Minimum average-link (mean candidate score over all cross pairs) for two clusters to merge.
+const MIN_LINK: f64 = 0.08;
 
 /// What alignment keeps per article (small: it lives for the whole corpus).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -64,6 +61,9 @@ pub struct AlignFeatures {
 /// The evidence of one article.
 pub fn features(a: &Article) -> AlignFeatures {
     let mut keys = text_keys(&a.title, &a.lang);
+    // Versions translate the same headline: a key in both titles counts again, with a rarity of its own.
+    let t: Vec<u64> = keys.iter().map(|&k| evidence::title_key(k)).collect();
+    keys.extend(t);
     keys.extend(text_keys(&a.caption, &a.lang));
     keys.extend(text_keys(&a.text, &a.lang));
     for id in a.image_ids.split_whitespace() {
@@ -316,57 +316,16 @@ pub fn align(feats: &[AlignFeatures], dup_of: &[Option<usize>]) -> AlignResult {
     let n = feats.len();
     let p = prepare(feats, dup_of);
     let (canonical, lang_no) = (&p.canonical, &p.lang_no);
-    let candidates: Vec<(f64, usize, usize)> = candidates(feats, &p)
-        .into_iter()
-        .filter(|c| c.score >= MIN_SUPPORT_SCORE)
-        .map(|c| (c.score, c.a, c.b))
-        .collect();
-
-    // Greedy clustering: strongest pairs first, never two articles of one language in a cluster.
-    let mut parent: Vec<usize> = (0..n).collect();
-    let mut langs_of: Vec<Vec<usize>> =
-        (0..n).map(|i| if canonical[i] { vec![lang_no[i]] } else { Vec::new() }).collect();
+    let candidates: Vec<(f64, usize, usize)> =
+        candidates(feats, &p).into_iter().filter(|c| c.score > 0.0).map(|c| (c.score, c.a, c.b)).collect();
+    let direct: HashMap<(usize, usize), f64> = candidates.iter().map(|&(s, i, j)| ((i, j), s)).collect();
+    let mut parent = cluster_average_link(n, &candidates, canonical, lang_no);
     fn root(parent: &mut [usize], mut x: usize) -> usize {
         while parent[x] != x {
             parent[x] = parent[parent[x]];
             x = parent[x];
         }
         x
-    }
-    let direct: HashMap<(usize, usize), f64> = candidates.iter().map(|&(s, i, j)| ((i, j), s)).collect();
-    let mut members: Vec<Vec<usize>> = (0..n).map(|i| vec![i]).collect();
-    for &(s, i, j) in &candidates {
-        if s < MIN_SCORE {
-            break;
-        }
-        let (ri, rj) = (root(&mut parent, i), root(&mut parent, j));
-        if ri == rj {
-            continue;
-        }
-        if langs_of[ri].iter().any(|l| langs_of[rj].binary_search(l).is_ok()) {
-            continue;
-        }
-        // Average-link support: a version of a story shares evidence with several of its other versions,
-        // while an article that borrowed a background sentence from another story links to one of them.
-        let mut support = 0usize;
-        for &x in &members[ri] {
-            for &y in &members[rj] {
-                if direct.contains_key(&(x.min(y), x.max(y))) {
-                    support += 1;
-                }
-            }
-        }
-        let possible = members[ri].len() * members[rj].len();
-        if (support as f64) < (MIN_SUPPORT * possible as f64).round().max(1.0) {
-            continue;
-        }
-        let (big, small) = if ri < rj { (ri, rj) } else { (rj, ri) };
-        parent[small] = big;
-        let moved = std::mem::take(&mut langs_of[small]);
-        langs_of[big].extend(moved);
-        langs_of[big].sort_unstable();
-        let moved = std::mem::take(&mut members[small]);
-        members[big].extend(moved);
     }
     // Duplicates join their original's cluster (following chains of copies).
     let mut cluster: Vec<usize> = (0..n).map(|i| root(&mut parent, i)).collect();
@@ -428,6 +387,84 @@ pub fn align(feats: &[AlignFeatures], dup_of: &[Option<usize>]) -> AlignResult {
     AlignResult { pairs, story_of }
 }
 
+/// Average-link agglomeration over the candidate graph. The link between two clusters is the sum of the
+/// scores of their candidate pairs divided by the number of cross pairs (a missing candidate counts 0), so a
+/// version that matches several members of a cluster weakly together can join it (evidence pooled over the
+/// cluster), while an article that borrowed one background sentence from another story links to a single
+/// member and is diluted. The strongest link is merged first; a merge that would put two originals of one
+/// language in a cluster is refused, which keeps the assignment one-to-one per language pair. Returns the
+/// union-find parent array (roots are cluster ids).
+fn cluster_average_link(n: usize, cands: &[(f64, usize, usize)], canonical: &[bool], lang_no: &[usize]) -> Vec<usize> {
+    use std::collections::{BTreeMap, BinaryHeap};
+    let mut parent: Vec<usize> = (0..n).collect();
+    let mut size: Vec<usize> = vec![1; n];
+    let mut langs_of: Vec<Vec<usize>> =
+        (0..n).map(|i| if canonical[i] { vec![lang_no[i]] } else { Vec::new() }).collect();
+    // Summed candidate scores between clusters, by root; BTreeMap keeps the work order deterministic.
+    let mut adj: Vec<BTreeMap<usize, f64>> = vec![BTreeMap::new(); n];
+    for &(s, i, j) in cands {
+        *adj[i].entry(j).or_insert(0.0) += s;
+        *adj[j].entry(i).or_insert(0.0) += s;
+    }
+    // Heap of (link, a, b) with a < b; stale entries are skipped when popped (the link is recomputed).
+    #[derive(PartialEq)]
+    struct Link(f64, usize, usize);
+    impl Eq for Link {}
+    impl PartialOrd for Link {
+        fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
+            Some(self.cmp(o))
+        }
+    }
+    impl Ord for Link {
+        fn cmp(&self, o: &Self) -> std::cmp::Ordering {
+            self.0.total_cmp(&o.0).then(o.1.cmp(&self.1)).then(o.2.cmp(&self.2))
+        }
+    }
+    let link = |sum: f64, a: usize, b: usize, size: &[usize]| sum / (size[a] * size[b]) as f64;
+    let mut heap = BinaryHeap::new();
+    for (a, m) in adj.iter().enumerate() {
+        for (&b, &sum) in m.range(a + 1..) {
+            heap.push(Link(link(sum, a, b, &size), a, b));
+        }
+    }
+    while let Some(Link(l, a, b)) = heap.pop() {
+        if l < MIN_LINK {
+            break;
+        }
+        if parent[a] != a || parent[b] != b {
+            continue;
+        }
+        let Some(&sum) = adj[a].get(&b) else { continue };
+        if link(sum, a, b, &size) != l {
+            continue;
+        }
+        if langs_of[a].iter().any(|x| langs_of[b].binary_search(x).is_ok()) {
+            continue;
+        }
+        // Merge b into a (a < b keeps ids stable and deterministic).
+        parent[b] = a;
+        size[a] += size[b];
+        let moved = std::mem::take(&mut langs_of[b]);
+        langs_of[a].extend(moved);
+        langs_of[a].sort_unstable();
+        let nb = std::mem::take(&mut adj[b]);
+        adj[a].remove(&b);
+        for (c, s) in nb {
+            if c == a {
+                continue;
+            }
+            adj[c].remove(&b);
+            *adj[c].entry(a).or_insert(0.0) += s;
+            *adj[a].entry(c).or_insert(0.0) += s;
+        }
+        for (&c, &s) in &adj[a] {
+            let (x, y) = (a.min(c), a.max(c));
+            heap.push(Link(link(s, x, y, &size), x, y));
+        }
+    }
+    parent
+}
+
 /// Shared index keys of two profiles (sorted by weight, heaviest first) and their summed weight.
 fn shared_keys(a: &Profile, b: &Profile, idx: &Index) -> (f64, Vec<usize>) {
     let (mut x, mut y) = (0, 0);
@@ -454,6 +491,7 @@ fn describe(keys: &[usize], idx: &Index, a: &AlignFeatures, b: &AlignFeatures) -
     let mut nums = Vec::new();
     let mut names = Vec::new();
     let mut images = 0;
+    let mut titles = 0;
     for &k in keys {
         let key = idx.keys[k];
         match kind(key) {
@@ -467,6 +505,7 @@ fn describe(keys: &[usize], idx: &Index, a: &AlignFeatures, b: &AlignFeatures) -
                 }
             }
             Kind::Meta => images += 1,
+            Kind::Title => titles += 1,
             _ => {}
         }
     }
@@ -476,6 +515,9 @@ fn describe(keys: &[usize], idx: &Index, a: &AlignFeatures, b: &AlignFeatures) -
     }
     if !names.is_empty() {
         parts.push(format!("names: {}", names.join(", ")));
+    }
+    if titles > 0 {
+        parts.push(format!("title keys: {titles}"));
     }
     if images > 0 {
         parts.push(format!("images: {images}"));
@@ -603,6 +645,31 @@ mod tests {
         assert_eq!(res.story_of[34], res.story_of[31]);
         assert!(res.story_of[31].is_some());
         assert!(res.pairs.iter().all(|p| p.a != 34 && p.b != 34));
+    }
+
+    #[test]
+    fn average_link_pools_weak_evidence_and_dilutes_a_single_borrowed_link() {
+        // Articles 0-2: one story in three languages. 3: a fourth version that matches each of them weakly
+        // (just above MIN_LINK on average). 4: another story's article that borrowed a sentence, linked
+        // more strongly than 3 but to one member only (0.2 / 3 < MIN_LINK once the cluster has formed).
+        let lang_no = vec![0, 1, 2, 3, 4];
+        let canonical = vec![true; 5];
+        let cands = vec![(0.5, 0, 1), (0.5, 0, 2), (0.5, 1, 2), (0.09, 0, 3), (0.09, 1, 3), (0.09, 2, 3), (0.2, 2, 4)];
+        let parent = cluster_average_link(5, &cands, &canonical, &lang_no);
+        let root = |mut x: usize| {
+            while parent[x] != x {
+                x = parent[x];
+            }
+            x
+        };
+        assert_eq!(root(1), root(0));
+        assert_eq!(root(2), root(0));
+        assert_eq!(root(3), root(0), "pooled weak links join");
+        assert_ne!(root(4), root(0), "one borrowed link is diluted by the cluster's size");
+        // Same candidates, but 3 is in the language of 1: it may not join, whatever its evidence.
+        let parent = cluster_average_link(5, &cands, &canonical, &[0, 1, 2, 1, 4]);
+        assert_ne!(parent[3], 0);
+        assert_eq!(parent[1], 0);
     }
 
     #[test]
