@@ -48,6 +48,8 @@ fn merged_shards_equal_a_single_machine_build() {
     for (i, s) in shards.iter().enumerate() {
         run(&["build", "data/sample", "--shard", &format!("{i}/3"), "--out"], &[s]);
         assert!(s.join("articles").is_dir(), "shard {i} writes Hive-partitioned articles");
+        let m: serde_json::Value = serde_json::from_slice(&fs::read(s.join("manifest.json")).unwrap()).unwrap();
+        assert_eq!(m["counts"]["accounted"], true, "shard {i} accounts for its inputs");
     }
     let merged = d.path().join("merged");
     let refs: Vec<&Path> = shards.iter().map(|p| p.as_path()).collect();

@@ -190,6 +190,23 @@ fn run_build(cfg: &BuildConfig) -> Result<Summary> {
 
     let summary = if let Some(s) = cfg.shard {
         shard::save(&staged.tmp, s, &output, all_files.len() as u64)?;
+        // The shard's manifest: its counts and timings, and (moved in last) its completion marker.
+        clock.mark("write_shard");
+        let manifest = json!({
+            "tool": "rferl-corpus",
+            "version": env!("CARGO_PKG_VERSION"),
+            "arguments": cfg.arguments,
+            "shard": s.to_string(),
+            "counts": {
+                "files": output.files,
+                "inputs": output.inputs,
+                "articles": output.entries.len(),
+                "rejects": output.rejects.len(),
+                "accounted": output.inputs == (output.entries.len() + output.rejects.len()) as u64,
+            },
+            "seconds_per_stage": clock.timings.iter().map(|(k, v)| (k.clone(), json!((v * 1000.0).round() / 1000.0))).collect::<serde_json::Map<_, _>>(),
+        });
+        write::write_json(&manifest, &staged.tmp.join("manifest.json"))?;
         staged.commit()?;
         if !cfg.quiet {
             eprintln!(
