@@ -33,21 +33,8 @@ enum Command {
 struct BuildArgs {
     /// Input folders (read recursively) or files. Default: data/sample.
     inputs: Vec<PathBuf>,
-    /// Output folder. Written whole at the end of the run (staged beside it, then moved into place).
-    #[arg(long, default_value = "output")]
-    out: PathBuf,
-    /// Comma-separated table formats to write: csv, parquet.
-    #[arg(long, default_value = "csv,parquet", value_delimiter = ',')]
-    format: Vec<String>,
-    /// Worker threads (default: all cores). The output is the same for any value.
-    #[arg(long)]
-    threads: Option<usize>,
-    /// Print nothing but errors.
-    #[arg(long, short)]
-    quiet: bool,
-    /// Prefix CSV cells starting with = + - @ with ' so spreadsheet programs do not run them as formulas.
-    #[arg(long)]
-    spreadsheet_safe: bool,
+    #[command(flatten)]
+    output: OutputArgs,
     /// Largest decompressed size of one input file, in bytes; larger files are rejected as too_large.
     #[arg(long, default_value_t = ReadLimits::default().max_bytes)]
     max_file_bytes: u64,
@@ -65,6 +52,26 @@ struct BuildArgs {
     report: bool,
 }
 
+/// Output options shared by `build` and `merge`.
+#[derive(Args)]
+struct OutputArgs {
+    /// Output folder. Written whole at the end of the run (staged beside it, then moved into place).
+    #[arg(long, default_value = "output")]
+    out: PathBuf,
+    /// Comma-separated table formats to write: csv, parquet.
+    #[arg(long, default_value = "csv,parquet", value_delimiter = ',')]
+    format: Vec<String>,
+    /// Worker threads (default: all cores). The output is the same for any value.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Prefix CSV cells starting with = + - @ with ' so spreadsheet programs do not run them as formulas.
+    #[arg(long)]
+    spreadsheet_safe: bool,
+}
+
 #[derive(Args)]
 struct ReportArgs {
     /// Output folder of a build (holding articles.csv, stories.csv, alignments.csv, rejects.csv).
@@ -79,21 +86,8 @@ struct MergeArgs {
     /// The output folders of every shard (`build --shard i/n --out DIR`).
     #[arg(required = true)]
     shards: Vec<PathBuf>,
-    /// Output folder for the final tables.
-    #[arg(long, default_value = "output")]
-    out: PathBuf,
-    /// Comma-separated table formats to write: csv, parquet.
-    #[arg(long, default_value = "csv,parquet", value_delimiter = ',')]
-    format: Vec<String>,
-    /// Worker threads (default: all cores).
-    #[arg(long)]
-    threads: Option<usize>,
-    /// Print nothing but errors.
-    #[arg(long, short)]
-    quiet: bool,
-    /// Prefix CSV cells starting with = + - @ with ' (see build --help).
-    #[arg(long)]
-    spreadsheet_safe: bool,
+    #[command(flatten)]
+    output: OutputArgs,
 }
 
 #[derive(Args)]
@@ -122,7 +116,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Build(a) => {
-            if a.report && !formats(&a.format)?.csv {
+            if a.report && !formats(&a.output.format)?.csv {
                 bail!("--report reads the CSV tables: use --format csv or csv,parquet");
             }
             if a.report && a.shard.is_some() {
@@ -131,11 +125,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let inputs = if a.inputs.is_empty() { vec![PathBuf::from("data/sample")] } else { a.inputs };
             let cfg = BuildConfig {
                 inputs,
-                out: a.out,
-                formats: formats(&a.format)?,
-                threads: a.threads,
-                quiet: a.quiet,
-                csv: CsvOptions { spreadsheet_safe: a.spreadsheet_safe },
+                out: a.output.out,
+                formats: formats(&a.output.format)?,
+                threads: a.output.threads,
+                quiet: a.output.quiet,
+                csv: CsvOptions { spreadsheet_safe: a.output.spreadsheet_safe },
                 limits: ReadLimits { max_bytes: a.max_file_bytes },
                 arguments: std::env::args().skip(1).collect(),
                 shard: a.shard,
@@ -153,11 +147,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Merge(a) => {
             let cfg = BuildConfig {
                 inputs: Vec::new(),
-                out: a.out,
-                formats: formats(&a.format)?,
-                threads: a.threads,
-                quiet: a.quiet,
-                csv: CsvOptions { spreadsheet_safe: a.spreadsheet_safe },
+                out: a.output.out,
+                formats: formats(&a.output.format)?,
+                threads: a.output.threads,
+                quiet: a.output.quiet,
+                csv: CsvOptions { spreadsheet_safe: a.output.spreadsheet_safe },
                 limits: ReadLimits::default(),
                 arguments: std::env::args().skip(1).collect(),
                 shard: None,
