@@ -184,7 +184,11 @@ pub fn show(key: u64) -> Option<String> {
 /// Name keys of one word: its skeleton and, for longer ones, the skeleton without its last class, so an
 /// inflected form (Захаровым, Zakharovanyń) still meets the bare name.
 pub fn push_name_keys(word: &str, lang: &str, out: &mut Vec<u64>) {
-    let sk = skeleton(word, lang);
+    push_skeleton_keys(&skeleton(word, lang), out);
+}
+
+/// The keys of one word from its skeleton (see [`push_name_keys`]).
+pub fn push_skeleton_keys(sk: &str, out: &mut Vec<u64>) {
     let n = sk.len();
     if n < MIN_NAME_LEN {
         return;
@@ -215,11 +219,25 @@ pub fn may_be_name(word: &str) -> bool {
 /// Words long enough to be cognates ("президент", "prezident") give keys even in lower case.
 const MIN_COGNATE_CHARS: usize = 6;
 
+/// Whether a word gives name keys: a possible name, or long enough to be a cognate.
+pub fn is_key_word(w: &str) -> bool {
+    may_be_name(w) || w.chars().nth(MIN_COGNATE_CHARS - 1).is_some()
+}
+
+/// The distinct words of a text, sorted: each is transliterated once however often it occurs (the
+/// skeleton is the costly part of the keys, and news repeats its names).
+pub fn distinct_words(text: &str) -> Vec<&str> {
+    let mut ws: Vec<&str> = words(text).collect();
+    ws.sort_unstable();
+    ws.dedup();
+    ws
+}
+
 /// All number and name keys of a text, sorted and distinct: numbers, capitalised words (names) and long
 /// words (internationalisms that transliterate to the same consonants).
 pub fn text_keys(text: &str, lang: &str) -> Vec<u64> {
     let mut keys: Vec<u64> = numbers(text).iter().map(|n| number_key(n)).collect();
-    for w in words(text).filter(|w| may_be_name(w) || w.chars().count() >= MIN_COGNATE_CHARS) {
+    for w in distinct_words(text).into_iter().filter(|w| is_key_word(w)) {
         push_name_keys(w, lang, &mut keys);
     }
     keys.sort_unstable();

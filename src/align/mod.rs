@@ -40,6 +40,12 @@ const TIME_WINDOW_US: i64 = 7 * 24 * 3600 * 1_000_000;
 /// A pair needs at least this much shared text evidence (sum of IDF weights), whatever its score:
 /// about two keys that each stand in a hundredth of the corpus.
 const MIN_SHARED: f64 = 3.0;
+/// ... and at least this many independent pieces of evidence (see [`evidence_items`]): one number alone (a
+/// random "569" in two unrelated articles), or one name seen in both titles, is a coincidence as often as it
+/// is a story, however rare.
+const MIN_ITEMS: usize = 2;
+/// Metadata closeness (publication time, article id) this strong counts as one piece of evidence.
+const META_ITEM: f64 = 3.0;
 /// Minimum average-link (mean candidate score over all cross pairs) for two clusters to merge.
 const MIN_LINK: f64 = 0.08;
 
@@ -120,9 +126,75 @@ struct Index {
     langs: Vec<u128>,
 }
 
+/// Whether a key held by `df` originals in a corpus of `n_langs` languages goes into the index: held by
+/// another article too, and not by so many that it cannot be specific to one story.
+pub fn indexable(df: usize, n_langs: usize) -> bool {
+    (2..=(POSTINGS_PER_LANGUAGE * n_langs).clamp(MIN_POSTINGS, MAX_POSTINGS)).contains(&df)
+}
+
+/// A multiplicative hasher for the key counts: keys are already well-mixed or small packed values, and
+/// SipHash would cost more than the counting itself (one update per key of every article).
+#[derive(Default, Clone, Copy)]
+pub struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u64(&mut self, k: u64) {
+        let x = (k ^ (k >> 31)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        self.0 = x ^ (x >> 29);
+    }
+}
+
+/// In how many articles each key occurs, counted while the corpus streams past, so that the features kept in
+/// memory can drop every key the index would drop anyway (on news, ~95% of an article's keys: names of one
+/// article only, or names and years in hundreds). That is what keeps memory per article small at 1M articles.
+#[derive(Default)]
+pub struct KeyCounts {
+    counts: HashMap<u64, u32, std::hash::BuildHasherDefault<KeyHasher>>,
+}
+
+impl KeyCounts {
+    /// Counts the (distinct) keys of one article.
+    pub fn add(&mut self, keys: &[u64]) {
+        for &k in keys {
+            *self.counts.entry(k).or_insert(0) += 1;
+        }
+    }
+
+    /// Uncounts an article counted before (a duplicate: the index counts originals only).
+    pub fn remove(&mut self, keys: &[u64]) {
+        for k in keys {
+            if let Some(c) = self.counts.get_mut(k) {
+                *c = c.saturating_sub(1);
+            }
+        }
+    }
+
+    /// Keeps the keys that [`indexable`] lets into the index; the result of [`align`] is the same.
+    pub fn retain_indexable(&self, keys: &mut Vec<u64>, n_langs: usize) {
+        keys.retain(|k| self.counts.get(k).is_some_and(|&c| indexable(c as usize, n_langs)));
+        keys.shrink_to_fit();
+    }
+
+    /// Distinct keys counted.
+    pub fn len(&self) -> usize {
+        self.counts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.counts.is_empty()
+    }
+}
+
 impl Index {
     fn build(feats: &[AlignFeatures], canonical: &[bool], lang_no: &[usize], n_langs: usize) -> Index {
-        let cap = (POSTINGS_PER_LANGUAGE * n_langs).clamp(MIN_POSTINGS, MAX_POSTINGS);
         let mut all: Vec<(u64, u32)> = Vec::new();
         for (i, f) in feats.iter().enumerate() {
             if canonical[i] {
@@ -140,7 +212,7 @@ impl Index {
                 e += 1;
             }
             let df = e - s;
-            if (2..=cap).contains(&df) {
+            if indexable(df, n_langs) {
                 idx.keys.push(all[s].0);
                 idx.start.push(idx.postings.len());
                 let mut mask = 0u128;
@@ -289,12 +361,16 @@ fn candidates(feats: &[AlignFeatures], p: &Prepared) -> Vec<Candidate> {
             let mut out: Vec<Candidate> = acc
                 .into_iter()
                 .filter(|&(_, s)| s >= MIN_SHARED)
-                .map(|(j, shared)| {
+                .filter_map(|(j, shared)| {
                     let j = j as usize;
                     let meta = meta_weight(&feats[i], &feats[j], &p.times, &p.ids, p.n_canon);
                     let (pi, pj) = (&p.profiles[i], &p.profiles[j]);
+                    let items = evidence_items(&shared_keys(pi, pj, idx).1, idx) + usize::from(meta >= META_ITEM);
+                    if items < MIN_ITEMS {
+                        return None;
+                    }
                     let score = score_of(shared, meta, pi, pj, &feats[i], &feats[j]);
-                    Candidate { score, shared, a: i, b: j }
+                    Some(Candidate { score, shared, a: i, b: j })
                 })
                 .collect();
             out.sort_by_key(|c| c.b);
@@ -484,6 +560,34 @@ fn shared_keys(a: &Profile, b: &Profile, idx: &Index) -> (f64, Vec<usize>) {
     }
     out.sort_by(|&p, &q| idx.weight[q].total_cmp(&idx.weight[p]).then(p.cmp(&q)));
     (sum, out)
+}
+
+/// Independent pieces of evidence among shared keys: each number, image id or hashed key counts once; the
+/// name keys of one name (its skeleton, stem and prefixes, "skrb", "skr") count once together; evidence in
+/// both titles counts once more (headlines of versions translate one sentence), however many keys it has.
+fn evidence_items(keys: &[usize], idx: &Index) -> usize {
+    let mut names: Vec<String> = Vec::new();
+    let mut items = 0;
+    let mut in_titles = 0;
+    for &k in keys {
+        let key = idx.keys[k];
+        match kind(key) {
+            Kind::Title => in_titles = 1,
+            Kind::Name => match show(key) {
+                Some(s) => names.push(s),
+                None => items += 1,
+            },
+            _ => items += 1,
+        }
+    }
+    names.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+    let mut heads: Vec<&str> = Vec::new();
+    for n in &names {
+        if !heads.iter().any(|h| h.starts_with(n.as_str())) {
+            heads.push(n);
+        }
+    }
+    items + heads.len() + in_titles
 }
 
 /// A short human-readable account of a pair's evidence: "numbers: 390, 14; names: skr; time: 12 min".

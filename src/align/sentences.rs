@@ -6,7 +6,9 @@
 //! name keys both sides share, plus a penalty for numbers one side has and the other side has elsewhere.
 //! The anchors are what keeps dropped sentences (adaptations) from shifting every later link.
 
-use super::evidence::{kind, name_key, text_keys, words, Kind, STEM_BIT};
+use super::evidence::{
+    distinct_words, is_key_word, kind, name_key, number_key, numbers, push_skeleton_keys, Kind, STEM_BIT,
+};
 use super::translit::skeleton;
 use super::SentenceLink;
 
@@ -53,9 +55,13 @@ struct Sent {
 fn sents(list: &[String], lang: &str) -> Vec<Sent> {
     list.iter()
         .map(|s| {
-            let mut keys = text_keys(s, lang);
-            for w in words(s) {
+            // The text keys of the aligner plus stems, with one skeleton per distinct word.
+            let mut keys: Vec<u64> = numbers(s).iter().map(|n| number_key(n)).collect();
+            for w in distinct_words(s) {
                 let sk = skeleton(w, lang);
+                if is_key_word(w) {
+                    push_skeleton_keys(&sk, &mut keys);
+                }
                 if sk.len() >= 4 {
                     keys.push(stem_key(&sk[..4]));
                 }
@@ -127,31 +133,50 @@ fn dp(sa: &[Sent], sb: &[Sent], ratio: f64) -> Vec<SentenceLink> {
         };
         base / (x.max(y) as f64)
     };
-    let keys_of = |side: &[Sent], from: usize, len: usize| -> Vec<u64> {
-        let mut v: Vec<u64> = side[from..from + len].iter().flat_map(|s| s.keys.iter().copied()).collect();
-        v.sort_unstable();
-        v.dedup();
-        v
+    // Only keys both sides hold can pull or push (any other key weighs 0): each sentence keeps just those,
+    // with their weights, so a cell of the programme merges two short lists.
+    let cross = |side: &[Sent]| -> Vec<Vec<(u64, f64)>> {
+        side.iter().map(|s| s.keys.iter().map(|&k| (k, weight(k))).filter(|&(_, w)| w > 0.0).collect()).collect()
     };
+    let (ca, cb) = (cross(sa), cross(sb));
+    // A segment's keys: one sentence's list, or the union of two (sorted, distinct).
+    fn segment<'a>(
+        side: &'a [Vec<(u64, f64)>],
+        from: usize,
+        len: usize,
+        buf: &'a mut Vec<(u64, f64)>,
+    ) -> &'a [(u64, f64)] {
+        if len == 1 {
+            return &side[from];
+        }
+        buf.clear();
+        buf.extend(side[from..from + len].iter().flatten().copied());
+        buf.sort_unstable_by_key(|e| e.0);
+        buf.dedup_by_key(|e| e.0);
+        buf
+    }
     // Shared keys pull a link together; a key this segment has and the other document has elsewhere
     // pushes it apart (that sentence belongs with another one), which is what stops a dropped sentence
-    // from being glued onto its neighbour's link.
-    let anchor = |ka: &[u64], kb: &[u64]| -> f64 {
-        let mut bonus = 0.0;
-        for &k in ka {
-            if kb.binary_search(&k).is_ok() {
-                bonus += weight(k);
-            } else if count.get(&k).is_some_and(|c| c.1 > 0) {
-                bonus -= weight(k);
+    // from being glued onto its neighbour's link. Every listed key is held by the other side somewhere, so
+    // the bonus is shared − (own − shared) − (other's − shared).
+    let anchor = |ka: &[(u64, f64)], kb: &[(u64, f64)]| -> f64 {
+        let (mut x, mut y, mut shared) = (0, 0, 0.0);
+        while x < ka.len() && y < kb.len() {
+            match ka[x].0.cmp(&kb[y].0) {
+                std::cmp::Ordering::Less => x += 1,
+                std::cmp::Ordering::Greater => y += 1,
+                std::cmp::Ordering::Equal => {
+                    shared += ka[x].1;
+                    x += 1;
+                    y += 1;
+                }
             }
         }
-        for &k in kb {
-            if ka.binary_search(&k).is_err() && count.get(&k).is_some_and(|c| c.0 > 0) {
-                bonus -= weight(k);
-            }
-        }
-        bonus
+        let own: f64 = ka.iter().map(|e| e.1).sum();
+        let other: f64 = kb.iter().map(|e| e.1).sum();
+        3.0 * shared - own - other
     };
+    let (mut buf_a, mut buf_b) = (Vec::new(), Vec::new());
     let w = m + 1;
     let mut cost = vec![f64::INFINITY; (n + 1) * w];
     let mut back = vec![(0u8, 0.0f64); (n + 1) * w];
@@ -171,7 +196,9 @@ fn dp(sa: &[Sent], sb: &[Sent], ratio: f64) -> Vec<SentenceLink> {
                 // A sentence one version lacks costs its prior only: its length says nothing.
                 let mut c = prior;
                 if da > 0 && db > 0 {
-                    c += length_cost(la, lb, ratio) - anchor(&keys_of(sa, i, da), &keys_of(sb, j, db));
+                    let ka = segment(&ca, i, da, &mut buf_a);
+                    let kb = segment(&cb, j, db, &mut buf_b);
+                    c += length_cost(la, lb, ratio) - anchor(ka, kb);
                 }
                 let cell = (i + da) * w + j + db;
                 if here + c < cost[cell] {

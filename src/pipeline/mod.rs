@@ -380,7 +380,12 @@ fn reduce_and_write(
         readers[pi].get(parts[pi].entries[ei].offset)
     };
     // What the reduce keeps per article: the duplicate signature, the alignment features, id and language.
-    // Built once, in place (no copies): this is what memory grows with.
+    // Built once, in place (no copies): this is what memory grows with. The alignment keys go to a side
+    // spill first, counted as they pass, and come back without the keys the index would drop anyway.
+    let keys_path = dir.join(".keys.spill");
+    let mut keys_w = SpillWriter::create(&keys_path)?;
+    let mut keys_at: Vec<u64> = Vec::with_capacity(order.len());
+    let mut counts = align::KeyCounts::default();
     let mut dup_sigs: Vec<DupSig> = Vec::with_capacity(order.len());
     let mut feats: Vec<AlignFeatures> = Vec::with_capacity(order.len());
     let mut briefs: Vec<tables::Brief> = Vec::with_capacity(order.len());
@@ -397,17 +402,45 @@ fn reduce_and_write(
                 ))
             })
             .collect::<Result<Vec<_>>>()?;
-        for (d, f, b) in chunk {
+        for (d, mut f, b) in chunk {
+            counts.add(&f.keys);
+            keys_at.push(keys_w.push_raw(&spill::keys_to_bytes(&f.keys))?);
+            f.keys = Vec::new();
             dup_sigs.push(d);
             feats.push(f);
             briefs.push(b);
         }
     }
+    keys_w.finish()?;
     clock.mark("signatures");
 
     let dup_of = dedup::find_duplicates(&dup_sigs);
     drop(dup_sigs);
     clock.mark("dedup");
+    let keys_r = SpillReader::open(&keys_path)?;
+    for (k, d) in dup_of.iter().enumerate() {
+        if d.is_some() {
+            counts.remove(&spill::keys_from_bytes(&keys_r.raw(keys_at[k])?)?);
+        }
+    }
+    let n_langs = briefs.iter().map(|b| b.lang.as_str()).collect::<BTreeSet<_>>().len();
+    for start in (0..order.len()).step_by(WRITE_CHUNK) {
+        let end = (start + WRITE_CHUNK).min(order.len());
+        let keys = (start..end)
+            .into_par_iter()
+            .map(|k| {
+                let mut keys = spill::keys_from_bytes(&keys_r.raw(keys_at[k])?)?;
+                counts.retain_indexable(&mut keys, n_langs);
+                Ok(keys)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        for (f, keys) in feats[start..end].iter_mut().zip(keys) {
+            f.keys = keys;
+        }
+    }
+    drop((keys_r, keys_at, counts));
+    std::fs::remove_file(&keys_path).ok();
+    clock.mark("key_counts");
     let aligned = align::align(&feats, &dup_of);
     drop(feats);
     let mut members: BTreeMap<usize, Vec<usize>> = BTreeMap::new();

@@ -72,6 +72,18 @@ impl SpillReader {
     }
 }
 
+/// Sorted alignment keys as spill bytes (little-endian u64s), for the reduce's key side spill.
+pub fn keys_to_bytes(keys: &[u64]) -> Vec<u8> {
+    keys.iter().flat_map(|k| k.to_le_bytes()).collect()
+}
+
+pub fn keys_from_bytes(bytes: &[u8]) -> Result<Vec<u64>> {
+    if bytes.len() % 8 != 0 {
+        bail!("key spill record has {} bytes, not a multiple of 8", bytes.len());
+    }
+    Ok(bytes.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes"))).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,5 +101,12 @@ mod tests {
         assert_eq!(r.get(ob).unwrap(), b);
         assert_eq!(r.get(oa).unwrap(), a);
         assert!(r.get(ob + 1).is_err());
+    }
+
+    #[test]
+    fn keys_round_trip_and_bad_lengths_are_errors() {
+        let keys = vec![0, 1, u64::MAX, 1 << 60];
+        assert_eq!(keys_from_bytes(&keys_to_bytes(&keys)).unwrap(), keys);
+        assert!(keys_from_bytes(&[1, 2, 3]).is_err());
     }
 }
