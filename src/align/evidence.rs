@@ -126,7 +126,7 @@ pub fn numbers(text: &str) -> Vec<String> {
 
 /// The words of a text (letters and joiners), without digits.
 pub fn words(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| !(c.is_alphabetic() || c == '\u{200C}' || c == '\'' || c == 'ʼ' || c == 'ʻ' || c == '’'))
+    text.split(|c: char| !(crate::normalise::is_letter(c) || c == '\u{200C}' || c == '\'' || c == 'ʼ' || c == 'ʻ' || c == '’'))
         .filter(|w| !w.is_empty())
 }
 
