@@ -126,8 +126,10 @@ pub fn numbers(text: &str) -> Vec<String> {
 
 /// The words of a text (letters and joiners), without digits.
 pub fn words(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| !(crate::normalise::is_letter(c) || c == '\u{200C}' || c == '\'' || c == 'ʼ' || c == 'ʻ' || c == '’'))
-        .filter(|w| !w.is_empty())
+    text.split(|c: char| {
+        !(crate::normalise::is_letter(c) || c == '\u{200C}' || c == '\'' || c == 'ʼ' || c == 'ʻ' || c == '’')
+    })
+    .filter(|w| !w.is_empty())
 }
 
 fn pack(tag: u64, s: &str, code: impl Fn(char) -> u64) -> u64 {

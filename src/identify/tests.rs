@@ -248,3 +248,30 @@ fn persian_words_are_not_taken_for_dari() {
     let prs = "مسوولین شفاخانه در ولسوالی گفتند که داکتران و مریضان زیادتر از سال گذشته استند.";
     assert_eq!(lang(prs), "prs_Arab");
 }
+
+#[test]
+fn lingua_re_weighs_an_unsure_pair_it_knows_and_keeps_their_mass() {
+    // A verdict that (wrongly) leans to Bulgarian on a plainly Russian sentence.
+    let text = "Вчера вечером в городе прошёл сильный дождь, и многие улицы были затоплены.";
+    let mut v = Verdict { ranked: vec![("bul_Cyrl", 0.55), ("rus_Cyrl", 0.35), ("kir_Cyrl", 0.10)] };
+    tie_break(&mut v, Group::Cyrillic, text);
+    assert_eq!(v.ranked[0].0, "rus_Cyrl", "{:?}", v.ranked);
+    // Kyrgyz is not lingua's to judge: its share is untouched, and the pair still holds 0.9 between them.
+    let kir = v.ranked.iter().find(|r| r.0 == "kir_Cyrl").unwrap().1;
+    assert!((kir - 0.10).abs() < 1e-12);
+    let pair: f64 = v.ranked.iter().filter(|r| r.0 != "kir_Cyrl").map(|r| r.1).sum();
+    assert!((pair - 0.90).abs() < 1e-9);
+}
+
+#[test]
+fn lingua_stays_out_when_sure_or_when_the_leader_is_not_its_language() {
+    let text = "Вчера вечером в городе прошёл сильный дождь, и многие улицы были затоплены.";
+    let sure = vec![("bul_Cyrl", 0.97), ("rus_Cyrl", 0.03)];
+    let mut v = Verdict { ranked: sure.clone() };
+    tie_break(&mut v, Group::Cyrillic, text);
+    assert_eq!(v.ranked, sure);
+    let kyrgyz_first = vec![("kir_Cyrl", 0.5), ("bul_Cyrl", 0.3), ("rus_Cyrl", 0.2)];
+    let mut v = Verdict { ranked: kyrgyz_first.clone() };
+    tie_break(&mut v, Group::Cyrillic, text);
+    assert_eq!(v.ranked, kyrgyz_first);
+}
