@@ -460,57 +460,79 @@ fn reduce_and_write(
     }
     clock.mark("align");
 
-    // Articles and sentences, streamed from the spill in input order.
+    // Articles and sentences, streamed from the spill in input order. The table files are written on a
+    // thread of their own (CSV and Parquet encoding is serial) while the workers prepare the next chunk.
     let mut art_w = TableWriter::create(dir, &tables::articles(&[]), cfg.formats, cfg.csv)?;
     let mut sent_w = TableWriter::create(dir, &tables::sentences(&[]), cfg.formats, cfg.csv)?;
     let mut by_lang: BTreeMap<String, u64> = BTreeMap::new();
     let mut story_rows: BTreeMap<usize, tables::StoryRow> = BTreeMap::new();
     let bar = progress(cfg, order.len() as u64, "writing");
-    for start in (0..order.len()).step_by(WRITE_CHUNK) {
-        let end = (start + WRITE_CHUNK).min(order.len());
-        let chunk: Vec<(Article, Vec<String>)> = (start..end)
-            .into_par_iter()
-            .map(|k| {
-                let mut a = fetch(k)?;
-                if let Some(j) = dup_of[k] {
-                    a.dup_of = briefs[j].doc_id.clone();
-                }
-                if let Some(s) = story_of[k] {
-                    a.story_id = story_ids[s].clone();
-                }
-                let sentences = normalise::split_sentences(&a.text, &a.lang);
-                Ok((a, sentences))
-            })
-            .collect::<Result<_>>()?;
-        for (k, (a, _)) in (start..end).zip(&chunk) {
-            *by_lang.entry(a.lang.clone()).or_insert(0) += 1;
-            if let Some(s) = story_of[k] {
-                let row = story_rows.entry(s).or_insert_with(|| tables::StoryRow {
-                    story_id: story_ids[s].clone(),
-                    n_articles: 0,
-                    languages: Vec::new(),
-                    title: a.title.clone(),
-                });
-                row.n_articles += 1;
-                if !row.languages.contains(&a.lang) {
-                    row.languages.push(a.lang.clone());
-                }
-                // The representative title: the English version's if there is one (most readers share it).
-                if a.lang == "eng_Latn" && !row.languages.iter().take(row.languages.len() - 1).any(|l| l == "eng_Latn")
-                {
-                    row.title = a.title.clone();
-                }
+    std::thread::scope(|scope| -> Result<()> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(write::Table, write::Table)>(1);
+        let writer = scope.spawn(move || -> Result<()> {
+            for (arts, sents) in rx {
+                art_w.write(&arts)?;
+                sent_w.write(&sents)?;
             }
-        }
-        let (articles, sentences): (Vec<Article>, Vec<Vec<String>>) = chunk.into_iter().unzip();
-        let sent_docs: Vec<(String, Vec<String>)> = articles.iter().map(|a| a.doc_id.clone()).zip(sentences).collect();
-        art_w.write(&tables::articles(&articles))?;
-        sent_w.write(&tables::sentences(&sent_docs))?;
-        bar.inc((end - start) as u64);
-    }
+            art_w.finish()?;
+            sent_w.finish()
+        });
+        let mut produce = || -> Result<()> {
+            for start in (0..order.len()).step_by(WRITE_CHUNK) {
+                let end = (start + WRITE_CHUNK).min(order.len());
+                let chunk: Vec<(Article, Vec<String>)> = (start..end)
+                    .into_par_iter()
+                    .map(|k| {
+                        let mut a = fetch(k)?;
+                        if let Some(j) = dup_of[k] {
+                            a.dup_of = briefs[j].doc_id.clone();
+                        }
+                        if let Some(s) = story_of[k] {
+                            a.story_id = story_ids[s].clone();
+                        }
+                        let sentences = normalise::split_sentences(&a.text, &a.lang);
+                        Ok((a, sentences))
+                    })
+                    .collect::<Result<_>>()?;
+                for (k, (a, _)) in (start..end).zip(&chunk) {
+                    *by_lang.entry(a.lang.clone()).or_insert(0) += 1;
+                    if let Some(s) = story_of[k] {
+                        let row = story_rows.entry(s).or_insert_with(|| tables::StoryRow {
+                            story_id: story_ids[s].clone(),
+                            n_articles: 0,
+                            languages: Vec::new(),
+                            title: a.title.clone(),
+                        });
+                        row.n_articles += 1;
+                        if !row.languages.contains(&a.lang) {
+                            row.languages.push(a.lang.clone());
+                        }
+                        // The representative title: the English version's if there is one (most readers
+                        // share it).
+                        if a.lang == "eng_Latn"
+                            && !row.languages.iter().take(row.languages.len() - 1).any(|l| l == "eng_Latn")
+                        {
+                            row.title = a.title.clone();
+                        }
+                    }
+                }
+                let (articles, sentences): (Vec<Article>, Vec<Vec<String>>) = chunk.into_iter().unzip();
+                let sent_docs: Vec<(String, Vec<String>)> =
+                    articles.iter().map(|a| a.doc_id.clone()).zip(sentences).collect();
+                // A send fails only when the writer stopped on an error; its join below reports it.
+                if tx.send((tables::articles(&articles), tables::sentences(&sent_docs))).is_err() {
+                    break;
+                }
+                bar.inc((end - start) as u64);
+            }
+            Ok(())
+        };
+        let produced = produce();
+        drop(tx);
+        let written = writer.join().map_err(|_| anyhow::anyhow!("the table writer thread panicked"))?;
+        written.and(produced)
+    })?;
     bar.finish_and_clear();
-    art_w.finish()?;
-    sent_w.finish()?;
     clock.mark("write_articles");
 
     // Pairs and their sentence links.
