@@ -419,11 +419,15 @@ pub fn align(feats: &[AlignFeatures], dup_of: &[Option<usize>]) -> AlignResult {
             *c = root(&mut parent, o);
         }
     }
-    let mut by_cluster: HashMap<usize, Vec<usize>> = HashMap::new();
-    for (i, &c) in cluster.iter().enumerate() {
-        by_cluster.entry(c).or_default().push(i);
-    }
-    let mut groups: Vec<Vec<usize>> = by_cluster.into_values().filter(|m| m.len() >= 2).collect();
+    // Members by cluster, through a sort (a map of one Vec per article would cost ~60 bytes per article).
+    let mut by_cluster: Vec<(usize, usize)> = cluster.iter().enumerate().map(|(i, &c)| (c, i)).collect();
+    by_cluster.sort_unstable();
+    let mut groups: Vec<Vec<usize>> = by_cluster
+        .chunk_by(|x, y| x.0 == y.0)
+        .filter(|m| m.len() >= 2)
+        .map(|m| m.iter().map(|&(_, i)| i).collect())
+        .collect();
+    drop(by_cluster);
     groups.sort_by_key(|m| m[0]);
     let mut story_of = vec![None; n];
     for (s, m) in groups.iter().enumerate() {
@@ -474,8 +478,9 @@ fn cluster_average_link(n: usize, cands: &[(f64, usize, usize)], canonical: &[bo
     use std::collections::{BTreeMap, BinaryHeap};
     let mut parent: Vec<usize> = (0..n).collect();
     let mut size: Vec<usize> = vec![1; n];
-    let mut langs_of: Vec<Vec<usize>> =
-        (0..n).map(|i| if canonical[i] { vec![lang_no[i]] } else { Vec::new() }).collect();
+    // Languages of each cluster's originals, filled at its first merge (an unmerged article's is its own).
+    let mut langs_of: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let own = |i: usize| if canonical[i] { vec![lang_no[i]] } else { Vec::new() };
     // Summed candidate scores between clusters, by root; BTreeMap keeps the work order deterministic.
     let mut adj: Vec<BTreeMap<usize, f64>> = vec![BTreeMap::new(); n];
     for &(s, i, j) in cands {
@@ -513,6 +518,11 @@ fn cluster_average_link(n: usize, cands: &[(f64, usize, usize)], canonical: &[bo
         let Some(&sum) = adj[a].get(&b) else { continue };
         if link(sum, a, b, &size) != l {
             continue;
+        }
+        for x in [a, b] {
+            if size[x] == 1 && langs_of[x].is_empty() {
+                langs_of[x] = own(x);
+            }
         }
         if langs_of[a].iter().any(|x| langs_of[b].binary_search(x).is_ok()) {
             continue;

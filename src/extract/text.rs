@@ -110,6 +110,13 @@ impl ChromeModel {
         d
     }
 
+    /// Forgets the lines that are not chrome once learning is over: the sample's body lines are most of the
+    /// model (millions of hashes at 50,000 sample files) and only the decisions are used afterwards.
+    pub fn keep_decisions_only(&mut self) {
+        self.seen.retain(|_, s| s.n as u32 >= CHROME_MIN_FILES);
+        self.seen.shrink_to_fit();
+    }
+
     /// Merges what was learned elsewhere (another thread's share of the corpus).
     pub fn merge(&mut self, other: ChromeModel) {
         for (h, s) in other.seen {

@@ -271,7 +271,10 @@ fn learn_chrome(
             model.add_hashes(h);
         }
     }
-    (model, lines.into_iter().collect())
+    model.keep_decisions_only();
+    // The sample's line hashes are kept only for the state of an incremental run.
+    let lines = if cfg.state.is_some() { lines.into_iter().collect() } else { BTreeMap::new() };
+    (model, lines)
 }
 
 /// The map over files, in chunks: read, process, and append articles to the spill in input order.

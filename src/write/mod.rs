@@ -24,6 +24,8 @@ use std::sync::Arc;
 
 /// Rows per Parquet row group: big enough for good compression, small enough to stream.
 const ROW_GROUP: usize = 64 * 1024;
+/// ... or fewer, so that the group buffered in memory stays below this many encoded bytes.
+const ROW_GROUP_BYTES: usize = 8 << 20;
 
 /// Longest string kept in Parquet min/max statistics.
 const STATS_TRUNCATE: usize = 64;
@@ -105,6 +107,11 @@ impl TableWriter {
             if !chunk.is_empty() {
                 let cols = chunk.columns.iter().map(|c| arrow_array(&c.values, 0, chunk.len())).collect::<Vec<_>>();
                 w.write(&RecordBatch::try_new(self.schema.clone(), cols)?)?;
+                // A row group is held in memory until it is closed: 64k rows of whole articles would be
+                // hundreds of MB, so a group also closes once its encoded size passes ROW_GROUP_BYTES.
+                if w.in_progress_size() >= ROW_GROUP_BYTES {
+                    w.flush()?;
+                }
             }
         }
         Ok(())
