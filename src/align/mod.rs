@@ -52,7 +52,8 @@ const MIN_LINK: f64 = 0.08;
 /// What alignment keeps per article (small: it lives for the whole corpus).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AlignFeatures {
-    pub lang: String,
+    /// Shared between the articles of a language (a million copies of "kir_Cyrl" would cost 56 MB).
+    pub lang: std::sync::Arc<str>,
     /// Sorted, distinct evidence keys (numbers, names, image ids), see [`evidence`].
     pub keys: Vec<u64>,
     /// Characters of title and text, for the length ratio.
@@ -82,7 +83,7 @@ pub fn features(a: &Article) -> AlignFeatures {
     keys.dedup();
     let section = a.english_section.trim().to_ascii_lowercase();
     AlignFeatures {
-        lang: a.lang.clone(),
+        lang: a.lang.as_str().into(),
         keys,
         n_chars: (a.title.chars().count() + a.text.chars().count()).min(u32::MAX as usize) as u32,
         published: a.published,
@@ -317,11 +318,11 @@ struct Prepared {
 fn prepare(feats: &[AlignFeatures], dup_of: &[Option<usize>]) -> Prepared {
     let n = feats.len();
     let canonical: Vec<bool> = (0..n).map(|i| dup_of.get(i).copied().flatten().is_none()).collect();
-    let mut lang_names: Vec<&str> = feats.iter().map(|f| f.lang.as_str()).collect();
+    let mut lang_names: Vec<&str> = feats.iter().map(|f| &*f.lang).collect();
     lang_names.sort_unstable();
     lang_names.dedup();
     let lang_no: Vec<usize> =
-        feats.iter().map(|f| lang_names.binary_search(&f.lang.as_str()).expect("every language is listed")).collect();
+        feats.iter().map(|f| lang_names.binary_search(&&*f.lang).expect("every language is listed")).collect();
     let idx = Index::build(feats, &canonical, &lang_no, lang_names.len());
     let n_canon = canonical.iter().filter(|&&c| c).count().max(1) as f64;
     let profiles: Vec<Profile> = feats.par_iter().enumerate().map(|(i, f)| profile(f, &idx, lang_no[i])).collect();

@@ -160,8 +160,8 @@ fn run_build(cfg: &BuildConfig) -> Result<Summary> {
     let started = Instant::now();
     let mut clock = Clock::new();
     let (all_files, walk_rejects) = read::discover(&cfg.inputs);
+    let n_all_files = all_files.len() as u64;
     let owns = |rel: &str| cfg.shard.is_none_or(|s| s.owns(rel));
-    let files: Vec<InputFile> = all_files.iter().filter(|f| owns(&f.rel)).cloned().collect();
     let walk_rejects: Vec<Reject> = walk_rejects.into_iter().filter(|r| owns(&r.source_file)).collect();
     clock.mark("discover");
 
@@ -175,6 +175,11 @@ fn run_build(cfg: &BuildConfig) -> Result<Summary> {
     // The chrome model is learned from a sample chosen over *all* inputs, so every shard learns the same one.
     let (chrome, sample_lines) = learn_chrome(&all_files, previous.as_ref(), cfg);
     clock.mark("learn_chrome");
+    // One list of files at a time (a path is ~180 bytes: 180 MB at a million files).
+    let mut files: Vec<InputFile> = match cfg.shard {
+        None => all_files,
+        Some(_) => all_files.into_iter().filter(|f| owns(&f.rel)).collect(),
+    };
 
     let spill_path = match (&cfg.state, cfg.shard) {
         (_, Some(_)) => staged.tmp.join(shard::SPILL),
@@ -186,10 +191,13 @@ fn run_build(cfg: &BuildConfig) -> Result<Summary> {
     // Paths that could not even be walked are inputs too: each is one reject.
     output.inputs += walk_rejects.len() as u64;
     output.rejects.extend(walk_rejects);
+    if cfg.state.is_none() {
+        files = Vec::new(); // only the state needs the list after the map
+    }
     clock.mark("map");
 
     let summary = if let Some(s) = cfg.shard {
-        shard::save(&staged.tmp, s, &output, all_files.len() as u64)?;
+        shard::save(&staged.tmp, s, &output, n_all_files)?;
         // The shard's manifest: its counts and timings, and (moved in last) its completion marker.
         clock.mark("write_shard");
         let manifest = json!({
@@ -389,6 +397,7 @@ fn reduce_and_write(
     let mut keys_w = SpillWriter::create(&keys_path)?;
     let mut keys_at: Vec<u64> = Vec::with_capacity(order.len());
     let mut counts = align::KeyCounts::default();
+    let mut langs: Vec<std::sync::Arc<str>> = Vec::new();
     let mut dup_sigs: Vec<DupSig> = Vec::with_capacity(order.len());
     let mut feats: Vec<AlignFeatures> = Vec::with_capacity(order.len());
     let mut briefs: Vec<tables::Brief> = Vec::with_capacity(order.len());
@@ -401,11 +410,21 @@ fn reduce_and_write(
                 Ok((
                     dedup::signature(&a.lang, &a.text),
                     align::features(&a),
-                    tables::Brief { doc_id: a.doc_id, lang: a.lang },
+                    tables::Brief { doc_id: a.doc_id, lang: a.lang.as_str().into() },
                 ))
             })
             .collect::<Result<Vec<_>>>()?;
-        for (d, mut f, b) in chunk {
+        for (d, mut f, mut b) in chunk {
+            // One shared copy of each language code.
+            let lang = match langs.iter().find(|l| l[..] == b.lang[..]) {
+                Some(l) => l.clone(),
+                None => {
+                    langs.push(b.lang.clone());
+                    b.lang.clone()
+                }
+            };
+            f.lang = lang.clone();
+            b.lang = lang;
             counts.add(&f.keys);
             keys_at.push(keys_w.push_raw(&spill::keys_to_bytes(&f.keys))?);
             f.keys = Vec::new();
@@ -426,7 +445,7 @@ fn reduce_and_write(
             counts.remove(&spill::keys_from_bytes(&keys_r.raw(keys_at[k])?)?);
         }
     }
-    let n_langs = briefs.iter().map(|b| b.lang.as_str()).collect::<BTreeSet<_>>().len();
+    let n_langs = langs.len();
     for start in (0..order.len()).step_by(WRITE_CHUNK) {
         let end = (start + WRITE_CHUNK).min(order.len());
         let keys = (start..end)

@@ -52,7 +52,8 @@ pub fn articles(a: &[Article]) -> Table {
 /// What the pair and story tables need to know of an article.
 pub struct Brief {
     pub doc_id: String,
-    pub lang: String,
+    /// Shared between the articles of a language.
+    pub lang: std::sync::Arc<str>,
 }
 
 pub fn alignments(briefs: &[Brief], pairs: &[Pair]) -> Table {
@@ -61,8 +62,8 @@ pub fn alignments(briefs: &[Brief], pairs: &[Pair]) -> Table {
         vec![
             Column::new("doc_id_a", strs(pairs, |p| briefs[p.a].doc_id.clone())),
             Column::new("doc_id_b", strs(pairs, |p| briefs[p.b].doc_id.clone())),
-            Column::new("lang_a", strs(pairs, |p| briefs[p.a].lang.clone())),
-            Column::new("lang_b", strs(pairs, |p| briefs[p.b].lang.clone())),
+            Column::new("lang_a", strs(pairs, |p| briefs[p.a].lang.to_string())),
+            Column::new("lang_b", strs(pairs, |p| briefs[p.b].lang.to_string())),
             Column::new("score", Values::F64(pairs.iter().map(|p| p.score).collect())),
             Column::new("evidence", strs(pairs, |p| p.evidence.clone())),
         ],
