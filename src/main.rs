@@ -103,14 +103,16 @@ struct DetectArgs {
 }
 
 /// glibc's malloc raises its mmap threshold each time a large block is freed; after that the build's
-/// chunk buffers (megabytes of article text, allocated and freed chunk after chunk on several threads) come
-/// from the heap arenas and fragment them. A fixed threshold keeps large buffers in their own mappings:
-/// peak RSS at 100,000 articles 408 MB → 331 MB, same speed (docs/performance.md).
+/// chunk buffers (tens of MB of article text, allocated and freed chunk after chunk on several threads) come
+/// from the heap arenas and fragment them. A fixed threshold keeps such buffers in their own mappings.
+/// Measured (docs/performance.md): 1 MB cut peak RSS most but cost ~0.5 s of system time per 10k articles
+/// (every mid-sized buffer mapped and unmapped); 16 MB keeps 10k within ~0.1 s of the default and the 1M
+/// build near 1.1 GB.
 fn tune_allocator() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only changes allocator parameters; it is called before any other thread exists.
     unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 16 << 20);
     }
 }
 
