@@ -696,17 +696,22 @@ mod tests {
 
     #[test]
     fn one_shared_number_alone_links_nothing_but_a_number_and_a_name_do() {
-        let mut arts = background(20);
+        // Enough background that one number held by two articles is rare enough (IDF) to count.
+        let mut arts = background(80);
         // Two unrelated articles that happen to share one rare figure and nothing else.
         arts.push(art("eng_Latn", "Harvest", "Farmers brought in 86421 tonnes of grain this autumn."));
-        arts.push(art("rus_Cyrl", "Выборы", "На выборах проголосовали 86421 человек."));
+        arts.push(art("rus_Cyrl", "Голосование", "В голосовании участвовали 86421 человек."));
         // Two versions that share the figure and a name.
         arts.push(art("eng_Latn", "Flood", "Floods forced 57309 people from their homes, Nurlan Bekov said."));
-        arts.push(art("rus_Cyrl", "Наводнение", "Наводнение вынудило 57309 человек покинуть дома, сказал Нурлан Беков."));
+        arts.push(art(
+            "rus_Cyrl",
+            "Наводнение",
+            "Наводнение вынудило 57309 человек покинуть дома, сказал Нурлан Беков.",
+        ));
         let feats: Vec<AlignFeatures> = arts.iter().map(features).collect();
         let n = arts.len();
         let r = align(&feats, &vec![None; n]);
-        assert_eq!(r.story_of[n - 4], None, "one shared number is not a story");
+        assert_eq!(r.story_of[n - 4], None, "one shared number is not a story: {:?}", r.pairs);
         assert_eq!(r.story_of[n - 3], None);
         assert!(r.story_of[n - 2].is_some() && r.story_of[n - 2] == r.story_of[n - 1]);
     }
@@ -716,7 +721,11 @@ mod tests {
         // The pipeline keeps only indexable keys in memory; the alignment must not change.
         let mut arts = background(30);
         arts.extend(story());
-        arts.push(art("eng_Latn", "Tashkent frees 390 prisoners", "Uzbekistan released 390 prisoners and 14 activists."));
+        arts.push(art(
+            "eng_Latn",
+            "Tashkent frees 390 prisoners",
+            "Uzbekistan released 390 prisoners and 14 activists.",
+        ));
         let full: Vec<AlignFeatures> = arts.iter().map(features).collect();
         let mut dup_of = vec![None; arts.len()];
         dup_of[arts.len() - 1] = Some(30);
