@@ -195,7 +195,7 @@ pub fn push_skeleton_keys(sk: &str, out: &mut Vec<u64>) {
     if n < MIN_NAME_LEN {
         return;
     }
-    out.push(name_key(&sk));
+    out.push(name_key(sk));
     // Prefix keys: suffixes of inflection and derivation vary in length across languages (Некрополисінде,
     // Некрополиси, Necropolis), so every prefix of at least PREFIX_MIN classes is a key too.
     for l in PREFIX_MIN..n.saturating_sub(1) {
