@@ -190,7 +190,7 @@ pub fn push_name_keys(word: &str, lang: &str, out: &mut Vec<u64>) {
 }
 
 /// The keys of one word from its skeleton (see [`push_name_keys`]).
-pub fn push_skeleton_keys(sk: &str, out: &mut Vec<u64>) {
+fn push_skeleton_keys(sk: &str, out: &mut Vec<u64>) {
     let n = sk.len();
     if n < MIN_NAME_LEN {
         return;
@@ -222,13 +222,13 @@ pub fn may_be_name(word: &str) -> bool {
 const MIN_COGNATE_CHARS: usize = 6;
 
 /// Whether a word gives name keys: a possible name, or long enough to be a cognate.
-pub fn is_key_word(w: &str) -> bool {
+fn is_key_word(w: &str) -> bool {
     may_be_name(w) || w.chars().nth(MIN_COGNATE_CHARS - 1).is_some()
 }
 
 /// The distinct words of a text, sorted: each is transliterated once however often it occurs (the
 /// skeleton is the costly part of the keys, and news repeats its names).
-pub fn distinct_words(text: &str) -> Vec<&str> {
+fn distinct_words(text: &str) -> Vec<&str> {
     let mut ws: Vec<&str> = words(text).collect();
     ws.sort_unstable();
     ws.dedup();
@@ -238,9 +238,39 @@ pub fn distinct_words(text: &str) -> Vec<&str> {
 /// All number and name keys of a text, sorted and distinct: numbers, capitalised words (names) and long
 /// words (internationalisms that transliterate to the same consonants).
 pub fn text_keys(text: &str, lang: &str) -> Vec<u64> {
+    keys_of(text, lang, false)
+}
+
+/// [`text_keys`] plus a 4-class prefix key of every word ([`stem_key`]): sentence alignment's weak anchors
+/// for cognates ("министерством" and "ministry" both start "mnsd"), which would collide too often
+/// corpus-wide.
+pub fn text_keys_with_stems(text: &str, lang: &str) -> Vec<u64> {
+    keys_of(text, lang, true)
+}
+
+/// Consonant classes of a stem anchor key.
+const STEM_CLASSES: usize = 4;
+
+/// A stem anchor key: a name key with a marker bit so it never equals a full name key.
+pub fn stem_key(prefix: &str) -> u64 {
+    name_key(prefix) | STEM_BIT
+}
+
+/// The keys of a text, each distinct word transliterated once (and only when it gives a key).
+fn keys_of(text: &str, lang: &str, stems: bool) -> Vec<u64> {
     let mut keys: Vec<u64> = numbers(text).iter().map(|n| number_key(n)).collect();
-    for w in distinct_words(text).into_iter().filter(|w| is_key_word(w)) {
-        push_name_keys(w, lang, &mut keys);
+    for w in distinct_words(text) {
+        let key_word = is_key_word(w);
+        if !key_word && !stems {
+            continue;
+        }
+        let sk = skeleton(w, lang);
+        if key_word {
+            push_skeleton_keys(&sk, &mut keys);
+        }
+        if stems && sk.len() >= STEM_CLASSES {
+            keys.push(stem_key(&sk[..STEM_CLASSES]));
+        }
     }
     keys.sort_unstable();
     keys.dedup();

@@ -183,15 +183,6 @@ impl KeyCounts {
         keys.retain(|k| self.counts.get(k).is_some_and(|&c| indexable(c as usize, n_langs)));
         keys.shrink_to_fit();
     }
-
-    /// Distinct keys counted.
-    pub fn len(&self) -> usize {
-        self.counts.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.counts.is_empty()
-    }
 }
 
 impl Index {

@@ -6,10 +6,7 @@
 //! name keys both sides share, plus a penalty for numbers one side has and the other side has elsewhere.
 //! The anchors are what keeps dropped sentences (adaptations) from shifting every later link.
 
-use super::evidence::{
-    distinct_words, is_key_word, kind, name_key, number_key, numbers, push_skeleton_keys, Kind, STEM_BIT,
-};
-use super::translit::skeleton;
+use super::evidence::{kind, text_keys_with_stems, Kind, STEM_BIT};
 use super::SentenceLink;
 
 /// Documents larger than this many cells (sentences × sentences) are not sentence-aligned (memory bound).
@@ -45,37 +42,14 @@ fn length_cost(la: f64, lb: f64, ratio: f64) -> f64 {
     -two_tail(z).ln()
 }
 
-/// A sentence's length and evidence keys; `stems` are 4-class name prefixes, weak anchors for cognates
-/// ("министерством" and "ministry" both start "mnsd") that would collide too often corpus-wide.
+/// A sentence's length and evidence keys, stem anchors included ([`text_keys_with_stems`]).
 struct Sent {
     len: f64,
     keys: Vec<u64>,
 }
 
 fn sents(list: &[String], lang: &str) -> Vec<Sent> {
-    list.iter()
-        .map(|s| {
-            // The text keys of the aligner plus stems, with one skeleton per distinct word.
-            let mut keys: Vec<u64> = numbers(s).iter().map(|n| number_key(n)).collect();
-            for w in distinct_words(s) {
-                let sk = skeleton(w, lang);
-                if is_key_word(w) {
-                    push_skeleton_keys(&sk, &mut keys);
-                }
-                if sk.len() >= 4 {
-                    keys.push(stem_key(&sk[..4]));
-                }
-            }
-            keys.sort_unstable();
-            keys.dedup();
-            Sent { len: s.chars().count() as f64, keys }
-        })
-        .collect()
-}
-
-/// A stem anchor key: a name key with a marker bit so it never equals a full name key.
-fn stem_key(prefix: &str) -> u64 {
-    name_key(prefix) | STEM_BIT
+    list.iter().map(|s| Sent { len: s.chars().count() as f64, keys: text_keys_with_stems(s, lang) }).collect()
 }
 
 /// Links the sentences of two versions of a story. Indices are 0-based; a range "3-4" is a 2-sentence side;

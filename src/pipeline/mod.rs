@@ -112,6 +112,10 @@ impl Clock {
         *self.timings.entry(stage.to_string()).or_insert(0.0) += self.lap.elapsed().as_secs_f64();
         self.lap = Instant::now();
     }
+    /// The timings for manifest.json: seconds per stage, to the millisecond.
+    fn to_json(&self) -> serde_json::Value {
+        self.timings.iter().map(|(k, v)| (k.clone(), json!((v * 1000.0).round() / 1000.0))).collect()
+    }
 }
 
 fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
@@ -212,7 +216,7 @@ fn run_build(cfg: &BuildConfig) -> Result<Summary> {
                 "rejects": output.rejects.len(),
                 "accounted": output.inputs == (output.entries.len() + output.rejects.len()) as u64,
             },
-            "seconds_per_stage": clock.timings.iter().map(|(k, v)| (k.clone(), json!((v * 1000.0).round() / 1000.0))).collect::<serde_json::Map<_, _>>(),
+            "seconds_per_stage": clock.to_json(),
         });
         write::write_json(&manifest, &staged.tmp.join("manifest.json"))?;
         staged.commit()?;
@@ -407,30 +411,21 @@ fn reduce_and_write(
             .into_par_iter()
             .map(|k| {
                 let a = fetch(k)?;
-                Ok((
-                    dedup::signature(&a.lang, &a.text),
-                    align::features(&a),
-                    tables::Brief { doc_id: a.doc_id, lang: a.lang.as_str().into() },
-                ))
+                Ok((dedup::signature(&a.lang, &a.text), align::features(&a), a.doc_id))
             })
             .collect::<Result<Vec<_>>>()?;
-        for (d, mut f, mut b) in chunk {
+        for (d, mut f, doc_id) in chunk {
             // One shared copy of each language code.
-            let lang = match langs.iter().find(|l| l[..] == b.lang[..]) {
-                Some(l) => l.clone(),
-                None => {
-                    langs.push(b.lang.clone());
-                    b.lang.clone()
-                }
-            };
-            f.lang = lang.clone();
-            b.lang = lang;
+            match langs.iter().find(|l| **l == f.lang) {
+                Some(l) => f.lang = l.clone(),
+                None => langs.push(f.lang.clone()),
+            }
             counts.add(&f.keys);
             keys_at.push(keys_w.push_raw(&spill::keys_to_bytes(&f.keys))?);
             f.keys = Vec::new();
             dup_sigs.push(d);
+            briefs.push(tables::Brief { doc_id, lang: f.lang.clone() });
             feats.push(f);
-            briefs.push(b);
         }
     }
     keys_w.finish()?;
@@ -655,7 +650,7 @@ fn write_manifest(
         "rejects_by_reason": by_reason,
         "articles_by_language": by_lang,
         "reused_files": s.reused_files,
-        "seconds_per_stage": clock.timings.iter().map(|(k, v)| (k.clone(), json!((v * 1000.0).round() / 1000.0))).collect::<serde_json::Map<_, _>>(),
+        "seconds_per_stage": clock.to_json(),
     });
     write::write_json(&manifest, &dir.join("manifest.json"))
 }
