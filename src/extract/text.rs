@@ -265,6 +265,18 @@ mod tests {
         With reporting by AP and Reuters\n  • 16x9 Image\n\n    RFE/RL\n\n    RFE/RL journalists report the news.\n\nXS\nSM\nMD\nLG";
 
     #[test]
+    fn keeping_only_decisions_changes_no_decision() {
+        let pages: Vec<String> = (0..6).map(|i| PAGE.replace("Osh region", &format!("region {i}"))).collect();
+        let mut m = ChromeModel::learn(pages.iter().map(String::as_str));
+        let before = m.decisions();
+        assert!(m.is_chrome("Accessibility links"));
+        m.keep_decisions_only();
+        assert_eq!(m.decisions(), before);
+        assert!(m.is_chrome("Accessibility links"));
+        assert!(!m.is_chrome("Heavy rain closed 14 roads in the region 3 on May 3, officials said."));
+    }
+
+    #[test]
     fn title_caption_body_and_credit_are_separated() {
         let e = extract_text(PAGE, &ChromeModel::default());
         assert_eq!(e.title, "Floods Close Roads In Osh");

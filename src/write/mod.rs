@@ -346,6 +346,34 @@ mod tests {
     }
 
     #[test]
+    fn row_groups_close_by_encoded_size_not_only_by_rows() {
+        // 6 chunks of 1,000 rows of ~4 KB incompressible text (~24 MB): far fewer rows than ROW_GROUP, so
+        // only the byte bound can split them into several groups.
+        let d = tempfile::tempdir().unwrap();
+        let mut x: u64 = 7;
+        let mut cell = || -> String {
+            (0..4000)
+                .map(|_| {
+                    x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    char::from(b'a' + (x >> 59) as u8 % 26)
+                })
+                .collect()
+        };
+        let template = Table::new("t", vec![Column::new("text", Values::Str(Vec::new()))]);
+        let formats = Formats { csv: false, parquet: true };
+        let mut w = TableWriter::create(d.path(), &template, formats, CsvOptions::default()).unwrap();
+        for _ in 0..6 {
+            let rows: Vec<String> = (0..1000).map(|_| cell()).collect();
+            w.write(&Table::new("t", vec![Column::new("text", Values::Str(rows))])).unwrap();
+        }
+        w.finish().unwrap();
+        let f = fs::File::open(d.path().join("t.parquet")).unwrap();
+        let meta = ParquetRecordBatchReaderBuilder::try_new(f).unwrap().metadata().clone();
+        assert!(meta.num_row_groups() >= 2, "{} row groups", meta.num_row_groups());
+        assert_eq!(meta.file_metadata().num_rows(), 6000);
+    }
+
+    #[test]
     fn staged_dir_keeps_foreign_files_and_replaces_tables() {
         let d = tempfile::tempdir().unwrap();
         let target = d.path().join("out");
