@@ -15,7 +15,9 @@
 //! language we have no profile for (French, Yakut, ...) ends up there instead of being forced
 //! onto the nearest service language.
 
-use super::profiles::{Group, BCMS_CODES, BCMS_CONTEXTS, BCMS_MODALS, BCMS_RATES, BCMS_VARIANTS, BCMS_VERBS, PROFILES};
+use super::profiles::{
+    Group, BCMS_CODES, BCMS_CONTEXTS, BCMS_MODALS, BCMS_RATES, BCMS_STEMS, BCMS_VARIANTS, BCMS_VERBS, PROFILES,
+};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -327,7 +329,7 @@ pub fn build(group: Group) -> GroupModel {
                 add(w.to_string(), f);
             }
         }
-        for (f, paradigm, stems) in BCMS_VERBS {
+        for (f, paradigm, stems) in BCMS_VERBS.iter().chain(BCMS_STEMS) {
             for stem in stems.split_whitespace() {
                 for w in verb_forms(stem, paradigm) {
                     add(w, f);
@@ -376,10 +378,19 @@ pub fn build(group: Group) -> GroupModel {
     GroupModel { codes, letter_slot, bigram_slot, unknown_slot, n_slots, logp, psum, words, context }
 }
 
-/// The inflected forms of a Serbo-Croatian verb of a loan paradigm: `irati` (organizirati,
-/// Croatian), `ovati` (organizovati) or `isati` (definisati, Serbian/Bosnian).
+/// The inflected forms of a Serbo-Croatian stem in one paradigm. Verbs of the loan paradigms: `irati`
+/// (organizirati, Croatian), `ovati` (organizovati) or `isati` (definisati, Serbian/Bosnian), and `iti`
+/// (priopćiti). Nouns and adjectives, so that a marker is found in every case, not only in the forms
+/// listed: `adj` (hard adjectives and passive participles: gospodarski, ozlijeđen-ima), `adj_soft`
+/// (unutarnji, -eg), `noun_m` (uvjet, -a, -ima), `noun_f` (obrana, -e), `noun_n` (izvješće, -a).
 pub fn verb_forms(stem: &str, paradigm: &str) -> Vec<String> {
     let ends: &[&str] = match paradigm {
+        "iti" => &["iti", "im", "iš", "i", "imo", "ite", "e", "io", "ila", "ilo", "ili", "ile", "eći"],
+        "adj" => &["", "i", "a", "o", "e", "og", "oga", "om", "ome", "omu", "oj", "u", "ih", "im", "ima"],
+        "adj_soft" => &["i", "a", "e", "eg", "ega", "em", "emu", "oj", "u", "ih", "im", "ima"],
+        "noun_m" => &["", "a", "u", "om", "em", "e", "i", "ima"],
+        "noun_f" => &["a", "e", "i", "u", "om", "ama"],
+        "noun_n" => &["e", "o", "a", "u", "em", "om", "ima"],
         "irati" => &[
             "irati", "iram", "iraš", "ira", "iramo", "irate", "iraju", "irao", "irala", "iralo", "irali", "irale",
             "iran", "irana", "irano", "irani", "irane", "iranih", "iranje", "iranja", "iranju", "irajući",
@@ -394,7 +405,13 @@ pub fn verb_forms(stem: &str, paradigm: &str) -> Vec<String> {
         ],
         _ => &[],
     };
-    ends.iter().map(|e| format!("{stem}{e}")).collect()
+    ends.iter()
+        .map(|e| match stem.strip_suffix('k') {
+            // a velar softens before the plural -i: dužnosnik, dužnosnici, dužnosnicima
+            Some(head) if paradigm == "noun_m" && e.starts_with('i') => format!("{head}c{e}"),
+            _ => format!("{stem}{e}"),
+        })
+        .collect()
 }
 
 fn bcms_context(codes: &[Option<&'static str>]) -> Context {

@@ -656,6 +656,36 @@ pub const BCMS_VERBS: &[(&str, &str, &str)] = &[
     ("BSC", "isati", "defin kontrol regul inform formul koordin funkcion diskrimin elimin rezerv oper reform ignor profil orijent evaku sankcion motiv pozicion spekul komentar"),
 ];
 
+/// Stems of the vocabulary markers above, inflected by `model::verb_forms`: news text uses a marker in
+/// every case (gospodarskih, uvjetom, ozlijeđenima), and a list of base forms misses most of them.
+/// (flags, paradigm, stems); the flags mean what they mean in `BCMS_VARIANTS`.
+pub const BCMS_STEMS: &[(&str, &str, &str)] = &[
+    ("H", "adj", "gospodarsk europsk talijansk španjolsk švicarsk nizozemsk znanstven povijesn glazben obiteljsk zrakoplovn kemijsk računaln tiskovn izvanredn obvezn oporben kaznen ozlijeđen uhićen odgođen priopćen financijsk sretn"),
+    ("BSC", "adj", "privredn evropsk italijansk špansk švajcarsk holandsk naučn istorijsk muzičk porodičn hemijsk računarsk vanredn obavezn krivičn uhapšen odložen finansijsk srećn"),
+    ("B", "adj", "historijsk"),
+    ("BC", "adj", "povrijeđen"),
+    ("S", "adj", "povređen"),
+    ("HB", "adj", "vanjsk sigurnosn općinsk"),
+    ("SC", "adj", "spoljn opštinsk"),
+    ("H", "adj_soft", "unutarnj"),
+    ("BSC", "adj_soft", "unutrašnj"),
+    ("H", "noun_m", "uvjet dužnosnik liječnik znanstvenik tajnik ravnatelj zapovjednik časnik odvjetnik gledatelj promatrač sportaš tražitelj branitelj čelnik kolodvor"),
+    ("Hb", "noun_m", "proračun zrakoplov potres prosvjed tjedan tužitelj"),
+    ("BSC", "noun_m", "uslov zvaničnik naučnik sekretar komandant oficir advokat budžet računar zemljotres kompjuter posmatrač univerzitet"),
+    ("BC", "noun_m", "ljekar izvještaj"),
+    ("S", "noun_m", "lekar izveštaj"),
+    ("H", "noun_f", "obran suradnj ozljed obvez mirovin tvrtk glazb tvornic knjižnic usporedb potpor oporb demokracij vojarn putovnic"),
+    ("BSC", "noun_f", "odbran saradnj obavez penzij kompanij muzik fabrik bibliotek demokratij kasarn privred sportist"),
+    ("BC", "noun_f", "povred"),
+    ("H", "noun_n", "izvješć gospodarstv priopćenj sveučilišt kazališt zapovjedništv tužiteljstv ubojstv uhićenj sudjelovanj glasovanj cijepljenj cjepiv veleposlanstv izaslanstv"),
+    ("Hb", "noun_n", "poduzeć"),
+    ("BSC", "noun_n", "tužilaštv ubistv hapšenj učestvovanj glasanj preduzeć pozorišt"),
+    ("H", "iti", "priopć uhit"),
+    ("BSC", "iti", "uhaps"),
+    ("H", "ovati", "sudjel"),
+    ("BSC", "ovati", "učestv"),
+];
+
 /// Modal and phase verbs: Croatian follows them with an infinitive (može biti, želi ići),
 /// Serbian often with da + present (može da bude, želi da ide); Bosnian uses both.
 pub const BCMS_MODALS: &str = "može mogu možemo možete mogao mogla moglo mogli mora moraju moramo morate morao morala moralo morali treba trebaju trebamo trebao trebala trebalo trebali želi žele želim želimo želio željela željeli želeo želela želeli htio htjela htjeli hteo htela hteli hoće neće počeo počela počeli počinje počinju nastavio nastavila nastavili nastavlja nastavljaju pokušao pokušala pokušali pokušava pokušavaju uspio uspjela uspjeli uspeo uspela uspeli namjerava namjeravaju nameravaju planira planiraju odlučio odlučila odlučili odbio odbila odbili prestao prestali";

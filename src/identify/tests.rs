@@ -223,6 +223,10 @@ fn serbo_croatian_syntax_and_word_formation() {
     let bos = "Prošle sedmice je u općini održan skup o historiji grada, a prisustvovalo je više od hiljadu ljudi. \
                Također je dogovoreno da se nova izložba otvori u julu, kazao je načelnik.";
     assert_eq!(lang(bos), "bos_Latn");
+    // Markers count in every case, not only in the forms listed (gospodarskim, uvjetima, liječnicima).
+    assert_eq!(lang("Vlada je o gospodarskim uvjetima razgovarala s liječnicima."), "hrv_Latn");
+    let ijekavian_not_croatian = lang("Vlada je o privrednim uslovima razgovarala sa ljekarima.");
+    assert!(["bos_Latn", "cnr_Latn"].contains(&ijekavian_not_croatian.as_str()), "{ijekavian_not_croatian}");
     // an ijekavian text without listed variant words is not ekavian Serbian
     assert_ne!(lang("Njegova pjesma o djevojci iz susjednog sela postala je poznata."), "srp_Latn");
 }
@@ -233,6 +237,10 @@ fn serbo_croatian_helpers() {
     assert!(forms.iter().any(|f| f == "organizuje") && forms.iter().any(|f| f == "organizovan"), "{forms:?}");
     assert!(model::verb_forms("defin", "isati").iter().any(|f| f == "definiše"));
     assert!(model::verb_forms("x", "unknown").is_empty());
+    let nouns = model::verb_forms("dužnosnik", "noun_m");
+    assert!(nouns.iter().any(|f| f == "dužnosnicima") && nouns.iter().any(|f| f == "dužnosnikom"), "{nouns:?}");
+    assert!(!nouns.iter().any(|f| f == "dužnosnikima"), "{nouns:?}");
+    assert!(model::verb_forms("gospodarsk", "adj").iter().any(|f| f == "gospodarskih"));
     assert!(text::has_ijekavian_jat("mjesto") && text::has_ijekavian_jat("gdje") && text::has_ijekavian_jat("htjeti"));
     assert!(
         !text::has_ijekavian_jat("mesto") && !text::has_ijekavian_jat("odjednom") && !text::has_ijekavian_jat("je")
