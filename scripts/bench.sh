@@ -130,6 +130,7 @@ row = {
     "duplicates": m.get("counts", {}).get("duplicates"),
     "rejects": m.get("counts", {}).get("rejects"),
     "stages": m.get("seconds_per_stage", {}),
+    "cpu_stages": m.get("cpu_seconds_per_stage", {}),
     "load": "%s→%s" % (l0, l1),
 }
 print(json.dumps(row, ensure_ascii=False))
@@ -253,6 +254,15 @@ if full:
     for r in full:
         L.append("| {:,} | ".format(r["inputs"]) + " | ".join("%.2f" % r["stages"].get(k, 0) for k in stages) + " |")
     L.append("")
+    if any(r.get("cpu_stages") for r in full):
+        L.append("Cores busy per stage (manifest.json `cpu_seconds_per_stage` ÷ `seconds_per_stage`; %s is all of them):\n" % nproc)
+        L.append("| files | " + " | ".join(stages) + " |")
+        L.append("|---:|" + "---:|" * len(stages))
+        for r in full:
+            c, w = r.get("cpu_stages", {}), r["stages"]
+            L.append("| {:,} | ".format(r["inputs"]) + " | ".join(
+                "%.2f" % (c[k] / w[k]) if k in c and w.get(k, 0) > 0.005 else "" for k in stages) + " |")
+        L.append("")
     L.append("| files | articles | duplicates | rejects |")
     L.append("|---:|---:|---:|---:|")
     for r in full:

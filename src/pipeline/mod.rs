@@ -101,20 +101,44 @@ type Timings = BTreeMap<String, f64>;
 
 struct Clock {
     lap: Instant,
+    lap_cpu: f64,
     timings: Timings,
+    cpu: Timings,
+}
+
+/// CPU seconds (user + system) the process has used so far, all threads.
+fn process_cpu_seconds() -> f64 {
+    let mut u = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: getrusage writes a complete rusage into the buffer we own; on failure it is left zeroed.
+    let u = unsafe {
+        libc::getrusage(libc::RUSAGE_SELF, u.as_mut_ptr());
+        u.assume_init()
+    };
+    let tv = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    tv(u.ru_utime) + tv(u.ru_stime)
 }
 
 impl Clock {
     fn new() -> Self {
-        Clock { lap: Instant::now(), timings: Timings::new() }
+        Clock { lap: Instant::now(), lap_cpu: process_cpu_seconds(), timings: Timings::new(), cpu: Timings::new() }
     }
     fn mark(&mut self, stage: &str) {
         *self.timings.entry(stage.to_string()).or_insert(0.0) += self.lap.elapsed().as_secs_f64();
+        let now_cpu = process_cpu_seconds();
+        *self.cpu.entry(stage.to_string()).or_insert(0.0) += now_cpu - self.lap_cpu;
         self.lap = Instant::now();
+        self.lap_cpu = now_cpu;
     }
     /// The timings for manifest.json: seconds per stage, to the millisecond.
     fn to_json(&self) -> serde_json::Value {
-        self.timings.iter().map(|(k, v)| (k.clone(), json!((v * 1000.0).round() / 1000.0))).collect()
+        Self::rounded(&self.timings)
+    }
+    /// CPU seconds per stage (all threads): against the wall seconds, how well a stage uses the cores.
+    fn cpu_json(&self) -> serde_json::Value {
+        Self::rounded(&self.cpu)
+    }
+    fn rounded(t: &Timings) -> serde_json::Value {
+        t.iter().map(|(k, v)| (k.clone(), json!((v * 1000.0).round() / 1000.0))).collect()
     }
 }
 
@@ -217,6 +241,7 @@ fn run_build(cfg: &BuildConfig) -> Result<Summary> {
                 "accounted": output.inputs == (output.entries.len() + output.rejects.len()) as u64,
             },
             "seconds_per_stage": clock.to_json(),
+            "cpu_seconds_per_stage": clock.cpu_json(),
         });
         write::write_json(&manifest, &staged.tmp.join("manifest.json"))?;
         staged.commit()?;
@@ -479,19 +504,25 @@ fn reduce_and_write(
 
     // Articles and sentences, streamed from the spill in input order. The table files are written on a
     // thread of their own (CSV and Parquet encoding is serial) while the workers prepare the next chunk.
-    let mut art_w = TableWriter::create(dir, &tables::articles(&[]), cfg.formats, cfg.csv)?;
-    let mut sent_w = TableWriter::create(dir, &tables::sentences(&[]), cfg.formats, cfg.csv)?;
+    let mut art_w = TableWriter::create(dir, &tables::articles(Vec::new()), cfg.formats, cfg.csv)?;
+    let mut sent_w = TableWriter::create(dir, &tables::sentences(Vec::new()), cfg.formats, cfg.csv)?;
     let mut by_lang: BTreeMap<String, u64> = BTreeMap::new();
     let mut story_rows: BTreeMap<usize, tables::StoryRow> = BTreeMap::new();
     let bar = progress(cfg, order.len() as u64, "writing");
     std::thread::scope(|scope| -> Result<()> {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<(write::Table, write::Table)>(1);
-        let writer = scope.spawn(move || -> Result<()> {
-            for (arts, sents) in rx {
-                art_w.write(&arts)?;
-                sent_w.write(&sents)?;
+        // One writer thread per table: each encodes (CSV, Parquet) serially, so two tables use two cores.
+        let (art_tx, art_rx) = std::sync::mpsc::sync_channel::<write::Table>(1);
+        let (sent_tx, sent_rx) = std::sync::mpsc::sync_channel::<write::Table>(1);
+        let art_writer = scope.spawn(move || -> Result<()> {
+            for t in art_rx {
+                art_w.write(&t)?;
             }
-            art_w.finish()?;
+            art_w.finish()
+        });
+        let sent_writer = scope.spawn(move || -> Result<()> {
+            for t in sent_rx {
+                sent_w.write(&t)?;
+            }
             sent_w.finish()
         });
         let mut produce = || -> Result<()> {
@@ -536,8 +567,10 @@ fn reduce_and_write(
                 let (articles, sentences): (Vec<Article>, Vec<Vec<String>>) = chunk.into_iter().unzip();
                 let sent_docs: Vec<(String, Vec<String>)> =
                     articles.iter().map(|a| a.doc_id.clone()).zip(sentences).collect();
-                // A send fails only when the writer stopped on an error; its join below reports it.
-                if tx.send((tables::articles(&articles), tables::sentences(&sent_docs))).is_err() {
+                // A send fails only when a writer stopped on an error; its join below reports it.
+                if sent_tx.send(tables::sentences(sent_docs)).is_err()
+                    || art_tx.send(tables::articles(articles)).is_err()
+                {
                     break;
                 }
                 bar.inc((end - start) as u64);
@@ -545,9 +578,10 @@ fn reduce_and_write(
             Ok(())
         };
         let produced = produce();
-        drop(tx);
-        let written = writer.join().map_err(|_| anyhow::anyhow!("the table writer thread panicked"))?;
-        written.and(produced)
+        drop((art_tx, sent_tx));
+        let arts = art_writer.join().map_err(|_| anyhow::anyhow!("the articles writer thread panicked"))?;
+        let sents = sent_writer.join().map_err(|_| anyhow::anyhow!("the sentences writer thread panicked"))?;
+        arts.and(sents).and(produced)
     })?;
     bar.finish_and_clear();
     clock.mark("write_articles");
@@ -631,6 +665,7 @@ fn write_manifest(
         *by_reason.entry(r.reason.as_str()).or_insert(0) += 1;
     }
     clock.timings.insert("total".into(), started.elapsed().as_secs_f64());
+    clock.cpu.insert("total".into(), process_cpu_seconds());
     let languages: BTreeSet<&String> = by_lang.keys().collect();
     let manifest = json!({
         "tool": "rferl-corpus",
@@ -651,6 +686,7 @@ fn write_manifest(
         "articles_by_language": by_lang,
         "reused_files": s.reused_files,
         "seconds_per_stage": clock.to_json(),
+        "cpu_seconds_per_stage": clock.cpu_json(),
     });
     write::write_json(&manifest, &dir.join("manifest.json"))
 }

@@ -103,7 +103,7 @@ pub fn save(dir: &Path, shard: Shard, out: &MapOutput, total_files: u64) -> Resu
     for (lang, articles) in by_lang {
         let part = dir.join("articles").join(format!("lang={lang}"));
         fs::create_dir_all(&part)?;
-        let mut table = super::tables::articles(&articles);
+        let mut table = super::tables::articles(articles);
         // Hive style: the partition column lives in the path, not in the file.
         table.columns.retain(|c| c.name != "lang");
         let mut w = TableWriter::create(&part, &table, Formats { csv: false, parquet: true }, Default::default())?;

@@ -9,42 +9,49 @@ fn strs<T>(items: &[T], f: impl Fn(&T) -> String) -> Values {
     Values::Str(items.iter().map(f).collect())
 }
 
-fn opt_strs<T>(items: &[T], f: impl Fn(&T) -> &str) -> Values {
-    Values::OptStr(items.iter().map(|x| Some(f(x)).filter(|s| !s.is_empty()).map(str::to_string)).collect())
+fn take_strs<T>(items: &mut [T], f: impl Fn(&mut T) -> &mut String) -> Values {
+    Values::Str(items.iter_mut().map(|x| std::mem::take(f(x))).collect())
 }
 
-pub fn articles(a: &[Article]) -> Table {
+fn take_opt_strs<T>(items: &mut [T], f: impl Fn(&mut T) -> &mut String) -> Values {
+    Values::OptStr(items.iter_mut().map(|x| Some(std::mem::take(f(x))).filter(|s| !s.is_empty())).collect())
+}
+
+/// The articles table of a chunk. Takes the articles: their strings move into the columns, uncopied (the
+/// text is most of the output's bytes).
+pub fn articles(mut a: Vec<Article>) -> Table {
+    let a = &mut a[..];
     Table::new(
         "articles",
         vec![
-            Column::new("doc_id", strs(a, |x| x.doc_id.clone())),
-            Column::new("source_file", strs(a, |x| x.source_file.clone())),
+            Column::new("doc_id", take_strs(a, |x| &mut x.doc_id)),
+            Column::new("source_file", take_strs(a, |x| &mut x.source_file)),
             Column::new("record", Values::U64(a.iter().map(|x| x.record as u64).collect())),
             Column::new("offset", Values::U64(a.iter().map(|x| x.offset).collect())),
-            Column::new("format", strs(a, |x| x.format.clone())),
-            Column::new("encoding", strs(a, |x| x.encoding.clone())),
-            Column::new("lang", strs(a, |x| x.lang.clone())),
-            Column::new("script", strs(a, |x| x.script.clone())),
+            Column::new("format", take_strs(a, |x| &mut x.format)),
+            Column::new("encoding", take_strs(a, |x| &mut x.encoding)),
+            Column::new("lang", take_strs(a, |x| &mut x.lang)),
+            Column::new("script", take_strs(a, |x| &mut x.script)),
             Column::new("lang_confidence", Values::F64(a.iter().map(|x| x.lang_confidence).collect())),
-            Column::new("lang_runner_up", opt_strs(a, |x| &x.lang_runner_up)),
-            Column::new("languages", strs(a, |x| x.languages.clone())),
-            Column::new("title", strs(a, |x| x.title.clone())),
-            Column::new("caption", opt_strs(a, |x| &x.caption)),
-            Column::new("credit", opt_strs(a, |x| &x.credit)),
-            Column::new("text", strs(a, |x| x.text.clone())),
+            Column::new("lang_runner_up", take_opt_strs(a, |x| &mut x.lang_runner_up)),
+            Column::new("languages", take_strs(a, |x| &mut x.languages)),
+            Column::new("title", take_strs(a, |x| &mut x.title)),
+            Column::new("caption", take_opt_strs(a, |x| &mut x.caption)),
+            Column::new("credit", take_opt_strs(a, |x| &mut x.credit)),
+            Column::new("text", take_strs(a, |x| &mut x.text)),
             Column::new("n_words", Values::U64(a.iter().map(|x| x.n_words).collect())),
             Column::new("n_chars", Values::U64(a.iter().map(|x| x.n_chars).collect())),
-            Column::new("content_hash", strs(a, |x| x.content_hash.clone())),
-            Column::new("dup_of", opt_strs(a, |x| &x.dup_of)),
-            Column::new("story_id", opt_strs(a, |x| &x.story_id)),
-            Column::new("service", opt_strs(a, |x| &x.service)),
-            Column::new("url", opt_strs(a, |x| &x.url)),
+            Column::new("content_hash", take_strs(a, |x| &mut x.content_hash)),
+            Column::new("dup_of", take_opt_strs(a, |x| &mut x.dup_of)),
+            Column::new("story_id", take_opt_strs(a, |x| &mut x.story_id)),
+            Column::new("service", take_opt_strs(a, |x| &mut x.service)),
+            Column::new("url", take_opt_strs(a, |x| &mut x.url)),
             Column::new("published", Values::Timestamp(a.iter().map(|x| x.published).collect())),
-            Column::new("author", opt_strs(a, |x| &x.author)),
-            Column::new("section", opt_strs(a, |x| &x.section)),
-            Column::new("english_section", opt_strs(a, |x| &x.english_section)),
+            Column::new("author", take_opt_strs(a, |x| &mut x.author)),
+            Column::new("section", take_opt_strs(a, |x| &mut x.section)),
+            Column::new("english_section", take_opt_strs(a, |x| &mut x.english_section)),
             Column::new("article_id", Values::OptU64(a.iter().map(|x| x.article_id).collect())),
-            Column::new("image_ids", opt_strs(a, |x| &x.image_ids)),
+            Column::new("image_ids", take_opt_strs(a, |x| &mut x.image_ids)),
         ],
     )
 }
@@ -104,15 +111,23 @@ pub fn rejects(rejects: &[Reject]) -> Table {
 }
 
 /// Sentences of a chunk of articles: (doc_id, sentences) in order.
-pub fn sentences(docs: &[(String, Vec<String>)]) -> Table {
-    let rows: Vec<(&str, usize, &str)> =
-        docs.iter().flat_map(|(d, ss)| ss.iter().enumerate().map(move |(i, s)| (d.as_str(), i, s.as_str()))).collect();
+/// Takes the sentences: they move into the text column, uncopied.
+pub fn sentences(docs: Vec<(String, Vec<String>)>) -> Table {
+    let n: usize = docs.iter().map(|(_, ss)| ss.len()).sum();
+    let (mut doc_ids, mut idx, mut texts) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+    for (d, ss) in docs {
+        for (i, s) in ss.into_iter().enumerate() {
+            doc_ids.push(d.clone());
+            idx.push(i as u64);
+            texts.push(s);
+        }
+    }
     Table::new(
         "sentences",
         vec![
-            Column::new("doc_id", strs(&rows, |r| r.0.to_string())),
-            Column::new("sent_idx", Values::U64(rows.iter().map(|r| r.1 as u64).collect())),
-            Column::new("text", strs(&rows, |r| r.2.to_string())),
+            Column::new("doc_id", Values::Str(doc_ids)),
+            Column::new("sent_idx", Values::U64(idx)),
+            Column::new("text", Values::Str(texts)),
         ],
     )
 }
