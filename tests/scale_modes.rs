@@ -1,5 +1,7 @@
 //! Sharded and incremental builds must write exactly what a single full build writes.
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -119,4 +121,26 @@ fn when_new_files_change_the_learned_chrome_everything_is_redone_and_still_equal
     let full = d.path().join("full");
     run(&["build", "--out"], &[&full, &input]);
     assert_same_tables(&full, &inc);
+}
+
+#[test]
+fn duplicates_point_to_the_first_copy_in_output_order() {
+    // Output order is the relative path as a string ("x-b.txt" before "x/a.txt": '-' < '/'), not the order of
+    // a walk component by component. The map signs articles in its own order, so a republication's dup_of
+    // shows whether the two orders agree: it must name the first copy in output order.
+    let d = tempfile::tempdir().unwrap();
+    let input = d.path().join("in");
+    fs::create_dir_all(input.join("x")).unwrap();
+    let page = common::page(7, "Osh");
+    fs::write(input.join("x").join("a.txt"), &page).unwrap();
+    fs::write(input.join("x-b.txt"), &page).unwrap();
+    fs::write(input.join("x-c.txt"), common::page(8, "Naryn")).unwrap();
+    let out = d.path().join("out");
+    run(&["build", "--out"], &[&out, &input]);
+    let rows = common::rows(&out, "articles");
+    let files: Vec<&str> = rows.iter().map(|r| r["source_file"].as_str()).collect();
+    assert_eq!(files, ["x-b.txt", "x-c.txt", "x/a.txt"]);
+    assert_eq!(rows[0]["dup_of"], "");
+    assert_eq!(rows[2]["dup_of"], rows[0]["doc_id"], "the copy points to the first in output order");
+    assert_eq!(rows[1]["dup_of"], "");
 }

@@ -14,6 +14,7 @@
 
 mod map;
 mod shard;
+mod signatures;
 mod spill;
 mod state;
 mod tables;
@@ -21,8 +22,8 @@ mod tables;
 pub use map::{doc_id, process};
 pub use shard::Shard;
 
-use crate::align::{self, AlignFeatures};
-use crate::dedup::{self, DupSig};
+use crate::align;
+use crate::dedup;
 use crate::extract::ChromeModel;
 use crate::model::{Article, Format, Reject, RejectReason};
 use crate::normalise;
@@ -32,6 +33,7 @@ use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use serde_json::json;
+use signatures::{sign, Signatures, Signed};
 use spill::{SpillReader, SpillWriter};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::IsTerminal;
@@ -165,7 +167,7 @@ pub fn merge(shard_dirs: &[PathBuf], cfg: &BuildConfig) -> Result<Summary> {
         clock.mark("load_shards");
         let outputs: Vec<MapOutput> = parts.into_iter().map(|p| p.output).collect();
         let staged = StagedDir::new(&cfg.out)?;
-        let summary = reduce_and_write(&outputs, &staged.tmp, cfg, &mut clock, started)?;
+        let summary = reduce_and_write(&outputs, None, &staged.tmp, cfg, &mut clock, started)?;
         staged.commit()?;
         Ok(summary)
     })
@@ -215,7 +217,10 @@ fn run_build(cfg: &BuildConfig) -> Result<Summary> {
         (None, None) => staged.tmp.join(".articles.spill"),
     };
     let reuse = previous.as_ref().filter(|p| p.chrome == chrome.decisions());
-    let mut output = map_files(&files, &chrome, reuse, &spill_path, cfg)?;
+    // A single-machine build signs each article in the map; a shard leaves that to `merge`.
+    let keys_path = staged.tmp.join(".keys.spill");
+    let (mut output, signed) =
+        map_files(&files, &chrome, reuse, &spill_path, cfg.shard.is_none().then_some(keys_path.as_path()), cfg)?;
     // Paths that could not even be walked are inputs too: each is one reject.
     output.inputs += walk_rejects.len() as u64;
     output.rejects.extend(walk_rejects);
@@ -264,7 +269,7 @@ fn run_build(cfg: &BuildConfig) -> Result<Summary> {
             ..Default::default()
         }
     } else {
-        let summary = reduce_and_write(std::slice::from_ref(&output), &staged.tmp, cfg, &mut clock, started)?;
+        let summary = reduce_and_write(std::slice::from_ref(&output), signed, &staged.tmp, cfg, &mut clock, started)?;
         if let Some(dir) = &cfg.state {
             state::save(dir, &chrome, &sample_lines, &files, &output)?;
         } else {
@@ -314,38 +319,55 @@ fn learn_chrome(
     (model, lines)
 }
 
-/// The map over files, in chunks: read, process, and append articles to the spill in input order.
+/// The map over files, in chunks: read, process, and append articles to the spill in input order. With
+/// `keys_path`, each article is also signed (duplicate signature, alignment features) while it is at hand.
 fn map_files(
     files: &[InputFile],
     chrome: &ChromeModel,
     reuse: Option<&state::State>,
     spill_path: &Path,
+    keys_path: Option<&Path>,
     cfg: &BuildConfig,
-) -> Result<MapOutput> {
+) -> Result<(MapOutput, Option<Signatures>)> {
     let mut out = MapOutput { spill: spill_path.to_path_buf(), files: files.len() as u64, ..Default::default() };
     let mut spill = SpillWriter::create(spill_path)?;
+    let mut signed = keys_path.map(|p| Signatures::create(p, files.len())).transpose()?;
+    let sign_it = signed.is_some();
     let old_spill = match reuse {
         Some(s) => Some(s.spill_reader()?),
         None => None,
     };
     let bar = progress(cfg, files.len() as u64, "articles");
-    enum Done {
-        Fresh(Vec<Article>, Vec<Reject>, u64),
-        Reused(Vec<(u32, Vec<u8>)>, Vec<Reject>, u64),
+    /// One article as the workers leave it: encoded for the spill, and signed if asked.
+    struct Made {
+        source_file: String,
+        record: u32,
+        bytes: Vec<u8>,
+        signed: Option<Signed>,
     }
+    let made = |a: &Article, record: u32, bytes: Vec<u8>| Made {
+        source_file: a.source_file.clone(),
+        record,
+        bytes,
+        signed: sign_it.then(|| sign(a)),
+    };
+    // (articles, rejects, inputs, reused)
+    type Done = (Vec<Made>, Vec<Reject>, u64, bool);
     for chunk in files.chunks(MAP_CHUNK) {
         let done: Vec<Result<Done>> = chunk
             .par_iter()
             .map(|f| {
                 if let (Some(state), Some(old)) = (reuse, &old_spill) {
                     if let Some(prev) = state.unchanged(&f.rel, state::fingerprint(&f.path)) {
-                        let raws = prev
-                            .entries
-                            .iter()
-                            .map(|&(rec, off)| old.raw(off).map(|b| (rec, b)))
-                            .collect::<Result<Vec<_>>>()?;
+                        let mut articles = Vec::with_capacity(prev.entries.len());
+                        for &(rec, off) in &prev.entries {
+                            let bytes = old.raw(off)?;
+                            let a: Article =
+                                postcard::from_bytes(&bytes).context("state spill record does not decode")?;
+                            articles.push(made(&a, rec, bytes));
+                        }
                         bar.inc(1);
-                        return Ok(Done::Reused(raws, prev.rejects.clone(), prev.inputs));
+                        return Ok((articles, prev.rejects.clone(), prev.inputs, true));
                     }
                 }
                 let mut read = guarded(&f.rel, None, "read", || read::read_file(f, cfg.limits))
@@ -363,45 +385,38 @@ fn map_files(
                     match guarded(&r.source_file, Some(r.record), "extract/identify/normalise", || process(r, chrome))
                         .and_then(|p| p)
                     {
-                        Ok(a) => articles.push(a),
+                        Ok(a) => articles.push(made(&a, a.record, postcard::to_stdvec(&a)?)),
                         Err(rej) => rejects.push(rej),
                     }
                 }
                 bar.inc(1);
-                Ok(Done::Fresh(articles, rejects, inputs))
+                Ok((articles, rejects, inputs, false))
             })
             .collect();
         for d in done {
-            match d? {
-                Done::Fresh(articles, rejects, inputs) => {
-                    for a in articles {
-                        let offset = spill.push(&a)?;
-                        out.entries.push(Entry { source_file: a.source_file, record: a.record, offset });
-                    }
-                    out.rejects.extend(rejects);
-                    out.inputs += inputs;
-                }
-                Done::Reused(raws, rejects, inputs) => {
-                    for (record, bytes) in raws {
-                        let offset = spill.push_raw(&bytes)?;
-                        let a: Article = postcard::from_bytes(&bytes).context("state spill record does not decode")?;
-                        out.entries.push(Entry { source_file: a.source_file, record, offset });
-                    }
-                    out.rejects.extend(rejects);
-                    out.inputs += inputs;
-                    out.reused_files += 1;
+            let (articles, rejects, inputs, reused) = d?;
+            for m in articles {
+                let offset = spill.push_raw(&m.bytes)?;
+                out.entries.push(Entry { source_file: m.source_file, record: m.record, offset });
+                if let (Some(all), Some(one)) = (signed.as_mut(), m.signed) {
+                    all.push(one)?;
                 }
             }
+            out.rejects.extend(rejects);
+            out.inputs += inputs;
+            out.reused_files += u64::from(reused);
         }
     }
     bar.finish_and_clear();
     spill.finish()?;
-    Ok(out)
+    Ok((out, signed))
 }
 
-/// The corpus-wide steps and the writers, over one or more map outputs.
+/// The corpus-wide steps and the writers, over one or more map outputs. `signed`: the articles' signatures
+/// if the map made them (used when the map's order is the output order, as in a single-machine build).
 fn reduce_and_write(
     parts: &[MapOutput],
+    signed: Option<Signatures>,
     dir: &Path,
     cfg: &BuildConfig,
     clock: &mut Clock,
@@ -419,69 +434,30 @@ fn reduce_and_write(
         let (pi, ei) = order[k];
         readers[pi].get(parts[pi].entries[ei].offset)
     };
-    // What the reduce keeps per article: the duplicate signature, the alignment features, id and language.
-    // Built once, in place (no copies): this is what memory grows with. The alignment keys go to a side
-    // spill first, counted as they pass, and come back without the keys the index would drop anyway.
-    let keys_path = dir.join(".keys.spill");
-    let mut keys_w = SpillWriter::create(&keys_path)?;
-    let mut keys_at: Vec<u64> = Vec::with_capacity(order.len());
-    let mut counts = align::KeyCounts::default();
-    let mut langs: Vec<std::sync::Arc<str>> = Vec::new();
-    let mut dup_sigs: Vec<DupSig> = Vec::with_capacity(order.len());
-    let mut feats: Vec<AlignFeatures> = Vec::with_capacity(order.len());
-    let mut briefs: Vec<tables::Brief> = Vec::with_capacity(order.len());
-    for start in (0..order.len()).step_by(WRITE_CHUNK) {
-        let end = (start + WRITE_CHUNK).min(order.len());
-        let chunk = (start..end)
-            .into_par_iter()
-            .map(|k| {
-                let a = fetch(k)?;
-                Ok((dedup::signature(&a.lang, &a.text), align::features(&a), a.doc_id))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        for (d, mut f, doc_id) in chunk {
-            // One shared copy of each language code.
-            match langs.iter().find(|l| **l == f.lang) {
-                Some(l) => f.lang = l.clone(),
-                None => langs.push(f.lang.clone()),
+    // The map's signatures serve when the map's order is the output order: always in a single-machine build
+    // (files sorted by relative path, records in file order), but checked rather than assumed. Otherwise (a
+    // merge) every article is signed from the spill, in output order.
+    let in_map_order = order.iter().enumerate().all(|(k, &(pi, ei))| pi == 0 && ei == k);
+    let mut sigs = match signed {
+        Some(s) if in_map_order && s.feats.len() == order.len() => s,
+        other => {
+            drop(other); // its key spill has the path the new one gets
+            let mut sigs = Signatures::create(&dir.join(".keys.spill"), order.len())?;
+            for start in (0..order.len()).step_by(WRITE_CHUNK) {
+                let end = (start + WRITE_CHUNK).min(order.len());
+                let chunk = (start..end).into_par_iter().map(|k| Ok(sign(&fetch(k)?))).collect::<Result<Vec<_>>>()?;
+                for s in chunk {
+                    sigs.push(s)?;
+                }
             }
-            counts.add(&f.keys);
-            keys_at.push(keys_w.push_raw(&spill::keys_to_bytes(&f.keys))?);
-            f.keys = Vec::new();
-            dup_sigs.push(d);
-            briefs.push(tables::Brief { doc_id, lang: f.lang.clone() });
-            feats.push(f);
+            sigs
         }
-    }
-    keys_w.finish()?;
+    };
     clock.mark("signatures");
 
-    let dup_of = dedup::find_duplicates(&dup_sigs);
-    drop(dup_sigs);
+    let dup_of = dedup::find_duplicates(&std::mem::take(&mut sigs.dup));
     clock.mark("dedup");
-    let keys_r = SpillReader::open(&keys_path)?;
-    for (k, d) in dup_of.iter().enumerate() {
-        if d.is_some() {
-            counts.remove(&spill::keys_from_bytes(&keys_r.raw(keys_at[k])?)?);
-        }
-    }
-    let n_langs = langs.len();
-    for start in (0..order.len()).step_by(WRITE_CHUNK) {
-        let end = (start + WRITE_CHUNK).min(order.len());
-        let keys = (start..end)
-            .into_par_iter()
-            .map(|k| {
-                let mut keys = spill::keys_from_bytes(&keys_r.raw(keys_at[k])?)?;
-                counts.retain_indexable(&mut keys, n_langs);
-                Ok(keys)
-            })
-            .collect::<Result<Vec<_>>>()?;
-        for (f, keys) in feats[start..end].iter_mut().zip(keys) {
-            f.keys = keys;
-        }
-    }
-    drop((keys_r, keys_at, counts));
-    std::fs::remove_file(&keys_path).ok();
+    let (feats, briefs) = sigs.finish(&dup_of, WRITE_CHUNK)?;
     clock.mark("key_counts");
     let aligned = align::align(&feats, &dup_of);
     drop(feats);
