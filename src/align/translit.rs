@@ -204,7 +204,8 @@ fn latin_classes(w: &[char], rules: LatinRules, out: &mut Vec<char>) {
 /// Digits and unknown letters leave no trace; `lang` (FLORES code) only picks spelling rules for Latin and
 /// Ukrainian/Belarusian `г`, so a wrong label costs a little recall, never a crash.
 pub fn skeleton(word: &str, lang: &str) -> String {
-    let lower: Vec<char> = word.chars().flat_map(char::to_lowercase).collect();
+    // One character for one: İ lowers to i (to_lowercase adds a combining dot, which leaves no trace anyway).
+    let lower: Vec<char> = word.chars().map(crate::normalise::lower).collect();
     let mut classes: Vec<char> = Vec::with_capacity(lower.len());
     let mut latin: Vec<char> = Vec::new();
     let rules = latin_rules(lang);

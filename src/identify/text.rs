@@ -134,7 +134,7 @@ fn lower(c: char) -> char {
         'Ӏ' | 'ӏ' => 'ӏ',
         // Romanian cedilla forms are typed for comma-below ones; keep them distinct
         // (Turkish ş is cedilla too), both are listed.
-        _ => c.to_lowercase().next().unwrap_or(c),
+        _ => crate::normalise::lower(c),
     }
 }
 
