@@ -1,9 +1,10 @@
 //! The build: every stage in order, as a parallel map over input files and a corpus-wide reduce.
 //!
 //! ```text
-//! discover ─► learn chrome from a sample (par) ─► map: read → extract → normalise → identify (par, in chunks)
+//! discover ─► learn chrome from a sample (par) ─► map: read → extract → normalise → identify → sign (par, chunks)
 //!          │                                           └─► spill file (articles on disk, in input order)
-//!          └─► reduce: signatures from the spill ─► dedup ─► align ─► stories
+//!          │                                           └─► signatures (dedup, alignment keys) kept in memory
+//!          └─► reduce: dedup ─► align ─► stories (merge: signatures from the shards' spills first)
 //!          ─► write: articles + sentences streamed from the spill, pairs, sentence links (staged, renamed)
 //! ```
 //! Memory holds the per-article signatures the reduce needs, never the text: text lives in the spill.
