@@ -17,6 +17,7 @@
 
 use super::profiles::{
     Group, BCMS_CODES, BCMS_CONTEXTS, BCMS_MODALS, BCMS_RATES, BCMS_STEMS, BCMS_VARIANTS, BCMS_VERBS, PROFILES,
+    SUFFIXES,
 };
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -89,6 +90,10 @@ pub struct GroupModel {
     psum: Vec<f64>,
     /// word → [lang] log p (dense).
     words: FxMap<String, Vec<f32>>,
+    /// word ending → [lang] log p of a word ending so (dense); only for groups with `SUFFIXES`.
+    suffixes: FxMap<String, Vec<f32>>,
+    /// The distinct lengths (in characters) of the listed endings, longest first.
+    suffix_lens: Vec<usize>,
     /// Word-pair context (Serbo-Croatian syntax), empty for groups without one.
     pub context: Context,
 }
@@ -156,6 +161,23 @@ impl GroupModel {
     #[inline]
     pub fn word(&self, w: &str) -> Option<&[f32]> {
         self.words.get(w).map(|v| v.as_slice())
+    }
+
+    /// The longest listed ending of a word that keeps at least two letters of stem in front of it.
+    pub fn suffix(&self, w: &str) -> Option<&[f32]> {
+        if self.suffix_lens.is_empty() {
+            return None;
+        }
+        let n = w.chars().count();
+        for &len in &self.suffix_lens {
+            if n >= len + 2 {
+                let at = w.char_indices().nth(n - len).map_or(w.len(), |(i, _)| i);
+                if let Some(v) = self.suffixes.get(&w[at..]) {
+                    return Some(v.as_slice());
+                }
+            }
+        }
+        None
     }
 
     /// Log-likelihood per candidate from summed features.
@@ -374,8 +396,46 @@ pub fn build(group: Group) -> GroupModel {
         words.insert(w, v);
     }
     let context = if group == Group::Latin { bcms_context(&codes) } else { Context::default() };
+    let (suffixes, suffix_lens) = suffix_table(&codes);
 
-    GroupModel { codes, letter_slot, bigram_slot, unknown_slot, n_slots, logp, psum, words, context }
+    GroupModel {
+        codes,
+        letter_slot,
+        bigram_slot,
+        unknown_slot,
+        n_slots,
+        logp,
+        psum,
+        words,
+        suffixes,
+        suffix_lens,
+        context,
+    }
+}
+
+/// Share of the words of a language that end in an ending the language does not list (its own words can
+/// end so by chance: Persian دلار "dollar" ends like the Turkic plural لار).
+const SUFFIX_FLOOR: f64 = 2e-4;
+/// The same for the "other" pseudo-language.
+const SUFFIX_OTHER: f64 = 1e-3;
+
+/// Word endings of the group's languages (`profiles::SUFFIXES`) → dense log p per candidate.
+fn suffix_table(codes: &[Option<&'static str>]) -> (FxMap<String, Vec<f32>>, Vec<usize>) {
+    let mut table: FxMap<String, Vec<f64>> = FxMap::default();
+    for (code, list) in SUFFIXES {
+        let Some(l) = codes.iter().position(|c| *c == Some(*code)) else { continue };
+        for (ending, share) in parse_pairs(list) {
+            let v = table.entry(ending).or_insert_with(|| {
+                (0..codes.len()).map(|i| if codes[i].is_none() { SUFFIX_OTHER } else { SUFFIX_FLOOR }).collect()
+            });
+            v[l] = share;
+        }
+    }
+    let mut lens: Vec<usize> = table.keys().map(|k| k.chars().count()).collect();
+    lens.sort_unstable_by(|a, b| b.cmp(a));
+    lens.dedup();
+    let table = table.into_iter().map(|(k, v)| (k, v.iter().map(|p| p.ln() as f32).collect())).collect();
+    (table, lens)
 }
 
 /// The inflected forms of a Serbo-Croatian stem in one paradigm. Verbs of the loan paradigms: `irati`

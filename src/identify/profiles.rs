@@ -342,6 +342,25 @@ pub const PROFILES: &[Profile] = &[
       "آذربایجان تبریز"),
 ];
 
+/// Word endings that tell a language apart where its function words are few or shared: (code, "ending:% of
+/// the language's words that end so"). Only endings rare in the group's other languages are listed; a
+/// language that does not list an ending gets a small floor (model::SUFFIX_FLOOR). South Azerbaijani in
+/// Arabic script shares most letters and many loanwords with Persian and Dari, but its grammar is Turkic:
+/// plural -lar/-lər (لار لر), with possessive or case (لاری لری لارین لرین لاردا لرده), genitive -nin (نین),
+/// locative-relative -dakı/-dəki (داکی دکی), evidential -miş (میش), infinitive -maq/-mək (ماق),
+/// -lıq/-lik (لیق لیک), privative -sız/-siz (سیز), past plural -dılar/-dilər (دیلار دیلر), future -acaq
+/// (جاق), copula -dir (دیر: Persian and Dari list it too, for مدیر "manager" and the like).
+pub const SUFFIXES: &[(&str, &str)] = &[
+    (
+        "azb_Arab",
+        "لار:2.0 لر:2.0 لاری:0.8 لری:0.8 لارین:0.4 لرین:0.4 لاردا:0.3 لرده:0.3 لاردان:0.2 لردن:0.2 لارا:0.2 \
+         لره:0.2 نین:1.2 سینین:0.2 یندن:0.2 داکی:0.2 دکی:0.2 میش:0.4 ماق:0.5 لیق:0.3 لیک:0.3 سیز:0.2 \
+         دیلار:0.2 دیلر:0.2 جاق:0.2 دیر:1.0",
+    ),
+    ("pes_Arab", "دیر:0.1"),
+    ("prs_Arab", "دیر:0.1"),
+];
+
 /// Serbo-Croatian standards (Croatian, Bosnian, Serbian Latin, Montenegrin) share nearly all
 /// function words; they differ in vocabulary and in the reflex of old jat (ekavian e vs ijekavian
 /// ije/je). Each line: which standards use the words (H hrv, B bos, S srp_Latn, C cnr), then the

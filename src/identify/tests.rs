@@ -105,6 +105,17 @@ fn other_languages_are_not_service_languages() {
 }
 
 #[test]
+fn south_azerbaijani_is_told_from_persian_by_its_turkic_endings() {
+    // Few function words; the endings carry it: -lərin, -ləri, -ları, -maq; -lərində, -lar.
+    assert_eq!(lang("مکتبلرین معلملری کیتابلاری اوخوماق ایسته‌ییرلر"), "azb_Arab");
+    assert_eq!(lang("شهرین کوچه‌لرینده اوشاقلار اویناییرلار"), "azb_Arab");
+    // Persian words that end like Turkic suffixes (مدیر -dir, دلار -lar) do not make Persian Azerbaijani.
+    assert_eq!(lang("مدیر بانک مرکزی گفت قیمت دلار در بازار تهران کاهش یافته است"), "pes_Arab");
+    let m = model::build(Group::Arabic);
+    assert!(m.suffix("کیتابلاری").is_some() && m.suffix("لار").is_none(), "an ending needs two letters before it");
+}
+
+#[test]
 fn palochka_variants_all_read_as_chechen() {
     // The same Chechen sentence with the palochka typed five ways.
     let base = "Со цӀа вогӀу, хӀинца тӀаккха дуккха а болх бу сан, кхана школе гӀур ву.";

@@ -281,8 +281,13 @@ impl Pass<'_> {
             let gi = group_index(g);
             let f = &mut self.out.groups[gi];
             f.tokens += 1;
-            if let Some(v) = self.models[gi].word(&self.word) {
+            let m = &self.models[gi];
+            if let Some(v) = m.word(&self.word) {
                 f.word_hits += 1;
+                for (a, b) in f.words.iter_mut().zip(v) {
+                    *a += *b as f64;
+                }
+            } else if let Some(v) = m.suffix(&self.word) {
                 for (a, b) in f.words.iter_mut().zip(v) {
                     *a += *b as f64;
                 }
