@@ -2,6 +2,7 @@
 
 mod common;
 
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -52,6 +53,18 @@ fn merged_shards_equal_a_single_machine_build() {
         assert!(s.join("articles").is_dir(), "shard {i} writes Hive-partitioned articles");
         let m: serde_json::Value = serde_json::from_slice(&fs::read(s.join("manifest.json")).unwrap()).unwrap();
         assert_eq!(m["counts"]["accounted"], true, "shard {i} accounts for its inputs");
+        // Every article of the shard is in exactly one lang= partition, without a lang column of its own.
+        let mut rows = 0;
+        for part in fs::read_dir(s.join("articles")).unwrap() {
+            let part = part.unwrap().path();
+            assert!(part.file_name().unwrap().to_str().unwrap().starts_with("lang="), "{part:?}");
+            let file = part.join(format!("part-{i:05}.parquet"));
+            let reader = ParquetRecordBatchReaderBuilder::try_new(fs::File::open(&file).unwrap()).unwrap();
+            assert!(reader.schema().fields().iter().all(|f| f.name() != "lang"), "{file:?} has a lang column");
+            assert!(reader.schema().fields().iter().any(|f| f.name() == "text"));
+            rows += reader.build().unwrap().map(|b| b.unwrap().num_rows()).sum::<usize>();
+        }
+        assert_eq!(rows as u64, m["counts"]["articles"].as_u64().unwrap(), "shard {i}: partitions hold its articles");
     }
     let merged = d.path().join("merged");
     let refs: Vec<&Path> = shards.iter().map(|p| p.as_path()).collect();

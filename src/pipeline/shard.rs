@@ -10,6 +10,7 @@ use super::{Entry, MapOutput};
 use crate::model::Reject;
 use crate::write::{Formats, TableWriter};
 use anyhow::{bail, Context, Result};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -94,20 +95,30 @@ pub fn save(dir: &Path, shard: Shard, out: &MapOutput, total_files: u64) -> Resu
         rejects: out.rejects.clone(),
     };
     fs::write(dir.join(INDEX), postcard::to_stdvec(&index)?).context("cannot write the shard index")?;
+    // Articles stream from the spill one language and one chunk at a time: a shard holds no more text in
+    // memory than a single-machine build does (the first pass keeps only each article's spill offset).
     let reader = super::spill::SpillReader::open(&out.spill)?;
-    let mut by_lang: BTreeMap<String, Vec<crate::model::Article>> = BTreeMap::new();
-    for e in &out.entries {
-        let a = reader.get(e.offset)?;
-        by_lang.entry(a.lang.clone()).or_default().push(a);
+    let mut by_lang: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+    for chunk in out.entries.chunks(super::WRITE_CHUNK) {
+        let langs = chunk.par_iter().map(|e| Ok(reader.get(e.offset)?.lang)).collect::<Result<Vec<_>>>()?;
+        for (e, lang) in chunk.iter().zip(langs) {
+            by_lang.entry(lang).or_default().push(e.offset);
+        }
     }
-    for (lang, articles) in by_lang {
+    // Hive style: the partition column lives in the path, not in the file.
+    let without_lang = |mut t: crate::write::Table| {
+        t.columns.retain(|c| c.name != "lang");
+        t
+    };
+    let template = without_lang(super::tables::articles(Vec::new()));
+    for (lang, offsets) in by_lang {
         let part = dir.join("articles").join(format!("lang={lang}"));
         fs::create_dir_all(&part)?;
-        let mut table = super::tables::articles(articles);
-        // Hive style: the partition column lives in the path, not in the file.
-        table.columns.retain(|c| c.name != "lang");
-        let mut w = TableWriter::create(&part, &table, Formats { csv: false, parquet: true }, Default::default())?;
-        w.write(&table)?;
+        let mut w = TableWriter::create(&part, &template, Formats { csv: false, parquet: true }, Default::default())?;
+        for chunk in offsets.chunks(super::WRITE_CHUNK) {
+            let articles = chunk.par_iter().map(|&o| reader.get(o)).collect::<Result<Vec<_>>>()?;
+            w.write(&without_lang(super::tables::articles(articles)))?;
+        }
         w.finish()?;
         fs::rename(part.join("articles.parquet"), part.join(format!("part-{:05}.parquet", shard.index)))?;
     }
