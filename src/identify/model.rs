@@ -353,7 +353,7 @@ pub fn build(group: Group) -> GroupModel {
         }
         for (f, paradigm, stems) in BCMS_VERBS.iter().chain(BCMS_STEMS) {
             for stem in stems.split_whitespace() {
-                for w in verb_forms(stem, paradigm) {
+                for w in inflect(stem, paradigm) {
                     add(w, f);
                 }
             }
@@ -443,7 +443,7 @@ fn suffix_table(codes: &[Option<&'static str>]) -> (FxMap<String, Vec<f32>>, Vec
 /// (priopćiti). Nouns and adjectives, so that a marker is found in every case, not only in the forms
 /// listed: `adj` (hard adjectives and passive participles: gospodarski, ozlijeđen-ima), `adj_soft`
 /// (unutarnji, -eg), `noun_m` (uvjet, -a, -ima), `noun_f` (obrana, -e), `noun_n` (izvješće, -a).
-pub fn verb_forms(stem: &str, paradigm: &str) -> Vec<String> {
+pub fn inflect(stem: &str, paradigm: &str) -> Vec<String> {
     let ends: &[&str] = match paradigm {
         "iti" => &["iti", "im", "iš", "i", "imo", "ite", "e", "io", "ila", "ilo", "ili", "ile", "eći"],
         "adj" => &["", "i", "a", "o", "e", "og", "oga", "om", "ome", "omu", "oj", "u", "ih", "im", "ima"],

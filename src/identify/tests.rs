@@ -244,14 +244,14 @@ fn serbo_croatian_syntax_and_word_formation() {
 
 #[test]
 fn serbo_croatian_helpers() {
-    let forms = model::verb_forms("organiz", "ovati");
+    let forms = model::inflect("organiz", "ovati");
     assert!(forms.iter().any(|f| f == "organizuje") && forms.iter().any(|f| f == "organizovan"), "{forms:?}");
-    assert!(model::verb_forms("defin", "isati").iter().any(|f| f == "definiše"));
-    assert!(model::verb_forms("x", "unknown").is_empty());
-    let nouns = model::verb_forms("dužnosnik", "noun_m");
+    assert!(model::inflect("defin", "isati").iter().any(|f| f == "definiše"));
+    assert!(model::inflect("x", "unknown").is_empty());
+    let nouns = model::inflect("dužnosnik", "noun_m");
     assert!(nouns.iter().any(|f| f == "dužnosnicima") && nouns.iter().any(|f| f == "dužnosnikom"), "{nouns:?}");
     assert!(!nouns.iter().any(|f| f == "dužnosnikima"), "{nouns:?}");
-    assert!(model::verb_forms("gospodarsk", "adj").iter().any(|f| f == "gospodarskih"));
+    assert!(model::inflect("gospodarsk", "adj").iter().any(|f| f == "gospodarskih"));
     assert!(text::has_ijekavian_jat("mjesto") && text::has_ijekavian_jat("gdje") && text::has_ijekavian_jat("htjeti"));
     assert!(
         !text::has_ijekavian_jat("mesto") && !text::has_ijekavian_jat("odjednom") && !text::has_ijekavian_jat("je")

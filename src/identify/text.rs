@@ -124,21 +124,6 @@ fn kind(c: char) -> Kind {
 }
 
 #[inline]
-fn lower(c: char) -> char {
-    if c.is_ascii() {
-        return c.to_ascii_lowercase();
-    }
-    match c {
-        // Rust lower-cases İ to "i̇" (two chars); Turkic text means plain i.
-        'İ' => 'i',
-        'Ӏ' | 'ӏ' => 'ӏ',
-        // Romanian cedilla forms are typed for comma-below ones; keep them distinct
-        // (Turkish ş is cedilla too), both are listed.
-        _ => crate::normalise::lower(c),
-    }
-}
-
-#[inline]
 fn is_basic(group: Group, c: char) -> bool {
     match group {
         Group::Latin => c.is_ascii_lowercase(),
@@ -364,7 +349,8 @@ pub fn segment_features(models: &[GroupModel; 3], text: &str) -> SegmentFeatures
             continue;
         }
         match k {
-            Kind::Letter(s) => pass.letter(s, lower(c)),
+            // One character for one: İ reads as plain i (Turkic text), Ӏ as ӏ.
+            Kind::Letter(s) => pass.letter(s, crate::normalise::lower(c)),
             Kind::Inside => {
                 if c == '\u{200C}' && pass.word_group == Some(Group::Arabic) {
                     let next_ar = it.peek().is_some_and(|n| kind(*n) == Kind::Letter(Script::Arabic));

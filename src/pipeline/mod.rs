@@ -34,7 +34,7 @@ use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use serde_json::json;
-use signatures::{sign, Signatures, Signed};
+use signatures::{sign, Signatures, Signed, KEYS_SPILL};
 use spill::{SpillReader, SpillWriter};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::IsTerminal;
@@ -219,7 +219,7 @@ fn run_build(cfg: &BuildConfig) -> Result<Summary> {
     };
     let reuse = previous.as_ref().filter(|p| p.chrome == chrome.decisions());
     // A single-machine build signs each article in the map; a shard leaves that to `merge`.
-    let keys_path = staged.tmp.join(".keys.spill");
+    let keys_path = staged.tmp.join(KEYS_SPILL);
     let (mut output, signed) =
         map_files(&files, &chrome, reuse, &spill_path, cfg.shard.is_none().then_some(keys_path.as_path()), cfg)?;
     // Paths that could not even be walked are inputs too: each is one reject.
@@ -443,7 +443,7 @@ fn reduce_and_write(
         Some(s) if in_map_order && s.feats.len() == order.len() => s,
         other => {
             drop(other); // its key spill has the path the new one gets
-            let mut sigs = Signatures::create(&dir.join(".keys.spill"), order.len())?;
+            let mut sigs = Signatures::create(&dir.join(KEYS_SPILL), order.len())?;
             for start in (0..order.len()).step_by(WRITE_CHUNK) {
                 let end = (start + WRITE_CHUNK).min(order.len());
                 let chunk = (start..end).into_par_iter().map(|k| Ok(sign(&fetch(k)?))).collect::<Result<Vec<_>>>()?;
@@ -479,29 +479,24 @@ fn reduce_and_write(
     }
     clock.mark("align");
 
-    // Articles and sentences, streamed from the spill in input order. The table files are written on a
-    // thread of their own (CSV and Parquet encoding is serial) while the workers prepare the next chunk.
-    let mut art_w = TableWriter::create(dir, &tables::articles(Vec::new()), cfg.formats, cfg.csv)?;
-    let mut sent_w = TableWriter::create(dir, &tables::sentences(Vec::new()), cfg.formats, cfg.csv)?;
+    // Articles and sentences, streamed from the spill in input order. Each table is written on a thread of
+    // its own (CSV and Parquet encoding is serial) while the workers prepare the next chunk.
+    let art_w = TableWriter::create(dir, &tables::articles(Vec::new()), cfg.formats, cfg.csv)?;
+    let sent_w = TableWriter::create(dir, &tables::sentences(Vec::new()), cfg.formats, cfg.csv)?;
     let mut by_lang: BTreeMap<String, u64> = BTreeMap::new();
     let mut story_rows: BTreeMap<usize, tables::StoryRow> = BTreeMap::new();
     let bar = progress(cfg, order.len() as u64, "writing");
     std::thread::scope(|scope| -> Result<()> {
-        // One writer thread per table: each encodes (CSV, Parquet) serially, so two tables use two cores.
+        fn drain(mut w: TableWriter, rx: std::sync::mpsc::Receiver<write::Table>) -> Result<()> {
+            for t in rx {
+                w.write(&t)?;
+            }
+            w.finish()
+        }
         let (art_tx, art_rx) = std::sync::mpsc::sync_channel::<write::Table>(1);
         let (sent_tx, sent_rx) = std::sync::mpsc::sync_channel::<write::Table>(1);
-        let art_writer = scope.spawn(move || -> Result<()> {
-            for t in art_rx {
-                art_w.write(&t)?;
-            }
-            art_w.finish()
-        });
-        let sent_writer = scope.spawn(move || -> Result<()> {
-            for t in sent_rx {
-                sent_w.write(&t)?;
-            }
-            sent_w.finish()
-        });
+        let art_writer = scope.spawn(move || drain(art_w, art_rx));
+        let sent_writer = scope.spawn(move || drain(sent_w, sent_rx));
         let mut produce = || -> Result<()> {
             for start in (0..order.len()).step_by(WRITE_CHUNK) {
                 let end = (start + WRITE_CHUNK).min(order.len());

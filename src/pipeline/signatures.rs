@@ -20,6 +20,9 @@ use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+/// File name of the side spill of alignment keys, in the output's staging folder.
+pub const KEYS_SPILL: &str = ".keys.spill";
+
 /// One article's signatures, as computed by a worker.
 pub struct Signed {
     dup: DupSig,
@@ -132,7 +135,7 @@ mod tests {
             ("d", "kir_Cyrl", "Бишкекте шейшемби күнү 390 камак жазасындагы адам бошотулду."),
         ];
         let articles: Vec<Article> = texts.iter().map(|(i, l, t)| article(i, l, t)).collect();
-        let mut sigs = Signatures::create(&d.path().join(".keys.spill"), 4).unwrap();
+        let mut sigs = Signatures::create(&d.path().join(KEYS_SPILL), 4).unwrap();
         for a in &articles {
             sigs.push(sign(a)).unwrap();
         }
@@ -143,7 +146,7 @@ mod tests {
         assert_eq!(dup_of, [None, None, Some(0), None]);
         let (feats, briefs) = sigs.finish(&dup_of, 3).unwrap();
         assert_eq!(briefs.iter().map(|b| b.doc_id.as_str()).collect::<Vec<_>>(), ["a", "b", "c", "d"]);
-        assert!(!d.path().join(".keys.spill").exists(), "the side spill is removed");
+        assert!(!d.path().join(KEYS_SPILL).exists(), "the side spill is removed");
         // What comes back is what the index keeps: the keys counted over originals, filtered.
         let all: Vec<Vec<u64>> = articles.iter().map(|a| align::features(a).keys).collect();
         let mut counts = KeyCounts::default();
