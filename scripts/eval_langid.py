@@ -131,6 +131,11 @@ if 'flores' in SETS:
     tg = [i for i, g in enumerate(golds) if g in SERVICE]
     summ, per = table('FLORES-200 devtest, service languages', [golds[i] for i in tg], {e: [p[i] for i in tg] for e, p in preds.items()})
     if 'ours' in preds: confusions([golds[i] for i in tg], [preds['ours'][i] for i in tg])
+    if 'ours' in per and 'lingua' in per:
+        for k, name in ((0, 'strict'), (1, 'grouped')):
+            below = [f"{l} {per['ours'][l][k]:.3f} < {per['lingua'][l][k]:.3f}" for l in sorted(per['ours'])
+                     if per['lingua'][l][k] > 0 and per['ours'][l][k] < per['lingua'][l][k]]
+            print(f"\nLanguages lingua supports where ours is below lingua ({name}): " + (', '.join(below) or 'none'))
     og = [i for i, g in enumerate(golds) if g not in SERVICE]
     print('\n### FLORES-200 devtest, other languages: share of sentences labelled as a service language\n')
     print('| lang | n | ' + ' | '.join(ENGINES) + ' |'); print('|' + '---|' * (2 + len(ENGINES)))

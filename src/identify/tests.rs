@@ -294,3 +294,77 @@ fn lingua_stays_out_when_sure_or_when_the_leader_is_not_its_language() {
     tie_break(&mut v, Group::Cyrillic, text);
     assert_eq!(v.ranked, kyrgyz_first);
 }
+
+#[test]
+fn lingua_judges_the_serbo_croatian_cluster_as_one_and_keeps_its_inner_split() {
+    // A plainly Croatian sentence that a verdict (wrongly) gives to Slovene.
+    let text = "Vlada je u četvrtak objavila da će plaće u javnom sektoru porasti za pet posto od siječnja.";
+    let mut v = Verdict { ranked: vec![("slv_Latn", 0.60), ("hrv_Latn", 0.25), ("bos_Latn", 0.15)] };
+    tie_break(&mut v, Group::Latin, text);
+    assert_eq!(v.ranked[0].0, "hrv_Latn", "{:?}", v.ranked);
+    let p = |c: &str| v.ranked.iter().find(|r| r.0 == c).unwrap().1;
+    // lingua decides between the cluster and Slovene, not between Croatian and Bosnian.
+    assert!((p("hrv_Latn") / p("bos_Latn") - 0.25 / 0.15).abs() < 1e-9, "{:?}", v.ranked);
+    assert!((v.ranked.iter().map(|r| r.1).sum::<f64>() - 1.0).abs() < 1e-9);
+}
+
+#[test]
+fn a_sure_look_alike_is_checked_but_kept_when_lingua_agrees() {
+    // Non-service look-alikes on top are re-weighed even when the own model is sure...
+    let hr = "Vlada je u četvrtak objavila da će plaće u javnom sektoru porasti za pet posto od siječnja.";
+    let mut v = Verdict { ranked: vec![("slv_Latn", 0.97), ("hrv_Latn", 0.03)] };
+    tie_break(&mut v, Group::Latin, hr);
+    assert_eq!(v.ranked[0].0, "hrv_Latn", "{:?}", v.ranked);
+    // ...and real Slovene stays Slovene.
+    let sl = "Vlada je v četrtek sporočila, da se bodo plače v javnem sektorju zvišale za pet odstotkov.";
+    let mut v = Verdict { ranked: vec![("slv_Latn", 0.97), ("hrv_Latn", 0.03)] };
+    tie_break(&mut v, Group::Latin, sl);
+    assert_eq!(v.ranked[0].0, "slv_Latn", "{:?}", v.ranked);
+    // A service language that is sure is left alone.
+    let sure = vec![("hrv_Latn", 0.97), ("slv_Latn", 0.03)];
+    let mut v = Verdict { ranked: sure.clone() };
+    tie_break(&mut v, Group::Latin, sl);
+    assert_eq!(v.ranked, sure);
+}
+
+#[test]
+fn turkic_latin_endings_tell_azerbaijani_turkish_and_crimean_tatar_apart() {
+    let m = model::build(Group::Latin);
+    let codes: Vec<&str> = m.codes.iter().map(|c| c.unwrap_or("")).collect();
+    let at = |c: &str| codes.iter().position(|x| *x == c).unwrap();
+    // The Azerbaijani evidential perfect (bildirib) against the Turkish / Crimean Tatar converb (bildirip).
+    let perfect = m.suffix("bildirib").expect("listed ending");
+    assert!(perfect[at("azj_Latn")] > perfect[at("crh_Latn")] + 2.0);
+    assert!(perfect[at("azj_Latn")] > perfect[at("tur_Latn")] + 2.0);
+    let converb = m.suffix("olıp").expect("listed ending");
+    assert!(converb[at("crh_Latn")] > converb[at("azj_Latn")] + 2.0);
+    // The Turkish progressive is Turkish alone.
+    let progressive = m.suffix("söylüyor").expect("listed ending");
+    assert!(progressive[at("tur_Latn")] > progressive[at("azj_Latn")] + 2.0);
+    assert!(progressive[at("tur_Latn")] > progressive[at("crh_Latn")] + 2.0);
+    // Languages that list no ending are neutral: "club" says nothing between English, German and Croatian.
+    let club = m.suffix("club").expect("ends like -ub");
+    assert_eq!(club[at("eng_Latn")], club[at("deu_Latn")]);
+    assert_eq!(club[at("eng_Latn")], club[at("hrv_Latn")]);
+    assert!(
+        club[at("eng_Latn")] > club[at("crh_Latn")],
+        "a language that lists endings but not this one gets the floor"
+    );
+    // Sentences: Azerbaijani without ə or x, a Turkish one with the progressive.
+    assert_eq!(lang("Nazir bildirib ki, bu il qaz satışı artıb."), "azj_Latn");
+    assert_eq!(lang("Bakan bu yıl gaz satışının arttığını söylüyor."), "tur_Latn");
+}
+
+#[test]
+fn letters_of_capitalised_words_are_counted_apart_for_the_absence_term() {
+    let eng = engine();
+    // Names: Natiq Quliyev (2 words, 12 letters), Bakıda at the sentence start (6) — 18 of 48 letters.
+    let f = segment_features(&eng.models, "Bakıda Natiq Quliyev polis tərəfindən saxlanılıb bu gün");
+    let latin = &f.groups[group_index(Group::Latin)];
+    assert_eq!(latin.letters, 48);
+    assert_eq!(latin.name_letters, 18);
+    // An Azerbaijani sentence thick with names and without ə or x is still Azerbaijani.
+    let text =
+        "Polis bildirib ki, Bakıda Natiq Quliyev, Samir Babayev, Anar Musayev, Ruslan Cabbarov, Tural Kazımov tutulub.";
+    assert_eq!(lang(text), "azj_Latn");
+}

@@ -171,6 +171,8 @@ struct Pass<'m> {
     word: String,
     word_group: Option<Group>,
     prev: Option<char>,
+    /// The current word began with a capital letter.
+    word_cap: bool,
     /// The previous word's role for the Serbo-Croatian word-pair features.
     prev_ctx: Prev,
 }
@@ -288,13 +290,17 @@ impl Pass<'_> {
         self.prev = None;
     }
 
-    /// Adds one (already lower-cased) letter of script `s` to the current word and the counts.
+    /// Adds one (already lower-cased) letter of script `s` to the current word and the counts; `upper`: the
+    /// letter was a capital (only the first letter of a word matters).
     #[inline]
-    fn letter(&mut self, s: Script, c: char) {
+    fn letter(&mut self, s: Script, c: char, upper: bool) {
         self.out.script_letters[s as usize] += 1;
         let g = s.group();
         if g != self.word_group && !self.word.is_empty() {
             self.flush();
+        }
+        if self.word.is_empty() {
+            self.word_cap = upper;
         }
         self.word_group = g;
         if let Some(g) = g {
@@ -302,6 +308,7 @@ impl Pass<'_> {
             let m = &self.models[gi];
             let f = &mut self.out.groups[gi];
             f.letters += 1;
+            f.name_letters += self.word_cap as u32;
             if let Some(slot) = m.letter_slot(c) {
                 f.slots[slot as usize] += 1;
             } else if !is_basic(g, c) {
@@ -329,6 +336,7 @@ pub fn segment_features(models: &[GroupModel; 3], text: &str) -> SegmentFeatures
         word: String::new(),
         word_group: None,
         prev: None,
+        word_cap: false,
         prev_ctx: Prev::None,
     };
     let mut it = text.chars().peekable();
@@ -339,18 +347,22 @@ pub fn segment_features(models: &[GroupModel; 3], text: &str) -> SegmentFeatures
         if matches!(c, 'I' | 'l' | '1' | 'Ӏ' | 'ӏ') {
             let next_cyr = it.peek().is_some_and(|n| kind(*n) == Kind::Letter(Script::Cyrillic));
             if in_cyr_word || (c == 'I' || c == 'Ӏ' || c == 'ӏ') && next_cyr {
-                pass.letter(Script::Cyrillic, 'ӏ');
+                pass.letter(Script::Cyrillic, 'ӏ', false);
                 continue;
             }
         }
         // Latin i typed for Ukrainian/Belarusian/Kazakh і inside a Cyrillic word.
         if c == 'i' && in_cyr_word {
-            pass.letter(Script::Cyrillic, 'і');
+            pass.letter(Script::Cyrillic, 'і', false);
             continue;
         }
         match k {
             // One character for one: İ reads as plain i (Turkic text), Ӏ as ӏ.
-            Kind::Letter(s) => pass.letter(s, crate::normalise::lower(c)),
+            Kind::Letter(s) => {
+                // Case is looked up at word starts only (is_uppercase is a table search outside ASCII).
+                let upper = pass.word.is_empty() && c.is_uppercase();
+                pass.letter(s, crate::normalise::lower(c), upper)
+            }
             Kind::Inside => {
                 if c == '\u{200C}' && pass.word_group == Some(Group::Arabic) {
                     let next_ar = it.peek().is_some_and(|n| kind(*n) == Kind::Letter(Script::Arabic));
