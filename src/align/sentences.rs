@@ -7,9 +7,9 @@
 //!   the log-likelihood ratio of its lengths against a sentence the other side lacks, so a good length
 //!   match is worth more for long sentences, and a sentence one version lacks costs its shape prior only
 //!   (its length says nothing). The ratio and the variance are fitted to the pair at run time by hard EM
-//!   (align, re-estimate from the linked segments, align again) from two starting ratios: the ratio of
-//!   the total lengths (right when sentences were merged) and the ratio of mean sentence lengths (right
-//!   when sentences were dropped); the cheaper final alignment wins. A weak prior keeps the ratio near 1
+//!   (align, re-estimate from the linked segments, align again) from three starting ratios: the ratio of
+//!   the total lengths (right when sentences were merged), the ratio of mean sentence lengths (right when
+//!   sentences were dropped) and 1; the cheaper final alignment wins. A weak prior keeps the ratio near 1
 //!   and the variance near Gale & Church's, which only matters for short documents, where a merge and a
 //!   drop can otherwise both be fitted exactly by moving the ratio.
 //! - **Anchors.** Numbers, name keys, 4-class prefixes (cognates) and punctuation both sides share pull a
@@ -155,9 +155,13 @@ pub fn align_sentences(a: &[String], lang_a: &str, b: &[String], lang_b: &str) -
     let ln_spread = spread.max(MIN_SPREAD).ln();
     let by_totals = (total_b / total_a).ln();
     let by_means = by_totals + (n as f64 / m as f64).ln();
+    // Equal lengths (the prior's centre) is a third start: when a side both dropped and merged, neither the
+    // totals nor the mean lengths need be near the ratio its links share.
     let mut starts = vec![by_totals];
-    if (by_means - by_totals).abs() > 0.02 {
-        starts.push(by_means);
+    for start in [by_means, 0.0] {
+        if starts.iter().all(|s| (s - start).abs() > 0.02) {
+            starts.push(start);
+        }
     }
     let mut best: Option<(f64, Vec<Bead>)> = None;
     for &ln_ratio in &starts {
@@ -486,6 +490,15 @@ mod tests {
         let (a, b) = sides(&[231, 126, 192, 249], &[195, 114, 168, 204, 216]);
         let links = align_sentences(&a, "eng_Latn", &b, "rus_Cyrl");
         assert_eq!(shape(&links), pairs(&[("0", "0"), ("1", "1"), ("2", "2"), ("", "3"), ("3", "4")]));
+    }
+
+    #[test]
+    fn a_drop_and_a_merge_when_neither_totals_nor_means_give_the_ratio() {
+        // Side B drops the second sentence and joins the last two; its links share a ratio near 1, but the
+        // totals say 0.65 and the mean lengths 1.3.
+        let (a, b) = sides(&[147, 240, 159, 165], &[132, 327]);
+        let links = align_sentences(&a, "eng_Latn", &b, "rus_Cyrl");
+        assert_eq!(shape(&links), pairs(&[("0", "0"), ("1", ""), ("2-3", "1")]));
     }
 
     #[test]
