@@ -1,11 +1,12 @@
 //! Scale benchmark for the corpus-wide alignment step on synthetic articles (no data needed):
 //! stories of 1-8 versions in distinct "languages", each version holding the story's rare numbers and
 //! name-like words plus common words and years drawn from a shared pool. Prints seconds and candidates per
-//! article for N and 10·N articles.
+//! article for N and 10·N articles, and the time the sentence links of the linked pairs take.
 //!
 //! `cargo run --release --example bench_align -- 2000`
 use rferl_corpus::align;
 use rferl_corpus::model::Article;
+use rferl_corpus::normalise;
 use std::time::Instant;
 
 fn corpus(n: usize, seed: u64) -> Vec<Article> {
@@ -64,6 +65,20 @@ fn main() {
             res.pairs.len()
         );
         secs.push(s);
+        let t = Instant::now();
+        let mut links = 0;
+        for p in &res.pairs {
+            let (a, b) = (&arts[p.a], &arts[p.b]);
+            let sa = normalise::split_sentences(&a.text, &a.lang);
+            let sb = normalise::split_sentences(&b.text, &b.lang);
+            links += align::align_sentences(&sa, &a.lang, &sb, &b.lang).len();
+        }
+        let s = t.elapsed().as_secs_f64();
+        println!(
+            "  sentence links: {s:.3} s for {} pairs ({:.3} ms per pair, {links} links)",
+            res.pairs.len(),
+            1000.0 * s / res.pairs.len().max(1) as f64
+        );
     }
     println!("10x articles took {:.1}x the time (bar: <= 15x)", secs[1] / secs[0]);
 }
