@@ -44,6 +44,13 @@ const MIN_SHARED: f64 = 3.0;
 /// random "569" in two unrelated articles), or one name seen in both titles, is a coincidence as often as it
 /// is a story, however rare.
 const MIN_ITEMS: usize = 2;
+/// ... and the shared text evidence must exceed this many times what the two articles would share with a
+/// random article by chance (each key's weight times the share of articles holding it), unless metadata makes
+/// up the difference. In a large corpus the indexable keys are held by a tiny share of it and this costs
+/// nothing; in a small one every chance collision of a cognate skeleton looks rare by IDF (the 59-article
+/// sample: story pairs precision 0.48 → 0.94, recall 0.94 either way; dev clusters F1 0.749 → 0.745,
+/// dev-html unchanged; 1 gave sample precision 0.81, 3 gave 0.98 with dev F1 0.736).
+const CHANCE_MARGIN: f64 = 2.0;
 /// Metadata closeness (publication time, article id) this strong counts as one piece of evidence.
 const META_ITEM: f64 = 3.0;
 /// Minimum average-link (mean candidate score over all cross pairs) for two clusters to merge.
@@ -236,12 +243,18 @@ struct Profile {
     keys: Vec<usize>,
     /// Summed weight of the keys some other language also holds: what the article could share at most.
     total: f64,
+    /// The weight this article would share with a random other article by chance: Σ P(holds key) · weight.
+    chance: f64,
 }
 
-fn profile(f: &AlignFeatures, idx: &Index, lang: usize) -> Profile {
+fn profile(f: &AlignFeatures, idx: &Index, lang: usize, n: f64) -> Profile {
     let keys: Vec<usize> = f.keys.iter().filter_map(|&k| idx.find(k)).collect();
-    let total = keys.iter().filter(|&&k| idx.langs[k] & !(1u128 << (lang % 128)) != 0).map(|&k| idx.weight[k]).sum();
-    Profile { keys, total }
+    let cross = |k: usize| idx.langs[k] & !(1u128 << (lang % 128)) != 0;
+    let total = keys.iter().filter(|&&k| cross(k)).map(|&k| idx.weight[k]).sum();
+    let others = (n - 1.0).max(1.0);
+    let chance =
+        keys.iter().filter(|&&k| cross(k)).map(|&k| (idx.postings(k).len() - 1) as f64 / others * idx.weight[k]).sum();
+    Profile { keys, total, chance }
 }
 
 fn time_ok(a: &AlignFeatures, b: &AlignFeatures) -> bool {
@@ -316,7 +329,8 @@ fn prepare(feats: &[AlignFeatures], dup_of: &[Option<usize>]) -> Prepared {
         feats.iter().map(|f| lang_names.binary_search(&&*f.lang).expect("every language is listed")).collect();
     let idx = Index::build(feats, &canonical, &lang_no, lang_names.len());
     let n_canon = canonical.iter().filter(|&&c| c).count().max(1) as f64;
-    let profiles: Vec<Profile> = feats.par_iter().enumerate().map(|(i, f)| profile(f, &idx, lang_no[i])).collect();
+    let profiles: Vec<Profile> =
+        feats.par_iter().enumerate().map(|(i, f)| profile(f, &idx, lang_no[i], n_canon)).collect();
     let mut times: Vec<i64> = (0..n).filter(|&i| canonical[i]).filter_map(|i| feats[i].published).collect();
     times.sort_unstable();
     let mut ids: Vec<u64> = (0..n).filter(|&i| canonical[i]).filter_map(|i| feats[i].article_id).collect();
@@ -357,6 +371,9 @@ fn candidates(feats: &[AlignFeatures], p: &Prepared) -> Vec<Candidate> {
                     let j = j as usize;
                     let meta = meta_weight(&feats[i], &feats[j], &p.times, &p.ids, p.n_canon);
                     let (pi, pj) = (&p.profiles[i], &p.profiles[j]);
+                    if shared - CHANCE_MARGIN * (pi.chance + pj.chance) / 2.0 + meta.max(0.0) < MIN_SHARED {
+                        return None;
+                    }
                     let items = evidence_items(&shared_keys(pi, pj, idx).1, idx) + usize::from(meta >= META_ITEM);
                     if items < MIN_ITEMS {
                         return None;
