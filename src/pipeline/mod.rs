@@ -98,6 +98,8 @@ pub struct MapOutput {
     pub files: u64,
     pub inputs: u64,
     pub reused_files: u64,
+    /// With `--state`: per entry, the offset of its signatures in the spill and the checksum of both records.
+    pub sigs: Vec<(u64, u64)>,
 }
 
 type Timings = BTreeMap<String, f64>;
@@ -168,7 +170,7 @@ pub fn merge(shard_dirs: &[PathBuf], cfg: &BuildConfig) -> Result<Summary> {
         clock.mark("load_shards");
         let outputs: Vec<MapOutput> = parts.into_iter().map(|p| p.output).collect();
         let staged = StagedDir::new(&cfg.out)?;
-        let summary = reduce_and_write(&outputs, None, &staged.tmp, cfg, &mut clock, started)?;
+        let (summary, _) = reduce_and_write(&outputs, None, None, &staged.tmp, cfg, &mut clock, started)?;
         staged.commit()?;
         Ok(summary)
     })
@@ -220,8 +222,16 @@ fn run_build(cfg: &BuildConfig) -> Result<Summary> {
     let reuse = previous.as_ref().filter(|p| p.chrome == chrome.decisions());
     // A single-machine build signs each article in the map; a shard leaves that to `merge`.
     let keys_path = staged.tmp.join(KEYS_SPILL);
-    let (mut output, signed) =
-        map_files(&files, &chrome, reuse, &spill_path, cfg.shard.is_none().then_some(keys_path.as_path()), cfg)?;
+    let keep_sigs = cfg.state.is_some() && cfg.shard.is_none();
+    let (mut output, signed) = map_files(
+        &files,
+        &chrome,
+        reuse,
+        &spill_path,
+        cfg.shard.is_none().then_some(keys_path.as_path()),
+        keep_sigs,
+        cfg,
+    )?;
     // Paths that could not even be walked are inputs too: each is one reject.
     output.inputs += walk_rejects.len() as u64;
     output.rejects.extend(walk_rejects);
@@ -270,9 +280,21 @@ fn run_build(cfg: &BuildConfig) -> Result<Summary> {
             ..Default::default()
         }
     } else {
-        let summary = reduce_and_write(std::slice::from_ref(&output), signed, &staged.tmp, cfg, &mut clock, started)?;
+        // Sentence links of pairs aligned before are reused whatever the chrome: they depend on the two
+        // texts and languages alone, which their key holds.
+        let cache = cfg.state.as_ref().map(|_| previous.as_ref().map(|p| p.links()).unwrap_or_default());
+        let (summary, links) = reduce_and_write(
+            std::slice::from_ref(&output),
+            signed,
+            cache.as_ref(),
+            &staged.tmp,
+            cfg,
+            &mut clock,
+            started,
+        )?;
+        drop(cache);
         if let Some(dir) = &cfg.state {
-            state::save(dir, &chrome, &sample_lines, &files, &output)?;
+            state::save(dir, &spill_path, &chrome, &sample_lines, &files, &output, links)?;
         } else {
             std::fs::remove_file(&spill_path).ok();
         }
@@ -321,13 +343,16 @@ fn learn_chrome(
 }
 
 /// The map over files, in chunks: read, process, and append articles to the spill in input order. With
-/// `keys_path`, each article is also signed (duplicate signature, alignment features) while it is at hand.
+/// `keys_path`, each article is also signed (duplicate signature, alignment features) while it is at hand;
+/// with `keep_sigs` the signatures also go to the spill, beside their article, for the state. Unchanged files
+/// of `reuse` are neither read nor processed: their articles and signatures come from the state's spill.
 fn map_files(
     files: &[InputFile],
     chrome: &ChromeModel,
     reuse: Option<&state::State>,
     spill_path: &Path,
     keys_path: Option<&Path>,
+    keep_sigs: bool,
     cfg: &BuildConfig,
 ) -> Result<(MapOutput, Option<Signatures>)> {
     let mut out = MapOutput { spill: spill_path.to_path_buf(), files: files.len() as u64, ..Default::default() };
@@ -339,18 +364,41 @@ fn map_files(
         None => None,
     };
     let bar = progress(cfg, files.len() as u64, "articles");
-    /// One article as the workers leave it: encoded for the spill, and signed if asked.
+    /// One article as the workers leave it: encoded for the spill, signed if asked, and its signatures
+    /// encoded for the state if asked.
     struct Made {
         source_file: String,
         record: u32,
         bytes: Vec<u8>,
         signed: Option<Signed>,
+        sig_bytes: Option<Vec<u8>>,
     }
-    let made = |a: &Article, record: u32, bytes: Vec<u8>| Made {
-        source_file: a.source_file.clone(),
-        record,
-        bytes,
-        signed: sign_it.then(|| sign(a)),
+    let made = |a: &Article, record: u32, bytes: Vec<u8>| {
+        let signed = (sign_it || keep_sigs).then(|| sign(a));
+        let sig_bytes = if keep_sigs { signed.as_ref().map(Signed::to_bytes) } else { None };
+        Made { source_file: a.source_file.clone(), record, bytes, signed: signed.filter(|_| sign_it), sig_bytes }
+    };
+    // A file's articles and signatures as the state has them, if every record is there and matches its
+    // checksum (otherwise the file is processed again).
+    let from_state = |rel: &str, prev: &state::FileState, old: &SpillReader| -> Option<Vec<Made>> {
+        prev.entries
+            .iter()
+            .map(|e| {
+                let bytes = old.raw(e.offset).ok()?;
+                let sig = old.raw(e.sig).ok()?;
+                if state::check(&bytes, &sig) != e.check {
+                    return None;
+                }
+                let signed = if sign_it { Some(Signed::from_bytes(&sig).ok()?) } else { None };
+                Some(Made {
+                    source_file: rel.to_string(),
+                    record: e.record,
+                    bytes,
+                    signed,
+                    sig_bytes: keep_sigs.then_some(sig),
+                })
+            })
+            .collect()
     };
     // (articles, rejects, inputs, reused)
     type Done = (Vec<Made>, Vec<Reject>, u64, bool);
@@ -360,15 +408,14 @@ fn map_files(
             .map(|f| {
                 if let (Some(state), Some(old)) = (reuse, &old_spill) {
                     if let Some(prev) = state.unchanged(&f.rel, state::fingerprint(&f.path)) {
-                        let mut articles = Vec::with_capacity(prev.entries.len());
-                        for &(rec, off) in &prev.entries {
-                            let bytes = old.raw(off)?;
-                            let a: Article =
-                                postcard::from_bytes(&bytes).context("state spill record does not decode")?;
-                            articles.push(made(&a, rec, bytes));
+                        if let Some(articles) = from_state(&f.rel, prev, old) {
+                            bar.inc(1);
+                            return Ok((articles, prev.rejects.clone(), prev.inputs, true));
                         }
-                        bar.inc(1);
-                        return Ok((articles, prev.rejects.clone(), prev.inputs, true));
+                        eprintln!(
+                            "rferl-corpus: note: the state's records of {} are damaged; processing the file again",
+                            f.rel
+                        );
                     }
                 }
                 let mut read = guarded(&f.rel, None, "read", || read::read_file(f, cfg.limits))
@@ -398,6 +445,9 @@ fn map_files(
             let (articles, rejects, inputs, reused) = d?;
             for m in articles {
                 let offset = spill.push_raw(&m.bytes)?;
+                if let Some(sig) = &m.sig_bytes {
+                    out.sigs.push((spill.push_raw(sig)?, state::check(&m.bytes, sig)));
+                }
                 out.entries.push(Entry { source_file: m.source_file, record: m.record, offset });
                 if let (Some(all), Some(one)) = (signed.as_mut(), m.signed) {
                     all.push(one)?;
@@ -413,16 +463,22 @@ fn map_files(
     Ok((out, signed))
 }
 
+/// A pair's sentence links, with the key they are kept under in the state.
+type KeptLinks = Vec<(state::LinkKey, Vec<align::SentenceLink>)>;
+
 /// The corpus-wide steps and the writers, over one or more map outputs. `signed`: the articles' signatures
 /// if the map made them (used when the map's order is the output order, as in a single-machine build).
+/// `links` (with `--state`): sentence links of earlier runs to reuse; this run's are then returned for the
+/// state.
 fn reduce_and_write(
     parts: &[MapOutput],
     signed: Option<Signatures>,
+    links: Option<&state::LinkCache>,
     dir: &Path,
     cfg: &BuildConfig,
     clock: &mut Clock,
     started: Instant,
-) -> Result<Summary> {
+) -> Result<(Summary, KeptLinks)> {
     let readers = parts.iter().map(|p| SpillReader::open(&p.spill)).collect::<Result<Vec<_>>>()?;
     // Global input order across parts.
     let mut order: Vec<(usize, usize)> =
@@ -456,6 +512,11 @@ fn reduce_and_write(
     };
     clock.mark("signatures");
 
+    // Text hashes identify a pair's texts in the sentence-link cache.
+    let text_hash: Vec<u64> = match links {
+        Some(_) => sigs.dup.iter().map(|d| d.hash).collect(),
+        None => Vec::new(),
+    };
     let dup_of = dedup::find_duplicates(&std::mem::take(&mut sigs.dup));
     clock.mark("dedup");
     let (feats, briefs) = sigs.finish(&dup_of, WRITE_CHUNK)?;
@@ -561,10 +622,20 @@ fn reduce_and_write(
     // Pairs and their sentence links.
     write_table(dir, cfg, &tables::alignments(&briefs, &aligned.pairs))?;
     let mut link_w = TableWriter::create(dir, &tables::sentence_alignments(&[]), cfg.formats, cfg.csv)?;
+    let cache = links;
+    let key_of = |p: &align::Pair| -> state::LinkKey {
+        let (a, b) = (&briefs[p.a], &briefs[p.b]);
+        (a.doc_id.clone(), b.doc_id.clone(), a.lang.to_string(), b.lang.to_string(), text_hash[p.a], text_hash[p.b])
+    };
+    let mut kept: KeptLinks = Vec::new();
     for chunk in aligned.pairs.chunks(WRITE_CHUNK) {
         let links = chunk
             .par_iter()
             .map(|p| {
+                let key = cache.map(|_| key_of(p));
+                if let Some(hit) = key.as_ref().and_then(|k| cache?.get(k)) {
+                    return Ok((briefs[p.a].doc_id.clone(), briefs[p.b].doc_id.clone(), hit.clone()));
+                }
                 let (a, b) = (fetch(p.a)?, fetch(p.b)?);
                 let sa = normalise::split_sentences(&a.text, &a.lang);
                 let sb = normalise::split_sentences(&b.text, &b.lang);
@@ -572,6 +643,9 @@ fn reduce_and_write(
             })
             .collect::<Result<Vec<_>>>()?;
         link_w.write(&tables::sentence_alignments(&links))?;
+        if cache.is_some() {
+            kept.extend(chunk.iter().zip(links).map(|(p, (_, _, ls))| (key_of(p), ls)));
+        }
     }
     link_w.finish()?;
     clock.mark("align_sentences");
@@ -614,7 +688,7 @@ fn reduce_and_write(
             started.elapsed().as_secs_f64()
         );
     }
-    Ok(summary)
+    Ok((summary, kept))
 }
 
 fn write_table(dir: &Path, cfg: &BuildConfig, table: &write::Table) -> Result<()> {

@@ -145,6 +145,7 @@ pub fn load(dir: &Path) -> Result<ShardPart> {
             files: index.files,
             inputs: index.inputs,
             reused_files: 0,
+            sigs: Vec::new(),
         },
     })
 }
