@@ -233,15 +233,16 @@ fn a_damaged_state_is_rebuilt_or_bypassed_never_trusted() {
     run(&["build", "--out"], &[&full, &input]);
     let inc = d.path().join("inc");
     build_with_state(&state, &inc, &input, &[]);
-    let named = |prefix: &str| -> PathBuf {
+    let named = |prefix: &str, suffix: &str| -> PathBuf {
         let e = fs::read_dir(&state).unwrap().map(|e| e.unwrap().path());
-        let mut e: Vec<PathBuf> = e.filter(|p| p.file_name().unwrap().to_str().unwrap().starts_with(prefix)).collect();
+        let name = |p: &PathBuf| p.file_name().unwrap().to_str().unwrap().to_string();
+        let mut e: Vec<PathBuf> = e.filter(|p| name(p).starts_with(prefix) && name(p).ends_with(suffix)).collect();
         assert_eq!(e.len(), 1, "one {prefix} file in {:?}", fs::read_dir(&state).unwrap().collect::<Vec<_>>());
         e.pop().unwrap()
     };
 
     // One byte of the spill flipped (in the middle: some article's text or signatures).
-    let spill = named("articles-");
+    let spill = named("articles-", ".spill");
     let mut bytes = fs::read(&spill).unwrap();
     let mid = bytes.len() / 2;
     bytes[mid] ^= 0x20;
@@ -252,7 +253,7 @@ fn a_damaged_state_is_rebuilt_or_bypassed_never_trusted() {
     assert_same_tables(&full, &inc);
 
     // Sentence links garbled: they are aligned again.
-    let links = named("links-");
+    let links = named("links-", ".bin");
     let mut bytes = fs::read(&links).unwrap();
     assert!(bytes.len() > 100);
     for b in &mut bytes[10..60] {
@@ -265,7 +266,8 @@ fn a_damaged_state_is_rebuilt_or_bypassed_never_trusted() {
 
     // What a killed run leaves: a half-written spill and links file of the next generation, and state.bin.next.
     let gen = |p: &Path| p.file_name().unwrap().to_str().unwrap().to_string();
-    let (spill, links) = (gen(&named("articles-")), gen(&named("links-")));
+    let (spill, links) = (gen(&named("articles-", ".spill")), gen(&named("links-", ".bin")));
+    let table = gen(&named("sentences-", ".csv"));
     let next = |name: &str| {
         let (stem, ext) = name.split_once('-').unwrap();
         let (n, rest) = ext.split_once('.').unwrap();
@@ -273,11 +275,14 @@ fn a_damaged_state_is_rebuilt_or_bypassed_never_trusted() {
     };
     fs::write(state.join(next(&spill)), b"\x05\x00\x00\x00abc").unwrap();
     fs::write(state.join(next(&links)), b"garbage").unwrap();
+    fs::write(state.join(next(&table)), b"garbage").unwrap();
     fs::write(state.join("state.bin.next"), b"garbage").unwrap();
     build_with_state(&state, &inc, &input, &[]);
     assert_eq!(reused(&inc), n_files);
     assert_same_tables(&full, &inc);
-    assert!(!state.join(next(&spill)).exists() && !state.join(next(&links)).exists(), "leftovers are removed");
+    for left in [next(&spill), next(&links), next(&table)] {
+        assert!(!state.join(&left).exists(), "{left} is left over from a killed run and removed");
+    }
 
     // state.bin cut short: the state is not trusted at all.
     let bin = state.join("state.bin");
@@ -295,4 +300,50 @@ fn a_damaged_state_is_rebuilt_or_bypassed_never_trusted() {
     build_with_state(&state, &inc, &input, &[]);
     assert_eq!(reused(&inc), 0);
     assert_same_tables(&full, &inc);
+}
+
+/// Rows copied from the previous run's CSV tables: never when the CSV options changed, and never bytes that
+/// were changed since (the state's copy of a table is a hard link to the output, which someone may edit).
+#[test]
+fn csv_rows_are_copied_only_when_they_are_still_what_a_full_build_writes() {
+    let d = tempfile::tempdir().unwrap();
+    let input = d.path().join("in");
+    copy_dir(Path::new("data/sample"), &input, |_| true);
+    fs::write(
+        input.join("998_0000000000000002.txt"),
+        "-A Headline With A Dash\n\n\n=A first paragraph of 12 words.\n\nA second one.\n",
+    )
+    .unwrap();
+    let n_files = fs::read_dir(&input).unwrap().count() as u64;
+    let (state, inc) = (d.path().join("state"), d.path().join("inc"));
+    build_with_state(&state, &inc, &input, &[]);
+
+    // Spreadsheet-safe now: the same articles, but their rows are not what the state has.
+    build_with_state(&state, &inc, &input, &["--spreadsheet-safe"]);
+    assert_eq!(reused(&inc), n_files);
+    let full_safe = d.path().join("full-safe");
+    run(&["build", "--spreadsheet-safe", "--out"], &[&full_safe, &input]);
+    assert_same_tables(&full_safe, &inc);
+    assert!(fs::read_to_string(inc.join("articles.csv")).unwrap().contains(",'-A Headline With A Dash,"));
+
+    // The output edited in place (the state's copy is the same file): the edited rows are encoded again.
+    build_with_state(&state, &inc, &input, &[]);
+    for table in ["articles.csv", "sentences.csv"] {
+        let mut f = fs::OpenOptions::new().write(true).open(inc.join(table)).unwrap();
+        use std::io::{Seek, SeekFrom, Write};
+        let len = f.metadata().unwrap().len();
+        f.seek(SeekFrom::Start(len / 2)).unwrap();
+        f.write_all(b"EDITED").unwrap();
+    }
+    let other = d.path().join("other");
+    build_with_state(&state, &other, &input, &[]);
+    assert_eq!(reused(&other), n_files);
+    let full = d.path().join("full");
+    run(&["build", "--out"], &[&full, &input]);
+    assert_same_tables(&full, &other);
+
+    // Parquet only, then both again: no rows to copy, every row encoded.
+    build_with_state(&state, &other, &input, &["--format", "parquet"]);
+    build_with_state(&state, &other, &input, &[]);
+    assert_same_tables(&full, &other);
 }

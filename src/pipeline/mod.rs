@@ -100,6 +100,8 @@ pub struct MapOutput {
     pub reused_files: u64,
     /// With `--state`: per entry, the offset of its signatures in the spill and the checksum of both records.
     pub sigs: Vec<(u64, u64)>,
+    /// With `--state`: per entry, its rows in the previous run's CSV tables if it was reused.
+    pub prev_rows: Vec<Option<state::Rows>>,
 }
 
 type Timings = BTreeMap<String, f64>;
@@ -170,7 +172,7 @@ pub fn merge(shard_dirs: &[PathBuf], cfg: &BuildConfig) -> Result<Summary> {
         clock.mark("load_shards");
         let outputs: Vec<MapOutput> = parts.into_iter().map(|p| p.output).collect();
         let staged = StagedDir::new(&cfg.out)?;
-        let (summary, _) = reduce_and_write(&outputs, None, None, &staged.tmp, cfg, &mut clock, started)?;
+        let (summary, _, _) = reduce_and_write(&outputs, None, None, None, &staged.tmp, cfg, &mut clock, started)?;
         staged.commit()?;
         Ok(summary)
     })
@@ -283,10 +285,13 @@ fn run_build(cfg: &BuildConfig) -> Result<Summary> {
         // Sentence links of pairs aligned before are reused whatever the chrome: they depend on the two
         // texts and languages alone, which their key holds.
         let cache = cfg.state.as_ref().map(|_| previous.as_ref().map(|p| p.links()).unwrap_or_default());
-        let (summary, links) = reduce_and_write(
+        // Rows of reused articles are copied from the previous run's CSV tables when their cells are the same.
+        let prev_tables = previous.as_ref().and_then(|p| p.tables(cfg.csv.spreadsheet_safe));
+        let (summary, links, rows) = reduce_and_write(
             std::slice::from_ref(&output),
             signed,
             cache.as_ref(),
+            prev_tables.as_ref(),
             &staged.tmp,
             cfg,
             &mut clock,
@@ -294,7 +299,9 @@ fn run_build(cfg: &BuildConfig) -> Result<Summary> {
         )?;
         drop(cache);
         if let Some(dir) = &cfg.state {
-            state::save(dir, &spill_path, &chrome, &sample_lines, &files, &output, links)?;
+            let written =
+                state::Written { links, rows, tables_dir: &staged.tmp, spreadsheet_safe: cfg.csv.spreadsheet_safe };
+            state::save(dir, &spill_path, &chrome, &sample_lines, &files, &output, written)?;
         } else {
             std::fs::remove_file(&spill_path).ok();
         }
@@ -372,11 +379,19 @@ fn map_files(
         bytes: Vec<u8>,
         signed: Option<Signed>,
         sig_bytes: Option<Vec<u8>>,
+        prev_rows: Option<state::Rows>,
     }
     let made = |a: &Article, record: u32, bytes: Vec<u8>| {
         let signed = (sign_it || keep_sigs).then(|| sign(a));
         let sig_bytes = if keep_sigs { signed.as_ref().map(Signed::to_bytes) } else { None };
-        Made { source_file: a.source_file.clone(), record, bytes, signed: signed.filter(|_| sign_it), sig_bytes }
+        Made {
+            source_file: a.source_file.clone(),
+            record,
+            bytes,
+            signed: signed.filter(|_| sign_it),
+            sig_bytes,
+            prev_rows: None,
+        }
     };
     // A file's articles and signatures as the state has them, if every record is there and matches its
     // checksum (otherwise the file is processed again).
@@ -396,6 +411,7 @@ fn map_files(
                     bytes,
                     signed,
                     sig_bytes: keep_sigs.then_some(sig),
+                    prev_rows: e.rows,
                 })
             })
             .collect()
@@ -447,6 +463,7 @@ fn map_files(
                 let offset = spill.push_raw(&m.bytes)?;
                 if let Some(sig) = &m.sig_bytes {
                     out.sigs.push((spill.push_raw(sig)?, state::check(&m.bytes, sig)));
+                    out.prev_rows.push(m.prev_rows);
                 }
                 out.entries.push(Entry { source_file: m.source_file, record: m.record, offset });
                 if let (Some(all), Some(one)) = (signed.as_mut(), m.signed) {
@@ -469,16 +486,19 @@ type KeptLinks = Vec<(state::LinkKey, Vec<align::SentenceLink>)>;
 /// The corpus-wide steps and the writers, over one or more map outputs. `signed`: the articles' signatures
 /// if the map made them (used when the map's order is the output order, as in a single-machine build).
 /// `links` (with `--state`): sentence links of earlier runs to reuse; this run's are then returned for the
-/// state.
+/// state, with each article's rows in the CSV tables. `prev_tables`: the previous run's CSV tables, to copy
+/// the rows of reused articles from (`parts[0].prev_rows` says where they are).
+#[allow(clippy::too_many_arguments)]
 fn reduce_and_write(
     parts: &[MapOutput],
     signed: Option<Signatures>,
     links: Option<&state::LinkCache>,
+    prev_tables: Option<&state::PrevTables>,
     dir: &Path,
     cfg: &BuildConfig,
     clock: &mut Clock,
     started: Instant,
-) -> Result<(Summary, KeptLinks)> {
+) -> Result<(Summary, KeptLinks, Vec<state::Rows>)> {
     let readers = parts.iter().map(|p| SpillReader::open(&p.spill)).collect::<Result<Vec<_>>>()?;
     // Global input order across parts.
     let mut order: Vec<(usize, usize)> =
@@ -544,18 +564,34 @@ fn reduce_and_write(
     // its own (CSV and Parquet encoding is serial) while the workers prepare the next chunk.
     let art_w = TableWriter::create(dir, &tables::articles(Vec::new()), cfg.formats, cfg.csv)?;
     let sent_w = TableWriter::create(dir, &tables::sentences(Vec::new()), cfg.formats, cfg.csv)?;
+    // With `--state`, the CSV rows are encoded here (in parallel) or copied from the previous run's tables,
+    // and where each article's rows land is kept for the next run.
+    let track_rows = links.is_some() && cfg.formats.csv;
+    let prev_rows = match prev_tables {
+        Some(t) if track_rows && in_map_order && parts[0].prev_rows.len() == order.len() => {
+            Some((t, &parts[0].prev_rows))
+        }
+        _ => None,
+    };
+    let mut rows: Vec<state::Rows> = Vec::new();
+    let mut art_pos = write::csv_header(&tables::articles(Vec::new()))?.len() as u64;
+    let mut sent_pos = write::csv_header(&tables::sentences(Vec::new()))?.len() as u64;
     let mut by_lang: BTreeMap<String, u64> = BTreeMap::new();
     let mut story_rows: BTreeMap<usize, tables::StoryRow> = BTreeMap::new();
     let bar = progress(cfg, order.len() as u64, "writing");
     std::thread::scope(|scope| -> Result<()> {
-        fn drain(mut w: TableWriter, rx: std::sync::mpsc::Receiver<write::Table>) -> Result<()> {
-            for t in rx {
-                w.write(&t)?;
+        type Encoded = (write::Table, Option<Vec<u8>>);
+        fn drain(mut w: TableWriter, rx: std::sync::mpsc::Receiver<Encoded>) -> Result<()> {
+            for (t, csv) in rx {
+                match csv {
+                    Some(csv) => w.write_encoded(&t, &csv)?,
+                    None => w.write(&t)?,
+                }
             }
             w.finish()
         }
-        let (art_tx, art_rx) = std::sync::mpsc::sync_channel::<write::Table>(1);
-        let (sent_tx, sent_rx) = std::sync::mpsc::sync_channel::<write::Table>(1);
+        let (art_tx, art_rx) = std::sync::mpsc::sync_channel::<Encoded>(1);
+        let (sent_tx, sent_rx) = std::sync::mpsc::sync_channel::<Encoded>(1);
         let art_writer = scope.spawn(move || drain(art_w, art_rx));
         let sent_writer = scope.spawn(move || drain(sent_w, sent_rx));
         let mut produce = || -> Result<()> {
@@ -597,13 +633,54 @@ fn reduce_and_write(
                         }
                     }
                 }
+                let cells: Vec<u64> = match track_rows {
+                    true => chunk.iter().map(|(a, _)| state::corpus_cells(&a.dup_of, &a.story_id)).collect(),
+                    false => Vec::new(),
+                };
                 let (articles, sentences): (Vec<Article>, Vec<Vec<String>>) = chunk.into_iter().unzip();
+                let mut sent_start = Vec::with_capacity(sentences.len() + 1);
+                sent_start.push(0);
+                for ss in &sentences {
+                    sent_start.push(sent_start.last().copied().unwrap_or(0) + ss.len());
+                }
                 let sent_docs: Vec<(String, Vec<String>)> =
                     articles.iter().map(|a| a.doc_id.clone()).zip(sentences).collect();
+                let (art_t, sent_t) = (tables::articles(articles), tables::sentences(sent_docs));
+                let (mut art_csv, mut sent_csv) = (None, None);
+                if track_rows {
+                    let encoded = (0..end - start)
+                        .into_par_iter()
+                        .map(|i| {
+                            if let Some((t, Some(r))) = prev_rows.map(|(t, p)| (t, p[start + i])) {
+                                if r.corpus_cells == cells[i] {
+                                    if let Some(bytes) = t.rows(&r) {
+                                        return Ok(bytes);
+                                    }
+                                }
+                            }
+                            let (mut a, mut s) = (Vec::new(), Vec::new());
+                            write::csv_rows(&art_t, i..i + 1, cfg.csv, &mut a)?;
+                            write::csv_rows(&sent_t, sent_start[i]..sent_start[i + 1], cfg.csv, &mut s)?;
+                            Ok((a, s))
+                        })
+                        .collect::<Result<Vec<_>>>()?;
+                    let (mut a_all, mut s_all) = (Vec::new(), Vec::new());
+                    for (i, (a, s)) in encoded.into_iter().enumerate() {
+                        let (na, ns) = (a.len() as u64, s.len() as u64);
+                        rows.push(state::Rows {
+                            article: (art_pos, na),
+                            sentences: (sent_pos, ns),
+                            check: state::check(&a, &s),
+                            corpus_cells: cells[i],
+                        });
+                        (art_pos, sent_pos) = (art_pos + na, sent_pos + ns);
+                        a_all.extend_from_slice(&a);
+                        s_all.extend_from_slice(&s);
+                    }
+                    (art_csv, sent_csv) = (Some(a_all), Some(s_all));
+                }
                 // A send fails only when a writer stopped on an error; its join below reports it.
-                if sent_tx.send(tables::sentences(sent_docs)).is_err()
-                    || art_tx.send(tables::articles(articles)).is_err()
-                {
+                if sent_tx.send((sent_t, sent_csv)).is_err() || art_tx.send((art_t, art_csv)).is_err() {
                     break;
                 }
                 bar.inc((end - start) as u64);
@@ -688,7 +765,7 @@ fn reduce_and_write(
             started.elapsed().as_secs_f64()
         );
     }
-    Ok((summary, kept))
+    Ok((summary, kept, rows))
 }
 
 fn write_table(dir: &Path, cfg: &BuildConfig, table: &write::Table) -> Result<()> {

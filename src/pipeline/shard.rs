@@ -146,6 +146,7 @@ pub fn load(dir: &Path) -> Result<ShardPart> {
             inputs: index.inputs,
             reused_files: 0,
             sigs: Vec::new(),
+            prev_rows: Vec::new(),
         },
     })
 }

@@ -65,6 +65,48 @@ pub struct StoredArticle {
     pub sig: u64,
     /// [`check`] of the two records.
     pub check: u64,
+    /// Where its rows sit in the state's copy of the CSV tables, if they were written.
+    pub rows: Option<Rows>,
+}
+
+/// An article's rows in the CSV tables of a run (the state keeps a copy of `articles.csv` and
+/// `sentences.csv`): a rerun copies these bytes instead of encoding the rows again when the article is
+/// unchanged and so are its corpus-wide cells (`dup_of`, `story_id`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rows {
+    /// Offset and length of its row in `articles.csv`.
+    pub article: (u64, u64),
+    /// Offset and length of its sentence rows in `sentences.csv`.
+    pub sentences: (u64, u64),
+    /// [`check`] of the two byte ranges.
+    pub check: u64,
+    /// [`corpus_cells`] of the row.
+    pub corpus_cells: u64,
+}
+
+/// What the corpus-wide cells of an article row hold, hashed.
+pub fn corpus_cells(dup_of: &str, story_id: &str) -> u64 {
+    xxh3_64(format!("{dup_of}\u{0}{story_id}").as_bytes())
+}
+
+/// The previous run's CSV tables, as the state keeps them, to copy rows from.
+pub struct PrevTables {
+    pub articles: fs::File,
+    pub sentences: fs::File,
+}
+
+impl PrevTables {
+    /// The bytes of an article's rows, if they are there and match their checksum.
+    pub fn rows(&self, r: &Rows) -> Option<(Vec<u8>, Vec<u8>)> {
+        use std::os::unix::fs::FileExt;
+        let read = |f: &fs::File, (at, len): (u64, u64)| -> Option<Vec<u8>> {
+            let mut buf = vec![0u8; usize::try_from(len).ok().filter(|&l| l < 1 << 31)?];
+            f.read_exact_at(&mut buf, at).ok()?;
+            Some(buf)
+        };
+        let (a, s) = (read(&self.articles, r.article)?, read(&self.sentences, r.sentences)?);
+        (check(&a, &s) == r.check).then_some((a, s))
+    }
 }
 
 /// The checksum of an article's two spill records.
@@ -106,6 +148,9 @@ struct Stored {
     chrome: Vec<u64>,
     files: BTreeMap<String, FileState>,
     samples: BTreeMap<String, SampleLines>,
+    /// The state's copies of `articles.csv` and `sentences.csv`, and whether they were written
+    /// spreadsheet-safe; `None` when the run wrote no CSV.
+    tables: Option<(String, String, bool)>,
 }
 
 /// A loaded state.
@@ -202,6 +247,18 @@ impl State {
         self.stored.files.get(rel).filter(|f| fp.is_some() && f.fingerprint == fp)
     }
 
+    /// The previous run's CSV tables, if it wrote them with the same options.
+    pub fn tables(&self, spreadsheet_safe: bool) -> Option<PrevTables> {
+        let (a, s, safe) = self.stored.tables.as_ref()?;
+        if *safe != spreadsheet_safe {
+            return None;
+        }
+        Some(PrevTables {
+            articles: fs::File::open(self.dir.join(a)).ok()?,
+            sentences: fs::File::open(self.dir.join(s)).ok()?,
+        })
+    }
+
     pub fn spill_reader(&self) -> Result<SpillReader> {
         SpillReader::open(&self.dir.join(&self.stored.spill))
     }
@@ -218,6 +275,8 @@ fn generation(dir: &Path) -> u64 {
         let name = e.file_name().to_string_lossy().into_owned();
         let n = name.strip_prefix("articles-").and_then(|n| n.strip_suffix(".spill"));
         let n = n.or_else(|| name.strip_prefix("links-").and_then(|n| n.strip_suffix(".bin")));
+        let n = n.or_else(|| name.strip_prefix("articles-").and_then(|n| n.strip_suffix(".csv")));
+        let n = n.or_else(|| name.strip_prefix("sentences-").and_then(|n| n.strip_suffix(".csv")));
         if let Some(n) = n.and_then(|n| n.parse::<u64>().ok()) {
             g = g.max(n);
         }
@@ -231,8 +290,19 @@ pub fn next_spill_path(dir: &Path) -> Result<PathBuf> {
     Ok(dir.join(format!("articles-{}.spill", generation(dir) + 1)))
 }
 
+/// What a run leaves for the state besides its map output.
+pub struct Written<'a> {
+    /// The sentence links of this run's pairs.
+    pub links: Vec<(LinkKey, Vec<SentenceLink>)>,
+    /// Per article in output order, its rows in the CSV tables (empty when no CSV was written).
+    pub rows: Vec<Rows>,
+    /// The folder this run wrote its tables to (before they are moved into place).
+    pub tables_dir: &'a Path,
+    pub spreadsheet_safe: bool,
+}
+
 /// Saves this run's results as the new state: `spill_path` is the spill this run wrote (from
-/// [`next_spill_path`]), `links` the sentence links of this run's pairs.
+/// [`next_spill_path`]).
 pub fn save(
     dir: &Path,
     spill_path: &Path,
@@ -240,8 +310,9 @@ pub fn save(
     samples: &BTreeMap<String, SampleLines>,
     files: &[InputFile],
     out: &MapOutput,
-    links: Vec<(LinkKey, Vec<SentenceLink>)>,
+    written: Written,
 ) -> Result<()> {
+    let Written { links, rows, tables_dir, spreadsheet_safe } = written;
     let spill =
         spill_path.file_name().map(|n| n.to_string_lossy().into_owned()).context("the state spill has no file name")?;
     let generation = spill
@@ -257,12 +328,30 @@ pub fn save(
             FileState { fingerprint: fingerprint(&f.path), entries: Vec::new(), rejects: Vec::new(), inputs: 0 },
         );
     }
-    for (e, &(sig, check)) in out.entries.iter().zip(&out.sigs) {
+    // Rows are in output order, which is the map's order in a single-machine build.
+    let rows_known = rows.len() == out.entries.len();
+    for (k, (e, &(sig, check))) in out.entries.iter().zip(&out.sigs).enumerate() {
         if let Some(f) = per_file.get_mut(&e.source_file) {
-            f.entries.push(StoredArticle { record: e.record, offset: e.offset, sig, check });
+            let rows = rows_known.then(|| rows[k]);
+            f.entries.push(StoredArticle { record: e.record, offset: e.offset, sig, check, rows });
             f.inputs += 1;
         }
     }
+    // The CSV tables the rows point into: linked into the state (copied where links are not possible).
+    let tables = if rows_known && tables_dir.join("articles.csv").exists() {
+        let keep = |table: &str| -> Result<String> {
+            let name = format!("{table}-{generation}.csv");
+            let (from, to) = (tables_dir.join(format!("{table}.csv")), dir.join(&name));
+            fs::remove_file(&to).ok();
+            if fs::hard_link(&from, &to).is_err() {
+                fs::copy(&from, &to).with_context(|| format!("cannot copy {} into the state", from.display()))?;
+            }
+            Ok(name)
+        };
+        Some((keep("articles")?, keep("sentences")?, spreadsheet_safe))
+    } else {
+        None
+    };
     for r in &out.rejects {
         if let Some(f) = per_file.get_mut(&r.source_file) {
             f.rejects.push(r.clone());
@@ -289,6 +378,7 @@ pub fn save(
         chrome: chrome.decisions(),
         files: per_file,
         samples: samples.clone(),
+        tables,
     };
     let tmp = dir.join(format!("{STATE}.next"));
     write_synced(&tmp, &seal(&stored)?)?;
@@ -296,8 +386,13 @@ pub fn save(
     // Everything but what the new state names is left over from earlier runs (or killed ones).
     for e in fs::read_dir(dir).into_iter().flatten().flatten() {
         let name = e.file_name().to_string_lossy().into_owned();
-        let ours = name == STATE || name == stored.spill || name == stored.links;
-        let theirs = (name.starts_with("articles-") && name.ends_with(".spill"))
+        let tables = stored.tables.as_ref();
+        let ours = name == STATE
+            || name == stored.spill
+            || name == stored.links
+            || tables.is_some_and(|(a, s, _)| name == *a || name == *s);
+        let theirs = (name.starts_with("articles-") && (name.ends_with(".spill") || name.ends_with(".csv")))
+            || (name.starts_with("sentences-") && name.ends_with(".csv"))
             || (name.starts_with("links-") && name.ends_with(".bin"));
         if theirs && !ours {
             fs::remove_file(e.path()).ok();
