@@ -20,7 +20,7 @@ mod spill;
 mod state;
 mod tables;
 
-pub use map::{doc_id, process};
+pub use map::{doc_id, process, process_traced};
 pub use shard::Shard;
 
 use crate::align;
@@ -40,6 +40,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
+use xxhash_rust::xxh3::xxh3_64;
 
 /// Files read and processed together: bounds the text held in memory at once.
 const MAP_CHUNK: usize = 2048;
@@ -102,6 +103,8 @@ pub struct MapOutput {
     pub sigs: Vec<(u64, u64)>,
     /// With `--state`: per entry, its rows in the previous run's CSV tables if it was reused.
     pub prev_rows: Vec<Option<state::Rows>>,
+    /// With `--state`: per file whose chrome keys are known, their offset in the spill and checksum.
+    pub chrome_keys: Vec<(String, u64, u64)>,
 }
 
 type Timings = BTreeMap<String, f64>;
@@ -221,7 +224,9 @@ fn run_build(cfg: &BuildConfig) -> Result<Summary> {
         (Some(dir), None) => state::next_spill_path(dir)?,
         (None, None) => staged.tmp.join(".articles.spill"),
     };
-    let reuse = previous.as_ref().filter(|p| p.chrome == chrome.decisions());
+    // Earlier results are reused whatever chrome was learned this time: a file is processed again only if
+    // one of its lines or paragraphs changed its chrome decision.
+    let reuse = previous.as_ref();
     // A single-machine build signs each article in the map; a shard leaves that to `merge`.
     let keys_path = staged.tmp.join(KEYS_SPILL);
     let keep_sigs = cfg.state.is_some() && cfg.shard.is_none();
@@ -370,6 +375,13 @@ fn map_files(
         Some(s) => Some(s.spill_reader()?),
         None => None,
     };
+    let flipped = reuse.and_then(|s| s.flipped(&chrome.decisions()));
+    // A reused file's chrome keys, if the state has them whole.
+    let chrome_keys_of = |prev: &state::FileState, old: &SpillReader| -> Option<Vec<u8>> {
+        let (offset, check) = prev.chrome_keys?;
+        let bytes = old.raw(offset).ok()?;
+        (xxh3_64(&bytes) == check).then_some(bytes)
+    };
     let bar = progress(cfg, files.len() as u64, "articles");
     /// One article as the workers leave it: encoded for the spill, signed if asked, and its signatures
     /// encoded for the state if asked.
@@ -416,22 +428,31 @@ fn map_files(
             })
             .collect()
     };
-    // (articles, rejects, inputs, reused)
-    type Done = (Vec<Made>, Vec<Reject>, u64, bool);
+    // (articles, rejects, inputs, reused, the file's chrome keys as spill bytes if known)
+    type Done = (Vec<Made>, Vec<Reject>, u64, bool, Option<Vec<u8>>);
     for chunk in files.chunks(MAP_CHUNK) {
         let done: Vec<Result<Done>> = chunk
             .par_iter()
             .map(|f| {
                 if let (Some(state), Some(old)) = (reuse, &old_spill) {
                     if let Some(prev) = state.unchanged(&f.rel, state::fingerprint(&f.path)) {
-                        if let Some(articles) = from_state(&f.rel, prev, old) {
+                        let keys = chrome_keys_of(prev, old);
+                        // Unknown keys count as touched by a change of chrome.
+                        let touched = flipped.as_ref().is_some_and(|fl| match &keys {
+                            Some(k) => spill::keys_from_bytes(k).map_or(true, |k| k.iter().any(|h| fl.contains(h))),
+                            None => true,
+                        });
+                        if touched {
+                            // Processed again below.
+                        } else if let Some(articles) = from_state(&f.rel, prev, old) {
                             bar.inc(1);
-                            return Ok((articles, prev.rejects.clone(), prev.inputs, true));
+                            return Ok((articles, prev.rejects.clone(), prev.inputs, true, keys));
+                        } else {
+                            eprintln!(
+                                "rferl-corpus: note: the state's records of {} are damaged; processing the file again",
+                                f.rel
+                            );
                         }
-                        eprintln!(
-                            "rferl-corpus: note: the state's records of {} are damaged; processing the file again",
-                            f.rel
-                        );
                     }
                 }
                 let mut read = guarded(&f.rel, None, "read", || read::read_file(f, cfg.limits))
@@ -445,20 +466,31 @@ fn map_files(
                 let inputs = (read.records.len() + read.rejects.len()) as u64;
                 let mut articles = Vec::with_capacity(read.records.len());
                 let mut rejects = read.rejects;
+                // With the state, the chrome keys the file's articles depend on (unknown after a panic).
+                let mut trace = Vec::new();
+                let mut traced = keep_sigs;
                 for r in &read.records {
-                    match guarded(&r.source_file, Some(r.record), "extract/identify/normalise", || process(r, chrome))
-                        .and_then(|p| p)
-                    {
+                    let t = keep_sigs.then_some(&mut trace);
+                    let done = guarded(&r.source_file, Some(r.record), "extract/identify/normalise", || {
+                        process_traced(r, chrome, t)
+                    });
+                    traced &= done.is_ok();
+                    match done.and_then(|p| p) {
                         Ok(a) => articles.push(made(&a, a.record, postcard::to_stdvec(&a)?)),
                         Err(rej) => rejects.push(rej),
                     }
                 }
+                trace.sort_unstable();
+                trace.dedup();
                 bar.inc(1);
-                Ok((articles, rejects, inputs, false))
+                Ok((articles, rejects, inputs, false, traced.then(|| spill::keys_to_bytes(&trace))))
             })
             .collect();
-        for d in done {
-            let (articles, rejects, inputs, reused) = d?;
+        for (f, d) in chunk.iter().zip(done) {
+            let (articles, rejects, inputs, reused, keys) = d?;
+            if let Some(k) = keys.filter(|_| keep_sigs) {
+                out.chrome_keys.push((f.rel.clone(), spill.push_raw(&k)?, xxh3_64(&k)));
+            }
             for m in articles {
                 let offset = spill.push_raw(&m.bytes)?;
                 if let Some(sig) = &m.sig_bytes {

@@ -147,6 +147,7 @@ pub fn load(dir: &Path) -> Result<ShardPart> {
             reused_files: 0,
             sigs: Vec::new(),
             prev_rows: Vec::new(),
+            chrome_keys: Vec::new(),
         },
     })
 }

@@ -4,9 +4,12 @@
 //! The state keeps, per input file, its fingerprint (size and modification time), where its articles sit in
 //! the state's spill file, and its rejects; per chrome-sample file, its line hashes; and the chrome decisions
 //! the articles were extracted with. A rerun reuses a file's articles when the fingerprint is unchanged *and*
-//! the chrome decisions learned this time are the same (otherwise every page could extract differently, so
-//! everything is processed again). The corpus-wide steps (duplicates, alignment, stories) and the writers
-//! always run over the whole corpus, because one new article can change another's `dup_of` or `story_id`.
+//! none of the file's chrome keys (the hashes of its lines and paragraphs, which are all the chrome model is
+//! ever asked about: see [`super::map::process_traced`]) changed its chrome decision in the model learned
+//! this time; a file whose keys are unknown is processed again whenever the decisions differ. The
+//! corpus-wide steps (duplicates, alignment, stories) always run over the whole corpus, because one new
+//! article can change another's `dup_of` or `story_id`; the CSV rows of unchanged articles whose `dup_of`
+//! and `story_id` stayed the same are copied from the previous run's tables.
 //!
 //! Beside each article the spill keeps its signatures (duplicate signature, alignment features; see
 //! [`super::signatures::Signed::to_bytes`]), so a rerun neither decodes nor re-signs unchanged articles, and
@@ -121,6 +124,9 @@ pub struct FileState {
     pub entries: Vec<StoredArticle>,
     pub rejects: Vec<Reject>,
     pub inputs: u64,
+    /// Offset in the spill and checksum of the file's chrome keys (see [`super::map::process_traced`]);
+    /// `None` when they are not known, and the file is then processed again whenever the chrome changes.
+    pub chrome_keys: Option<(u64, u64)>,
 }
 
 /// What identifies a pair's sentence alignment: both articles' ids, languages and text hashes (the
@@ -247,6 +253,25 @@ impl State {
         self.stored.files.get(rel).filter(|f| fp.is_some() && f.fingerprint == fp)
     }
 
+    /// The chrome keys whose decision differs between the stored articles' model and `decisions` (both
+    /// sorted); `None` when there are none.
+    pub fn flipped(&self, decisions: &[u64]) -> Option<std::collections::HashSet<u64>> {
+        let (old, new) = (&self.chrome, decisions);
+        let mut out = std::collections::HashSet::new();
+        let (mut i, mut j) = (0, 0);
+        while i < old.len() || j < new.len() {
+            match (old.get(i), new.get(j)) {
+                (Some(a), Some(b)) if a == b => (i, j) = (i + 1, j + 1),
+                (Some(a), Some(b)) if a < b => (out.insert(*a), i += 1).1,
+                (Some(_), Some(b)) => (out.insert(*b), j += 1).1,
+                (Some(a), None) => (out.insert(*a), i += 1).1,
+                (None, Some(b)) => (out.insert(*b), j += 1).1,
+                (None, None) => break,
+            }
+        }
+        (!out.is_empty()).then_some(out)
+    }
+
     /// The previous run's CSV tables, if it wrote them with the same options.
     pub fn tables(&self, spreadsheet_safe: bool) -> Option<PrevTables> {
         let (a, s, safe) = self.stored.tables.as_ref()?;
@@ -325,8 +350,19 @@ pub fn save(
     for f in files {
         per_file.insert(
             f.rel.clone(),
-            FileState { fingerprint: fingerprint(&f.path), entries: Vec::new(), rejects: Vec::new(), inputs: 0 },
+            FileState {
+                fingerprint: fingerprint(&f.path),
+                entries: Vec::new(),
+                rejects: Vec::new(),
+                inputs: 0,
+                chrome_keys: None,
+            },
         );
+    }
+    for (rel, offset, check) in &out.chrome_keys {
+        if let Some(f) = per_file.get_mut(rel) {
+            f.chrome_keys = Some((*offset, *check));
+        }
     }
     // Rows are in output order, which is the map's order in a single-machine build.
     let rows_known = rows.len() == out.entries.len();
