@@ -17,7 +17,7 @@ mod text;
 
 use crate::model::{Extracted, Format, Record, Reject, RejectReason};
 pub use html::extract_html;
-pub use text::{extract_text, line_hashes, ChromeModel, FileLines};
+pub use text::{chrome_key, extract_text, line_hashes, ChromeModel, FileLines};
 
 /// Whether a record's content is markup rather than plain text (JSONL records carry either).
 pub fn looks_like_html(content: &str) -> bool {

@@ -130,12 +130,18 @@ impl ChromeModel {
 
     /// In how many different stories this line occurs (counted up to [`CHROME_MIN_FILES`]).
     pub fn count(&self, line: &str) -> u32 {
-        self.seen.get(&xxh3_64(clean(line).as_bytes())).map(|s| s.n as u32).unwrap_or(0)
+        self.seen.get(&chrome_key(line)).map(|s| s.n as u32).unwrap_or(0)
     }
 
     pub fn is_chrome(&self, line: &str) -> bool {
         self.count(line) >= CHROME_MIN_FILES
     }
+}
+
+/// The hash under which the model knows a line (or paragraph): [`ChromeModel::is_chrome`] of `line` is
+/// whether this hash is among the [`ChromeModel::decisions`].
+pub fn chrome_key(line: &str) -> u64 {
+    xxh3_64(clean(line).as_bytes())
 }
 
 /// Trims ordinary and no-break white space; chrome often differs only in indentation.

@@ -3,7 +3,7 @@
 
 use crate::extract::{self, ChromeModel};
 use crate::identify;
-use crate::model::{Article, Record, Reject};
+use crate::model::{Article, Format, Record, Reject};
 use crate::normalise;
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -13,7 +13,24 @@ const IDENTIFY_MAX_BYTES: usize = 16 * 1024;
 
 /// Turns one record into an article, or says why it cannot be one.
 pub fn process(record: &Record, chrome: &ChromeModel) -> Result<Article, Reject> {
-    let ex = extract::extract(record, chrome)?;
+    process_traced(record, chrome, None)
+}
+
+/// [`process`]; with `trace`, also appends the chrome keys ([`extract::chrome_key`]) of every line and
+/// paragraph the chrome model may have been asked about (a superset): if none of them changes its decision,
+/// another model gives the same result. Only text dumps consult the model.
+pub fn process_traced(record: &Record, chrome: &ChromeModel, trace: Option<&mut Vec<u64>>) -> Result<Article, Reject> {
+    let ex = match trace {
+        Some(t) if record.format == Format::Text => {
+            t.extend(extract::line_hashes(&record.content).lines);
+            let ex = extract::extract(record, chrome);
+            if let Ok(ex) = &ex {
+                t.extend(ex.paragraphs.iter().chain([&ex.credit]).map(|p| extract::chrome_key(p)));
+            }
+            ex?
+        }
+        _ => extract::extract(record, chrome)?,
+    };
     // Title, caption and credit are display strings: cleaned, letters kept as published. The body is
     // normalised in full (docs/normalisation.md).
     let title = normalise::clean_display(&ex.title);

@@ -20,7 +20,7 @@ mod spill;
 mod state;
 mod tables;
 
-pub use map::{doc_id, process};
+pub use map::{doc_id, process, process_traced};
 pub use shard::Shard;
 
 use crate::align;
@@ -40,6 +40,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
+use xxhash_rust::xxh3::xxh3_64;
 
 /// Files read and processed together: bounds the text held in memory at once.
 const MAP_CHUNK: usize = 2048;
@@ -98,6 +99,12 @@ pub struct MapOutput {
     pub files: u64,
     pub inputs: u64,
     pub reused_files: u64,
+    /// With `--state`: per entry, the offset of its signatures in the spill and the checksum of both records.
+    pub sigs: Vec<(u64, u64)>,
+    /// With `--state`: per entry, its rows in the previous run's CSV tables if it was reused.
+    pub prev_rows: Vec<Option<state::Rows>>,
+    /// With `--state`: per file whose chrome keys are known, their offset in the spill and checksum.
+    pub chrome_keys: Vec<(String, u64, u64)>,
 }
 
 type Timings = BTreeMap<String, f64>;
@@ -168,7 +175,7 @@ pub fn merge(shard_dirs: &[PathBuf], cfg: &BuildConfig) -> Result<Summary> {
         clock.mark("load_shards");
         let outputs: Vec<MapOutput> = parts.into_iter().map(|p| p.output).collect();
         let staged = StagedDir::new(&cfg.out)?;
-        let summary = reduce_and_write(&outputs, None, &staged.tmp, cfg, &mut clock, started)?;
+        let (summary, _, _) = reduce_and_write(&outputs, None, None, None, &staged.tmp, cfg, &mut clock, started)?;
         staged.commit()?;
         Ok(summary)
     })
@@ -217,11 +224,21 @@ fn run_build(cfg: &BuildConfig) -> Result<Summary> {
         (Some(dir), None) => state::next_spill_path(dir)?,
         (None, None) => staged.tmp.join(".articles.spill"),
     };
-    let reuse = previous.as_ref().filter(|p| p.chrome == chrome.decisions());
+    // Earlier results are reused whatever chrome was learned this time: a file is processed again only if
+    // one of its lines or paragraphs changed its chrome decision.
+    let reuse = previous.as_ref();
     // A single-machine build signs each article in the map; a shard leaves that to `merge`.
     let keys_path = staged.tmp.join(KEYS_SPILL);
-    let (mut output, signed) =
-        map_files(&files, &chrome, reuse, &spill_path, cfg.shard.is_none().then_some(keys_path.as_path()), cfg)?;
+    let keep_sigs = cfg.state.is_some() && cfg.shard.is_none();
+    let (mut output, signed) = map_files(
+        &files,
+        &chrome,
+        reuse,
+        &spill_path,
+        cfg.shard.is_none().then_some(keys_path.as_path()),
+        keep_sigs,
+        cfg,
+    )?;
     // Paths that could not even be walked are inputs too: each is one reject.
     output.inputs += walk_rejects.len() as u64;
     output.rejects.extend(walk_rejects);
@@ -270,9 +287,26 @@ fn run_build(cfg: &BuildConfig) -> Result<Summary> {
             ..Default::default()
         }
     } else {
-        let summary = reduce_and_write(std::slice::from_ref(&output), signed, &staged.tmp, cfg, &mut clock, started)?;
+        // Sentence links of pairs aligned before are reused whatever the chrome: they depend on the two
+        // texts and languages alone, which their key holds.
+        let cache = cfg.state.as_ref().map(|_| previous.as_ref().map(|p| p.links()).unwrap_or_default());
+        // Rows of reused articles are copied from the previous run's CSV tables when their cells are the same.
+        let prev_tables = previous.as_ref().and_then(|p| p.tables(cfg.csv.spreadsheet_safe));
+        let (summary, links, rows) = reduce_and_write(
+            std::slice::from_ref(&output),
+            signed,
+            cache.as_ref(),
+            prev_tables.as_ref(),
+            &staged.tmp,
+            cfg,
+            &mut clock,
+            started,
+        )?;
+        drop(cache);
         if let Some(dir) = &cfg.state {
-            state::save(dir, &chrome, &sample_lines, &files, &output)?;
+            let written =
+                state::Written { links, rows, tables_dir: &staged.tmp, spreadsheet_safe: cfg.csv.spreadsheet_safe };
+            state::save(dir, &spill_path, &chrome, &sample_lines, &files, &output, written)?;
         } else {
             std::fs::remove_file(&spill_path).ok();
         }
@@ -321,13 +355,16 @@ fn learn_chrome(
 }
 
 /// The map over files, in chunks: read, process, and append articles to the spill in input order. With
-/// `keys_path`, each article is also signed (duplicate signature, alignment features) while it is at hand.
+/// `keys_path`, each article is also signed (duplicate signature, alignment features) while it is at hand;
+/// with `keep_sigs` the signatures also go to the spill, beside their article, for the state. Unchanged files
+/// of `reuse` are neither read nor processed: their articles and signatures come from the state's spill.
 fn map_files(
     files: &[InputFile],
     chrome: &ChromeModel,
     reuse: Option<&state::State>,
     spill_path: &Path,
     keys_path: Option<&Path>,
+    keep_sigs: bool,
     cfg: &BuildConfig,
 ) -> Result<(MapOutput, Option<Signatures>)> {
     let mut out = MapOutput { spill: spill_path.to_path_buf(), files: files.len() as u64, ..Default::default() };
@@ -338,37 +375,84 @@ fn map_files(
         Some(s) => Some(s.spill_reader()?),
         None => None,
     };
+    let flipped = reuse.and_then(|s| s.flipped(&chrome.decisions()));
+    // A reused file's chrome keys, if the state has them whole.
+    let chrome_keys_of = |prev: &state::FileState, old: &SpillReader| -> Option<Vec<u8>> {
+        let (offset, check) = prev.chrome_keys?;
+        let bytes = old.raw(offset).ok()?;
+        (xxh3_64(&bytes) == check).then_some(bytes)
+    };
     let bar = progress(cfg, files.len() as u64, "articles");
-    /// One article as the workers leave it: encoded for the spill, and signed if asked.
+    /// One article as the workers leave it: encoded for the spill, signed if asked, and its signatures
+    /// encoded for the state if asked.
     struct Made {
         source_file: String,
         record: u32,
         bytes: Vec<u8>,
         signed: Option<Signed>,
+        sig_bytes: Option<Vec<u8>>,
+        prev_rows: Option<state::Rows>,
     }
-    let made = |a: &Article, record: u32, bytes: Vec<u8>| Made {
-        source_file: a.source_file.clone(),
-        record,
-        bytes,
-        signed: sign_it.then(|| sign(a)),
+    let made = |a: &Article, record: u32, bytes: Vec<u8>| {
+        let signed = (sign_it || keep_sigs).then(|| sign(a));
+        let sig_bytes = if keep_sigs { signed.as_ref().map(Signed::to_bytes) } else { None };
+        Made {
+            source_file: a.source_file.clone(),
+            record,
+            bytes,
+            signed: signed.filter(|_| sign_it),
+            sig_bytes,
+            prev_rows: None,
+        }
     };
-    // (articles, rejects, inputs, reused)
-    type Done = (Vec<Made>, Vec<Reject>, u64, bool);
+    // A file's articles and signatures as the state has them, if every record is there and matches its
+    // checksum (otherwise the file is processed again).
+    let from_state = |rel: &str, prev: &state::FileState, old: &SpillReader| -> Option<Vec<Made>> {
+        prev.entries
+            .iter()
+            .map(|e| {
+                let bytes = old.raw(e.offset).ok()?;
+                let sig = old.raw(e.sig).ok()?;
+                if state::check(&bytes, &sig) != e.check {
+                    return None;
+                }
+                let signed = if sign_it { Some(Signed::from_bytes(&sig).ok()?) } else { None };
+                Some(Made {
+                    source_file: rel.to_string(),
+                    record: e.record,
+                    bytes,
+                    signed,
+                    sig_bytes: keep_sigs.then_some(sig),
+                    prev_rows: e.rows,
+                })
+            })
+            .collect()
+    };
+    // (articles, rejects, inputs, reused, the file's chrome keys as spill bytes if known)
+    type Done = (Vec<Made>, Vec<Reject>, u64, bool, Option<Vec<u8>>);
     for chunk in files.chunks(MAP_CHUNK) {
         let done: Vec<Result<Done>> = chunk
             .par_iter()
             .map(|f| {
                 if let (Some(state), Some(old)) = (reuse, &old_spill) {
                     if let Some(prev) = state.unchanged(&f.rel, state::fingerprint(&f.path)) {
-                        let mut articles = Vec::with_capacity(prev.entries.len());
-                        for &(rec, off) in &prev.entries {
-                            let bytes = old.raw(off)?;
-                            let a: Article =
-                                postcard::from_bytes(&bytes).context("state spill record does not decode")?;
-                            articles.push(made(&a, rec, bytes));
+                        let keys = chrome_keys_of(prev, old);
+                        // Unknown keys count as touched by a change of chrome.
+                        let touched = flipped.as_ref().is_some_and(|fl| match &keys {
+                            Some(k) => spill::keys_from_bytes(k).map_or(true, |k| k.iter().any(|h| fl.contains(h))),
+                            None => true,
+                        });
+                        if touched {
+                            // Processed again below.
+                        } else if let Some(articles) = from_state(&f.rel, prev, old) {
+                            bar.inc(1);
+                            return Ok((articles, prev.rejects.clone(), prev.inputs, true, keys));
+                        } else {
+                            eprintln!(
+                                "rferl-corpus: note: the state's records of {} are damaged; processing the file again",
+                                f.rel
+                            );
                         }
-                        bar.inc(1);
-                        return Ok((articles, prev.rejects.clone(), prev.inputs, true));
                     }
                 }
                 let mut read = guarded(&f.rel, None, "read", || read::read_file(f, cfg.limits))
@@ -382,22 +466,37 @@ fn map_files(
                 let inputs = (read.records.len() + read.rejects.len()) as u64;
                 let mut articles = Vec::with_capacity(read.records.len());
                 let mut rejects = read.rejects;
+                // With the state, the chrome keys the file's articles depend on (unknown after a panic).
+                let mut trace = Vec::new();
+                let mut traced = keep_sigs;
                 for r in &read.records {
-                    match guarded(&r.source_file, Some(r.record), "extract/identify/normalise", || process(r, chrome))
-                        .and_then(|p| p)
-                    {
+                    let t = keep_sigs.then_some(&mut trace);
+                    let done = guarded(&r.source_file, Some(r.record), "extract/identify/normalise", || {
+                        process_traced(r, chrome, t)
+                    });
+                    traced &= done.is_ok();
+                    match done.and_then(|p| p) {
                         Ok(a) => articles.push(made(&a, a.record, postcard::to_stdvec(&a)?)),
                         Err(rej) => rejects.push(rej),
                     }
                 }
+                trace.sort_unstable();
+                trace.dedup();
                 bar.inc(1);
-                Ok((articles, rejects, inputs, false))
+                Ok((articles, rejects, inputs, false, traced.then(|| spill::keys_to_bytes(&trace))))
             })
             .collect();
-        for d in done {
-            let (articles, rejects, inputs, reused) = d?;
+        for (f, d) in chunk.iter().zip(done) {
+            let (articles, rejects, inputs, reused, keys) = d?;
+            if let Some(k) = keys.filter(|_| keep_sigs) {
+                out.chrome_keys.push((f.rel.clone(), spill.push_raw(&k)?, xxh3_64(&k)));
+            }
             for m in articles {
                 let offset = spill.push_raw(&m.bytes)?;
+                if let Some(sig) = &m.sig_bytes {
+                    out.sigs.push((spill.push_raw(sig)?, state::check(&m.bytes, sig)));
+                    out.prev_rows.push(m.prev_rows);
+                }
                 out.entries.push(Entry { source_file: m.source_file, record: m.record, offset });
                 if let (Some(all), Some(one)) = (signed.as_mut(), m.signed) {
                     all.push(one)?;
@@ -413,16 +512,25 @@ fn map_files(
     Ok((out, signed))
 }
 
+/// A pair's sentence links, with the key they are kept under in the state.
+type KeptLinks = Vec<(state::LinkKey, Vec<align::SentenceLink>)>;
+
 /// The corpus-wide steps and the writers, over one or more map outputs. `signed`: the articles' signatures
 /// if the map made them (used when the map's order is the output order, as in a single-machine build).
+/// `links` (with `--state`): sentence links of earlier runs to reuse; this run's are then returned for the
+/// state, with each article's rows in the CSV tables. `prev_tables`: the previous run's CSV tables, to copy
+/// the rows of reused articles from (`parts[0].prev_rows` says where they are).
+#[allow(clippy::too_many_arguments)]
 fn reduce_and_write(
     parts: &[MapOutput],
     signed: Option<Signatures>,
+    links: Option<&state::LinkCache>,
+    prev_tables: Option<&state::PrevTables>,
     dir: &Path,
     cfg: &BuildConfig,
     clock: &mut Clock,
     started: Instant,
-) -> Result<Summary> {
+) -> Result<(Summary, KeptLinks, Vec<state::Rows>)> {
     let readers = parts.iter().map(|p| SpillReader::open(&p.spill)).collect::<Result<Vec<_>>>()?;
     // Global input order across parts.
     let mut order: Vec<(usize, usize)> =
@@ -456,6 +564,11 @@ fn reduce_and_write(
     };
     clock.mark("signatures");
 
+    // Text hashes identify a pair's texts in the sentence-link cache.
+    let text_hash: Vec<u64> = match links {
+        Some(_) => sigs.dup.iter().map(|d| d.hash).collect(),
+        None => Vec::new(),
+    };
     let dup_of = dedup::find_duplicates(&std::mem::take(&mut sigs.dup));
     clock.mark("dedup");
     let (feats, briefs) = sigs.finish(&dup_of, WRITE_CHUNK)?;
@@ -483,18 +596,34 @@ fn reduce_and_write(
     // its own (CSV and Parquet encoding is serial) while the workers prepare the next chunk.
     let art_w = TableWriter::create(dir, &tables::articles(Vec::new()), cfg.formats, cfg.csv)?;
     let sent_w = TableWriter::create(dir, &tables::sentences(Vec::new()), cfg.formats, cfg.csv)?;
+    // With `--state`, the CSV rows are encoded here (in parallel) or copied from the previous run's tables,
+    // and where each article's rows land is kept for the next run.
+    let track_rows = links.is_some() && cfg.formats.csv;
+    let prev_rows = match prev_tables {
+        Some(t) if track_rows && in_map_order && parts[0].prev_rows.len() == order.len() => {
+            Some((t, &parts[0].prev_rows))
+        }
+        _ => None,
+    };
+    let mut rows: Vec<state::Rows> = Vec::new();
+    let mut art_pos = write::csv_header(&tables::articles(Vec::new()))?.len() as u64;
+    let mut sent_pos = write::csv_header(&tables::sentences(Vec::new()))?.len() as u64;
     let mut by_lang: BTreeMap<String, u64> = BTreeMap::new();
     let mut story_rows: BTreeMap<usize, tables::StoryRow> = BTreeMap::new();
     let bar = progress(cfg, order.len() as u64, "writing");
     std::thread::scope(|scope| -> Result<()> {
-        fn drain(mut w: TableWriter, rx: std::sync::mpsc::Receiver<write::Table>) -> Result<()> {
-            for t in rx {
-                w.write(&t)?;
+        type Encoded = (write::Table, Option<Vec<u8>>);
+        fn drain(mut w: TableWriter, rx: std::sync::mpsc::Receiver<Encoded>) -> Result<()> {
+            for (t, csv) in rx {
+                match csv {
+                    Some(csv) => w.write_encoded(&t, &csv)?,
+                    None => w.write(&t)?,
+                }
             }
             w.finish()
         }
-        let (art_tx, art_rx) = std::sync::mpsc::sync_channel::<write::Table>(1);
-        let (sent_tx, sent_rx) = std::sync::mpsc::sync_channel::<write::Table>(1);
+        let (art_tx, art_rx) = std::sync::mpsc::sync_channel::<Encoded>(1);
+        let (sent_tx, sent_rx) = std::sync::mpsc::sync_channel::<Encoded>(1);
         let art_writer = scope.spawn(move || drain(art_w, art_rx));
         let sent_writer = scope.spawn(move || drain(sent_w, sent_rx));
         let mut produce = || -> Result<()> {
@@ -536,13 +665,54 @@ fn reduce_and_write(
                         }
                     }
                 }
+                let cells: Vec<u64> = match track_rows {
+                    true => chunk.iter().map(|(a, _)| state::corpus_cells(&a.dup_of, &a.story_id)).collect(),
+                    false => Vec::new(),
+                };
                 let (articles, sentences): (Vec<Article>, Vec<Vec<String>>) = chunk.into_iter().unzip();
+                let mut sent_start = Vec::with_capacity(sentences.len() + 1);
+                sent_start.push(0);
+                for ss in &sentences {
+                    sent_start.push(sent_start.last().copied().unwrap_or(0) + ss.len());
+                }
                 let sent_docs: Vec<(String, Vec<String>)> =
                     articles.iter().map(|a| a.doc_id.clone()).zip(sentences).collect();
+                let (art_t, sent_t) = (tables::articles(articles), tables::sentences(sent_docs));
+                let (mut art_csv, mut sent_csv) = (None, None);
+                if track_rows {
+                    let encoded = (0..end - start)
+                        .into_par_iter()
+                        .map(|i| {
+                            if let Some((t, Some(r))) = prev_rows.map(|(t, p)| (t, p[start + i])) {
+                                if r.corpus_cells == cells[i] {
+                                    if let Some(bytes) = t.rows(&r) {
+                                        return Ok(bytes);
+                                    }
+                                }
+                            }
+                            let (mut a, mut s) = (Vec::new(), Vec::new());
+                            write::csv_rows(&art_t, i..i + 1, cfg.csv, &mut a)?;
+                            write::csv_rows(&sent_t, sent_start[i]..sent_start[i + 1], cfg.csv, &mut s)?;
+                            Ok((a, s))
+                        })
+                        .collect::<Result<Vec<_>>>()?;
+                    let (mut a_all, mut s_all) = (Vec::new(), Vec::new());
+                    for (i, (a, s)) in encoded.into_iter().enumerate() {
+                        let (na, ns) = (a.len() as u64, s.len() as u64);
+                        rows.push(state::Rows {
+                            article: (art_pos, na),
+                            sentences: (sent_pos, ns),
+                            check: state::check(&a, &s),
+                            corpus_cells: cells[i],
+                        });
+                        (art_pos, sent_pos) = (art_pos + na, sent_pos + ns);
+                        a_all.extend_from_slice(&a);
+                        s_all.extend_from_slice(&s);
+                    }
+                    (art_csv, sent_csv) = (Some(a_all), Some(s_all));
+                }
                 // A send fails only when a writer stopped on an error; its join below reports it.
-                if sent_tx.send(tables::sentences(sent_docs)).is_err()
-                    || art_tx.send(tables::articles(articles)).is_err()
-                {
+                if sent_tx.send((sent_t, sent_csv)).is_err() || art_tx.send((art_t, art_csv)).is_err() {
                     break;
                 }
                 bar.inc((end - start) as u64);
@@ -561,10 +731,20 @@ fn reduce_and_write(
     // Pairs and their sentence links.
     write_table(dir, cfg, &tables::alignments(&briefs, &aligned.pairs))?;
     let mut link_w = TableWriter::create(dir, &tables::sentence_alignments(&[]), cfg.formats, cfg.csv)?;
+    let cache = links;
+    let key_of = |p: &align::Pair| -> state::LinkKey {
+        let (a, b) = (&briefs[p.a], &briefs[p.b]);
+        (a.doc_id.clone(), b.doc_id.clone(), a.lang.to_string(), b.lang.to_string(), text_hash[p.a], text_hash[p.b])
+    };
+    let mut kept: KeptLinks = Vec::new();
     for chunk in aligned.pairs.chunks(WRITE_CHUNK) {
         let links = chunk
             .par_iter()
             .map(|p| {
+                let key = cache.map(|_| key_of(p));
+                if let Some(hit) = key.as_ref().and_then(|k| cache?.get(k)) {
+                    return Ok((briefs[p.a].doc_id.clone(), briefs[p.b].doc_id.clone(), hit.clone()));
+                }
                 let (a, b) = (fetch(p.a)?, fetch(p.b)?);
                 let sa = normalise::split_sentences(&a.text, &a.lang);
                 let sb = normalise::split_sentences(&b.text, &b.lang);
@@ -572,6 +752,9 @@ fn reduce_and_write(
             })
             .collect::<Result<Vec<_>>>()?;
         link_w.write(&tables::sentence_alignments(&links))?;
+        if cache.is_some() {
+            kept.extend(chunk.iter().zip(links).map(|(p, (_, _, ls))| (key_of(p), ls)));
+        }
     }
     link_w.finish()?;
     clock.mark("align_sentences");
@@ -614,7 +797,7 @@ fn reduce_and_write(
             started.elapsed().as_secs_f64()
         );
     }
-    Ok(summary)
+    Ok((summary, kept, rows))
 }
 
 fn write_table(dir: &Path, cfg: &BuildConfig, table: &write::Table) -> Result<()> {

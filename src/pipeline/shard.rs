@@ -145,6 +145,9 @@ pub fn load(dir: &Path) -> Result<ShardPart> {
             files: index.files,
             inputs: index.inputs,
             reused_files: 0,
+            sigs: Vec::new(),
+            prev_rows: Vec::new(),
+            chrome_keys: Vec::new(),
         },
     })
 }

@@ -35,6 +35,57 @@ pub fn sign(a: &Article) -> Signed {
     Signed { dup: dedup::signature(&a.lang, &a.text), feats: align::features(a), doc_id: a.doc_id.clone() }
 }
 
+/// [`Signed`] as the incremental state keeps it (its own encoding, so the dedup and align types need none).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct SignedRecord {
+    doc_id: String,
+    dup_lang: String,
+    hash: u64,
+    paragraphs: Vec<u8>,
+    lang: String,
+    keys: Vec<u8>,
+    n_chars: u32,
+    published: Option<i64>,
+    article_id: Option<u64>,
+    section: u64,
+}
+
+impl Signed {
+    /// The bytes the state's spill keeps beside the article.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let r = SignedRecord {
+            doc_id: self.doc_id.clone(),
+            dup_lang: self.dup.lang.clone(),
+            hash: self.dup.hash,
+            paragraphs: spill::keys_to_bytes(&self.dup.paragraphs),
+            lang: self.feats.lang.to_string(),
+            keys: spill::keys_to_bytes(&self.feats.keys),
+            n_chars: self.feats.n_chars,
+            published: self.feats.published,
+            article_id: self.feats.article_id,
+            section: self.feats.section,
+        };
+        postcard::to_stdvec(&r).expect("a signature always encodes")
+    }
+
+    /// The inverse of [`Signed::to_bytes`].
+    pub fn from_bytes(bytes: &[u8]) -> Result<Signed> {
+        let r: SignedRecord = postcard::from_bytes(bytes)?;
+        Ok(Signed {
+            dup: DupSig { lang: r.dup_lang, hash: r.hash, paragraphs: spill::keys_from_bytes(&r.paragraphs)? },
+            feats: AlignFeatures {
+                lang: Arc::from(r.lang),
+                keys: spill::keys_from_bytes(&r.keys)?,
+                n_chars: r.n_chars,
+                published: r.published,
+                article_id: r.article_id,
+                section: r.section,
+            },
+            doc_id: r.doc_id,
+        })
+    }
+}
+
 /// The signatures of a corpus, pushed in output order.
 pub struct Signatures {
     pub dup: Vec<DupSig>,
@@ -123,6 +174,19 @@ mod tests {
             text: text.into(),
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn signatures_round_trip_through_the_state_encoding() {
+        let mut a = article("a", "rus_Cyrl", "Захарова сообщила, что 390 заключенных освобождены.\n\nВторой абзац.");
+        a.published = Some(1_700_000_000_000_000);
+        a.article_id = Some(33_123_456);
+        a.english_section = "Europe".into();
+        let s = sign(&a);
+        let back = Signed::from_bytes(&s.to_bytes()).unwrap();
+        assert_eq!((&back.dup, &back.feats, &back.doc_id), (&s.dup, &s.feats, &s.doc_id));
+        assert!(!back.feats.keys.is_empty() && back.dup.paragraphs.len() == 2);
+        assert!(Signed::from_bytes(&s.to_bytes()[..10]).is_err(), "a cut record is an error");
     }
 
     #[test]

@@ -4,26 +4,42 @@
 //! The state keeps, per input file, its fingerprint (size and modification time), where its articles sit in
 //! the state's spill file, and its rejects; per chrome-sample file, its line hashes; and the chrome decisions
 //! the articles were extracted with. A rerun reuses a file's articles when the fingerprint is unchanged *and*
-//! the chrome decisions learned this time are the same (otherwise every page could extract differently, so
-//! everything is processed again). The corpus-wide steps (duplicates, alignment, stories) and the writers
-//! always run over the whole corpus, because one new article can change another's `dup_of` or `story_id`.
+//! none of the file's chrome keys (the hashes of its lines and paragraphs, which are all the chrome model is
+//! ever asked about: see [`super::map::process_traced`]) changed its chrome decision in the model learned
+//! this time; a file whose keys are unknown is processed again whenever the decisions differ. The
+//! corpus-wide steps (duplicates, alignment, stories) always run over the whole corpus, because one new
+//! article can change another's `dup_of` or `story_id`; the CSV rows of unchanged articles whose `dup_of`
+//! and `story_id` stayed the same are copied from the previous run's tables.
 //!
-//! The state is replaced atomically: a new spill file under a new name, then `state.bin` renamed over the
-//! old one, then the old spill removed. A run killed midway leaves the previous state usable.
+//! Beside each article the spill keeps its signatures (duplicate signature, alignment features; see
+//! [`super::signatures::Signed::to_bytes`]), so a rerun neither decodes nor re-signs unchanged articles, and
+//! a checksum of both records sits in `state.bin`: a record that does not match is not trusted, and its
+//! file is processed again. The state also keeps the sentence links of every aligned pair, keyed by both
+//! articles' ids, languages and text hashes, and a rerun reuses them for the pairs that recur.
+//!
+//! `state.bin` ends with a checksum of its contents and records the binary that wrote it (size and
+//! modification time of the executable): a damaged state, or one written by another build (whose extraction
+//! or alignment may differ), is ignored and rebuilt from scratch.
+//!
+//! The state is replaced atomically: a new spill and links file under new names, then `state.bin` renamed
+//! over the old one, then the old files removed. A run killed midway leaves the previous state usable.
 
 use super::spill::SpillReader;
 use super::MapOutput;
+use crate::align::SentenceLink;
 use crate::extract::ChromeModel;
 use crate::model::Reject;
 use crate::read::InputFile;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
+use std::io::Write;
 use std::path::{Path, PathBuf};
+use xxhash_rust::xxh3::xxh3_64;
 
 const STATE: &str = "state.bin";
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
 
 /// Size in bytes, modification time (seconds, nanoseconds).
 pub type Fingerprint = Option<(u64, i64, u32)>;
@@ -42,24 +58,105 @@ pub struct SampleLines {
     pub hashes: Vec<crate::extract::FileLines>,
 }
 
+/// One article of a file in the state's spill.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredArticle {
+    pub record: u32,
+    /// Offset of the encoded article.
+    pub offset: u64,
+    /// Offset of its encoded signatures.
+    pub sig: u64,
+    /// [`check`] of the two records.
+    pub check: u64,
+    /// Where its rows sit in the state's copy of the CSV tables, if they were written.
+    pub rows: Option<Rows>,
+}
+
+/// An article's rows in the CSV tables of a run (the state keeps a copy of `articles.csv` and
+/// `sentences.csv`): a rerun copies these bytes instead of encoding the rows again when the article is
+/// unchanged and so are its corpus-wide cells (`dup_of`, `story_id`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rows {
+    /// Offset and length of its row in `articles.csv`.
+    pub article: (u64, u64),
+    /// Offset and length of its sentence rows in `sentences.csv`.
+    pub sentences: (u64, u64),
+    /// [`check`] of the two byte ranges.
+    pub check: u64,
+    /// [`corpus_cells`] of the row.
+    pub corpus_cells: u64,
+}
+
+/// What the corpus-wide cells of an article row hold, hashed.
+pub fn corpus_cells(dup_of: &str, story_id: &str) -> u64 {
+    xxh3_64(format!("{dup_of}\u{0}{story_id}").as_bytes())
+}
+
+/// The previous run's CSV tables, as the state keeps them, to copy rows from.
+pub struct PrevTables {
+    pub articles: fs::File,
+    pub sentences: fs::File,
+}
+
+impl PrevTables {
+    /// The bytes of an article's rows, if they are there and match their checksum.
+    pub fn rows(&self, r: &Rows) -> Option<(Vec<u8>, Vec<u8>)> {
+        use std::os::unix::fs::FileExt;
+        let read = |f: &fs::File, (at, len): (u64, u64)| -> Option<Vec<u8>> {
+            let mut buf = vec![0u8; usize::try_from(len).ok().filter(|&l| l < 1 << 31)?];
+            f.read_exact_at(&mut buf, at).ok()?;
+            Some(buf)
+        };
+        let (a, s) = (read(&self.articles, r.article)?, read(&self.sentences, r.sentences)?);
+        (check(&a, &s) == r.check).then_some((a, s))
+    }
+}
+
+/// The checksum of an article's two spill records.
+pub fn check(article: &[u8], sig: &[u8]) -> u64 {
+    xxh3_64(article) ^ xxh3_64(sig).rotate_left(1)
+}
+
 /// What the previous run made of one file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FileState {
     pub fingerprint: Fingerprint,
-    /// (record, offset in the state's spill) of each article.
-    pub entries: Vec<(u32, u64)>,
+    pub entries: Vec<StoredArticle>,
     pub rejects: Vec<Reject>,
     pub inputs: u64,
+    /// Offset in the spill and checksum of the file's chrome keys (see [`super::map::process_traced`]);
+    /// `None` when they are not known, and the file is then processed again whenever the chrome changes.
+    pub chrome_keys: Option<(u64, u64)>,
+}
+
+/// What identifies a pair's sentence alignment: both articles' ids, languages and text hashes (the
+/// sentences are split from text and language alone).
+pub type LinkKey = (String, String, String, String, u64, u64);
+
+/// The sentence links of the aligned pairs, as the state keeps them.
+pub type LinkCache = HashMap<LinkKey, Vec<SentenceLink>>;
+
+#[derive(Serialize, Deserialize)]
+struct StoredLink {
+    sent_a: String,
+    sent_b: String,
+    score: f64,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Stored {
     version: u32,
+    /// The executable that wrote the state (see [`build_id`]).
+    build: (u64, i64, u32),
     generation: u64,
     spill: String,
+    links: String,
     chrome: Vec<u64>,
     files: BTreeMap<String, FileState>,
     samples: BTreeMap<String, SampleLines>,
+    /// The state's copies of `articles.csv` and `sentences.csv`, and whether they were written
+    /// spreadsheet-safe; `None` when the run wrote no CSV.
+    tables: Option<(String, String, bool)>,
 }
 
 /// A loaded state.
@@ -68,6 +165,29 @@ pub struct State {
     stored: Stored,
     /// The chrome decisions the stored articles were extracted with.
     pub chrome: Vec<u64>,
+}
+
+/// Size and modification time of the running executable: a state written by another build is not reused
+/// (its articles, signatures or sentence links could differ from what this one makes). `(0, 0, 0)` when it
+/// cannot be known, which never matches a stored one.
+fn build_id() -> (u64, i64, u32) {
+    std::env::current_exe().ok().and_then(|p| fingerprint(&p)).unwrap_or((0, 0, 0))
+}
+
+/// `state.bin`'s bytes: the postcard encoding and its checksum (8 bytes, little-endian).
+fn seal(stored: &Stored) -> Result<Vec<u8>> {
+    let mut bytes = postcard::to_stdvec(stored)?;
+    let sum = xxh3_64(&bytes);
+    bytes.extend_from_slice(&sum.to_le_bytes());
+    Ok(bytes)
+}
+
+fn unseal(bytes: &[u8]) -> Option<Stored> {
+    let (body, sum) = bytes.split_at_checked(bytes.len().checked_sub(8)?)?;
+    if xxh3_64(body).to_le_bytes() != sum {
+        return None;
+    }
+    postcard::from_bytes::<Stored>(body).ok()
 }
 
 impl State {
@@ -80,17 +200,47 @@ impl State {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
         };
-        match postcard::from_bytes::<Stored>(&bytes) {
-            Ok(stored) if stored.version == VERSION && dir.join(&stored.spill).exists() => {
+        match unseal(&bytes) {
+            Some(stored)
+                if stored.version == VERSION
+                    && stored.build == build_id()
+                    && stored.build != (0, 0, 0)
+                    && dir.join(&stored.spill).exists() =>
+            {
                 Ok(Some(State { dir: dir.to_path_buf(), chrome: stored.chrome.clone(), stored }))
             }
             _ => {
                 eprintln!(
-                    "rferl-corpus: note: {} is from another version or incomplete; rebuilding it",
+                    "rferl-corpus: note: {} is from another version or build, incomplete or damaged; rebuilding it",
                     path.display()
                 );
                 Ok(None)
             }
+        }
+    }
+
+    /// The sentence links of the previous run's pairs; empty when they cannot be read (they are only a
+    /// cache: a pair not found is aligned again).
+    pub fn links(&self) -> LinkCache {
+        let Ok(bytes) = fs::read(self.dir.join(&self.stored.links)) else { return LinkCache::new() };
+        let Some((body, sum)) = bytes.split_at_checked(bytes.len().saturating_sub(8)) else {
+            return LinkCache::new();
+        };
+        if sum.len() != 8 || xxh3_64(body).to_le_bytes() != sum {
+            return LinkCache::new();
+        }
+        match postcard::from_bytes::<Vec<(LinkKey, Vec<StoredLink>)>>(body) {
+            Ok(v) => v
+                .into_iter()
+                .map(|(k, ls)| {
+                    let ls = ls
+                        .into_iter()
+                        .map(|l| SentenceLink { sent_a: l.sent_a, sent_b: l.sent_b, score: l.score })
+                        .collect();
+                    (k, ls)
+                })
+                .collect(),
+            Err(_) => LinkCache::new(),
         }
     }
 
@@ -103,17 +253,60 @@ impl State {
         self.stored.files.get(rel).filter(|f| fp.is_some() && f.fingerprint == fp)
     }
 
+    /// The chrome keys whose decision differs between the stored articles' model and `decisions` (both
+    /// sorted); `None` when there are none.
+    pub fn flipped(&self, decisions: &[u64]) -> Option<std::collections::HashSet<u64>> {
+        let (old, new) = (&self.chrome, decisions);
+        let mut out = std::collections::HashSet::new();
+        let (mut i, mut j) = (0, 0);
+        while i < old.len() || j < new.len() {
+            match (old.get(i), new.get(j)) {
+                (Some(a), Some(b)) if a == b => (i, j) = (i + 1, j + 1),
+                (Some(a), Some(b)) if a < b => (out.insert(*a), i += 1).1,
+                (Some(_), Some(b)) => (out.insert(*b), j += 1).1,
+                (Some(a), None) => (out.insert(*a), i += 1).1,
+                (None, Some(b)) => (out.insert(*b), j += 1).1,
+                (None, None) => break,
+            }
+        }
+        (!out.is_empty()).then_some(out)
+    }
+
+    /// The previous run's CSV tables, if it wrote them with the same options.
+    pub fn tables(&self, spreadsheet_safe: bool) -> Option<PrevTables> {
+        let (a, s, safe) = self.stored.tables.as_ref()?;
+        if *safe != spreadsheet_safe {
+            return None;
+        }
+        Some(PrevTables {
+            articles: fs::File::open(self.dir.join(a)).ok()?,
+            sentences: fs::File::open(self.dir.join(s)).ok()?,
+        })
+    }
+
     pub fn spill_reader(&self) -> Result<SpillReader> {
         SpillReader::open(&self.dir.join(&self.stored.spill))
     }
 }
 
+fn stored(dir: &Path) -> Option<Stored> {
+    fs::read(dir.join(STATE)).ok().and_then(|b| unseal(&b))
+}
+
+/// The next generation number: above the stored one and above any file a killed run may have left.
 fn generation(dir: &Path) -> u64 {
-    fs::read(dir.join(STATE))
-        .ok()
-        .and_then(|b| postcard::from_bytes::<Stored>(&b).ok())
-        .map(|s| s.generation)
-        .unwrap_or(0)
+    let mut g = stored(dir).map(|s| s.generation).unwrap_or(0);
+    for e in fs::read_dir(dir).into_iter().flatten().flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let n = name.strip_prefix("articles-").and_then(|n| n.strip_suffix(".spill"));
+        let n = n.or_else(|| name.strip_prefix("links-").and_then(|n| n.strip_suffix(".bin")));
+        let n = n.or_else(|| name.strip_prefix("articles-").and_then(|n| n.strip_suffix(".csv")));
+        let n = n.or_else(|| name.strip_prefix("sentences-").and_then(|n| n.strip_suffix(".csv")));
+        if let Some(n) = n.and_then(|n| n.parse::<u64>().ok()) {
+            g = g.max(n);
+        }
+    }
+    g
 }
 
 /// Where this run writes its spill: a new name, so the previous state stays whole until the new one is saved.
@@ -122,50 +315,131 @@ pub fn next_spill_path(dir: &Path) -> Result<PathBuf> {
     Ok(dir.join(format!("articles-{}.spill", generation(dir) + 1)))
 }
 
-/// Saves this run's results as the new state.
+/// What a run leaves for the state besides its map output.
+pub struct Written<'a> {
+    /// The sentence links of this run's pairs.
+    pub links: Vec<(LinkKey, Vec<SentenceLink>)>,
+    /// Per article in output order, its rows in the CSV tables (empty when no CSV was written).
+    pub rows: Vec<Rows>,
+    /// The folder this run wrote its tables to (before they are moved into place).
+    pub tables_dir: &'a Path,
+    pub spreadsheet_safe: bool,
+}
+
+/// Saves this run's results as the new state: `spill_path` is the spill this run wrote (from
+/// [`next_spill_path`]).
 pub fn save(
     dir: &Path,
+    spill_path: &Path,
     chrome: &ChromeModel,
     samples: &BTreeMap<String, SampleLines>,
     files: &[InputFile],
     out: &MapOutput,
+    written: Written,
 ) -> Result<()> {
-    let generation = generation(dir) + 1;
-    let spill = format!("articles-{generation}.spill");
+    let Written { links, rows, tables_dir, spreadsheet_safe } = written;
+    let spill =
+        spill_path.file_name().map(|n| n.to_string_lossy().into_owned()).context("the state spill has no file name")?;
+    let generation = spill
+        .strip_prefix("articles-")
+        .and_then(|n| n.strip_suffix(".spill"))
+        .and_then(|n| n.parse::<u64>().ok())
+        .context("the state spill has an unexpected name")?;
+    anyhow::ensure!(out.sigs.len() == out.entries.len(), "the map kept no signatures for the state");
     let mut per_file: BTreeMap<String, FileState> = BTreeMap::new();
     for f in files {
         per_file.insert(
             f.rel.clone(),
-            FileState { fingerprint: fingerprint(&f.path), entries: Vec::new(), rejects: Vec::new(), inputs: 0 },
+            FileState {
+                fingerprint: fingerprint(&f.path),
+                entries: Vec::new(),
+                rejects: Vec::new(),
+                inputs: 0,
+                chrome_keys: None,
+            },
         );
     }
-    for e in &out.entries {
+    for (rel, offset, check) in &out.chrome_keys {
+        if let Some(f) = per_file.get_mut(rel) {
+            f.chrome_keys = Some((*offset, *check));
+        }
+    }
+    // Rows are in output order, which is the map's order in a single-machine build.
+    let rows_known = rows.len() == out.entries.len();
+    for (k, (e, &(sig, check))) in out.entries.iter().zip(&out.sigs).enumerate() {
         if let Some(f) = per_file.get_mut(&e.source_file) {
-            f.entries.push((e.record, e.offset));
+            let rows = rows_known.then(|| rows[k]);
+            f.entries.push(StoredArticle { record: e.record, offset: e.offset, sig, check, rows });
             f.inputs += 1;
         }
     }
+    // The CSV tables the rows point into: linked into the state (copied where links are not possible).
+    let tables = if rows_known && tables_dir.join("articles.csv").exists() {
+        let keep = |table: &str| -> Result<String> {
+            let name = format!("{table}-{generation}.csv");
+            let (from, to) = (tables_dir.join(format!("{table}.csv")), dir.join(&name));
+            fs::remove_file(&to).ok();
+            if fs::hard_link(&from, &to).is_err() {
+                fs::copy(&from, &to).with_context(|| format!("cannot copy {} into the state", from.display()))?;
+            }
+            Ok(name)
+        };
+        Some((keep("articles")?, keep("sentences")?, spreadsheet_safe))
+    } else {
+        None
+    };
     for r in &out.rejects {
         if let Some(f) = per_file.get_mut(&r.source_file) {
             f.rejects.push(r.clone());
             f.inputs += 1;
         }
     }
-    let old_spill =
-        fs::read(dir.join(STATE)).ok().and_then(|b| postcard::from_bytes::<Stored>(&b).ok()).map(|s| s.spill);
+    let links_name = format!("links-{generation}.bin");
+    let links: Vec<(LinkKey, Vec<StoredLink>)> = links
+        .into_iter()
+        .map(|(k, ls)| {
+            (k, ls.into_iter().map(|l| StoredLink { sent_a: l.sent_a, sent_b: l.sent_b, score: l.score }).collect())
+        })
+        .collect();
+    let mut links_bytes = postcard::to_stdvec(&links)?;
+    let sum = xxh3_64(&links_bytes);
+    links_bytes.extend_from_slice(&sum.to_le_bytes());
+    write_synced(&dir.join(&links_name), &links_bytes)?;
     let stored = Stored {
         version: VERSION,
+        build: build_id(),
         generation,
         spill,
+        links: links_name,
         chrome: chrome.decisions(),
         files: per_file,
         samples: samples.clone(),
+        tables,
     };
     let tmp = dir.join(format!("{STATE}.next"));
-    fs::write(&tmp, postcard::to_stdvec(&stored)?).with_context(|| format!("cannot write {}", tmp.display()))?;
+    write_synced(&tmp, &seal(&stored)?)?;
     fs::rename(&tmp, dir.join(STATE))?;
-    if let Some(old) = old_spill.filter(|o| *o != stored.spill) {
-        fs::remove_file(dir.join(old)).ok();
+    // Everything but what the new state names is left over from earlier runs (or killed ones).
+    for e in fs::read_dir(dir).into_iter().flatten().flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let tables = stored.tables.as_ref();
+        let ours = name == STATE
+            || name == stored.spill
+            || name == stored.links
+            || tables.is_some_and(|(a, s, _)| name == *a || name == *s);
+        let theirs = (name.starts_with("articles-") && (name.ends_with(".spill") || name.ends_with(".csv")))
+            || (name.starts_with("sentences-") && name.ends_with(".csv"))
+            || (name.starts_with("links-") && name.ends_with(".bin"));
+        if theirs && !ours {
+            fs::remove_file(e.path()).ok();
+        }
     }
+    Ok(())
+}
+
+fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut f = fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
+    f.write_all(bytes).with_context(|| format!("cannot write {}", path.display()))?;
+    f.sync_data().ok();
     Ok(())
 }

@@ -49,11 +49,12 @@ pub struct CsvOptions {
 /// Writes one table as it comes, chunk by chunk, to `<dir>/<name>.csv` and/or `<dir>/<name>.parquet`, so a
 /// table never has to be held whole in memory.
 pub struct TableWriter {
-    csv: Option<csv::Writer<BufWriter<fs::File>>>,
+    csv: Option<BufWriter<fs::File>>,
     parquet: Option<ArrowWriter<BufWriter<fs::File>>>,
     schema: Arc<Schema>,
     opts: CsvOptions,
-    row: Vec<String>,
+    /// A chunk's CSV bytes, encoded before they are written.
+    buf: Vec<u8>,
 }
 
 impl TableWriter {
@@ -63,8 +64,8 @@ impl TableWriter {
         let csv = if formats.csv {
             let path = dir.join(format!("{}.csv", template.name));
             let file = fs::File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
-            let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(BufWriter::new(file));
-            w.write_record(template.columns.iter().map(|c| c.name))?;
+            let mut w = BufWriter::new(file);
+            w.write_all(&csv_header(template)?)?;
             Some(w)
         } else {
             None
@@ -84,25 +85,29 @@ impl TableWriter {
         } else {
             None
         };
-        Ok(TableWriter { csv, parquet, schema, opts, row: Vec::new() })
+        Ok(TableWriter { csv, parquet, schema, opts, buf: Vec::new() })
     }
 
     /// Appends the rows of `chunk` (same columns as the template).
     pub fn write(&mut self, chunk: &Table) -> Result<()> {
         if let Some(w) = &mut self.csv {
-            for i in 0..chunk.len() {
-                self.row.clear();
-                for c in &chunk.columns {
-                    let mut cell = c.values.cell(i);
-                    let is_text = matches!(c.values, Values::Str(_) | Values::OptStr(_));
-                    if self.opts.spreadsheet_safe && is_text && cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-                        cell.insert(0, '\'');
-                    }
-                    self.row.push(cell);
-                }
-                w.write_record(&self.row)?;
-            }
+            self.buf.clear();
+            csv_rows(chunk, 0..chunk.len(), self.opts, &mut self.buf)?;
+            w.write_all(&self.buf)?;
         }
+        self.write_parquet(chunk)
+    }
+
+    /// Appends the rows of `chunk` whose CSV encoding (by [`csv_rows`], or bytes kept from an earlier run)
+    /// is `csv`.
+    pub fn write_encoded(&mut self, chunk: &Table, csv: &[u8]) -> Result<()> {
+        if let Some(w) = &mut self.csv {
+            w.write_all(csv)?;
+        }
+        self.write_parquet(chunk)
+    }
+
+    fn write_parquet(&mut self, chunk: &Table) -> Result<()> {
         if let Some(w) = &mut self.parquet {
             if !chunk.is_empty() {
                 let cols = chunk.columns.iter().map(|c| arrow_array(&c.values, 0, chunk.len())).collect::<Vec<_>>();
@@ -127,6 +132,45 @@ impl TableWriter {
         }
         Ok(())
     }
+}
+
+fn csv_builder() -> csv::WriterBuilder {
+    let mut b = csv::WriterBuilder::new();
+    b.terminator(csv::Terminator::CRLF);
+    b
+}
+
+/// The CSV cells of row `i` of `chunk`.
+fn csv_cells(chunk: &Table, i: usize, opts: CsvOptions, row: &mut Vec<String>) {
+    row.clear();
+    for c in &chunk.columns {
+        let mut cell = c.values.cell(i);
+        let is_text = matches!(c.values, Values::Str(_) | Values::OptStr(_));
+        if opts.spreadsheet_safe && is_text && cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+            cell.insert(0, '\'');
+        }
+        row.push(cell);
+    }
+}
+
+/// Appends rows `rows` of `chunk` to `out`, encoded exactly as [`TableWriter::write`] writes them.
+pub fn csv_rows(chunk: &Table, rows: std::ops::Range<usize>, opts: CsvOptions, out: &mut Vec<u8>) -> Result<()> {
+    let mut w = csv_builder().from_writer(out);
+    let mut row = Vec::new();
+    for i in rows {
+        csv_cells(chunk, i, opts, &mut row);
+        w.write_record(&row)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// The CSV header [`TableWriter::create`] writes for `template`.
+pub fn csv_header(template: &Table) -> Result<Vec<u8>> {
+    let mut w = csv_builder().from_writer(Vec::new());
+    w.write_record(template.columns.iter().map(|c| c.name))?;
+    w.flush()?;
+    Ok(w.get_ref().clone())
 }
 
 /// Writes a whole table as `<dir>/<name>.csv`.
