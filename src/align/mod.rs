@@ -110,7 +110,7 @@ pub struct Pair {
 
 /// One link between sentence ranges of two aligned articles (`"3"` or `"3-4"`, 0-based; `""` for a sentence
 /// the other version does not have).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SentenceLink {
     pub sent_a: String,
     pub sent_b: String,

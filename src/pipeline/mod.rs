@@ -738,23 +738,25 @@ fn reduce_and_write(
     };
     let mut kept: KeptLinks = Vec::new();
     for chunk in aligned.pairs.chunks(WRITE_CHUNK) {
-        let links = chunk
+        // Each pair's cache key (with `--state`) beside its links: made once, used for the look-up and kept.
+        let (keys, links): (Vec<Option<state::LinkKey>>, Vec<_>) = chunk
             .par_iter()
             .map(|p| {
                 let key = cache.map(|_| key_of(p));
                 if let Some(hit) = key.as_ref().and_then(|k| cache?.get(k)) {
-                    return Ok((briefs[p.a].doc_id.clone(), briefs[p.b].doc_id.clone(), hit.clone()));
+                    let hit = hit.clone();
+                    return Ok((key, (briefs[p.a].doc_id.clone(), briefs[p.b].doc_id.clone(), hit)));
                 }
                 let (a, b) = (fetch(p.a)?, fetch(p.b)?);
                 let sa = normalise::split_sentences(&a.text, &a.lang);
                 let sb = normalise::split_sentences(&b.text, &b.lang);
-                Ok((a.doc_id, b.doc_id, align::align_sentences(&sa, &a.lang, &sb, &b.lang)))
+                Ok((key, (a.doc_id, b.doc_id, align::align_sentences(&sa, &a.lang, &sb, &b.lang))))
             })
-            .collect::<Result<Vec<_>>>()?;
+            .collect::<Result<Vec<_>>>()?
+            .into_iter()
+            .unzip();
         link_w.write(&tables::sentence_alignments(&links))?;
-        if cache.is_some() {
-            kept.extend(chunk.iter().zip(links).map(|(p, (_, _, ls))| (key_of(p), ls)));
-        }
+        kept.extend(keys.into_iter().zip(links).filter_map(|(k, (_, _, ls))| Some((k?, ls))));
     }
     link_w.finish()?;
     clock.mark("align_sentences");

@@ -136,13 +136,6 @@ pub type LinkKey = (String, String, String, String, u64, u64);
 /// The sentence links of the aligned pairs, as the state keeps them.
 pub type LinkCache = HashMap<LinkKey, Vec<SentenceLink>>;
 
-#[derive(Serialize, Deserialize)]
-struct StoredLink {
-    sent_a: String,
-    sent_b: String,
-    score: f64,
-}
-
 #[derive(Debug, Serialize, Deserialize)]
 struct Stored {
     version: u32,
@@ -174,20 +167,22 @@ fn build_id() -> (u64, i64, u32) {
     std::env::current_exe().ok().and_then(|p| fingerprint(&p)).unwrap_or((0, 0, 0))
 }
 
-/// `state.bin`'s bytes: the postcard encoding and its checksum (8 bytes, little-endian).
-fn seal(stored: &Stored) -> Result<Vec<u8>> {
-    let mut bytes = postcard::to_stdvec(stored)?;
+/// The bytes of `state.bin` and of the links file: the postcard encoding and its checksum (8 bytes,
+/// little-endian).
+fn seal<T: Serialize>(value: &T) -> Result<Vec<u8>> {
+    let mut bytes = postcard::to_stdvec(value)?;
     let sum = xxh3_64(&bytes);
     bytes.extend_from_slice(&sum.to_le_bytes());
     Ok(bytes)
 }
 
-fn unseal(bytes: &[u8]) -> Option<Stored> {
+/// The inverse of [`seal`]; `None` for bytes that are cut, damaged or do not decode.
+fn unseal<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Option<T> {
     let (body, sum) = bytes.split_at_checked(bytes.len().checked_sub(8)?)?;
     if xxh3_64(body).to_le_bytes() != sum {
         return None;
     }
-    postcard::from_bytes::<Stored>(body).ok()
+    postcard::from_bytes(body).ok()
 }
 
 impl State {
@@ -200,7 +195,7 @@ impl State {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
         };
-        match unseal(&bytes) {
+        match unseal::<Stored>(&bytes) {
             Some(stored)
                 if stored.version == VERSION
                     && stored.build == build_id()
@@ -222,26 +217,9 @@ impl State {
     /// The sentence links of the previous run's pairs; empty when they cannot be read (they are only a
     /// cache: a pair not found is aligned again).
     pub fn links(&self) -> LinkCache {
-        let Ok(bytes) = fs::read(self.dir.join(&self.stored.links)) else { return LinkCache::new() };
-        let Some((body, sum)) = bytes.split_at_checked(bytes.len().saturating_sub(8)) else {
-            return LinkCache::new();
-        };
-        if sum.len() != 8 || xxh3_64(body).to_le_bytes() != sum {
-            return LinkCache::new();
-        }
-        match postcard::from_bytes::<Vec<(LinkKey, Vec<StoredLink>)>>(body) {
-            Ok(v) => v
-                .into_iter()
-                .map(|(k, ls)| {
-                    let ls = ls
-                        .into_iter()
-                        .map(|l| SentenceLink { sent_a: l.sent_a, sent_b: l.sent_b, score: l.score })
-                        .collect();
-                    (k, ls)
-                })
-                .collect(),
-            Err(_) => LinkCache::new(),
-        }
+        let links: Option<Vec<(LinkKey, Vec<SentenceLink>)>> =
+            fs::read(self.dir.join(&self.stored.links)).ok().and_then(|b| unseal(&b));
+        links.map(|v| v.into_iter().collect()).unwrap_or_default()
     }
 
     pub fn sample_lines(&self, rel: &str, fp: Fingerprint) -> Option<&SampleLines> {
@@ -293,16 +271,20 @@ fn stored(dir: &Path) -> Option<Stored> {
     fs::read(dir.join(STATE)).ok().and_then(|b| unseal(&b))
 }
 
+/// The generation of a file the state writes (`articles-N.spill`, `links-N.bin`, `articles-N.csv`,
+/// `sentences-N.csv`); `None` for any other name.
+fn generation_of(name: &str) -> Option<u64> {
+    let n = [("articles-", ".spill"), ("links-", ".bin"), ("articles-", ".csv"), ("sentences-", ".csv")]
+        .iter()
+        .find_map(|(pre, suf)| name.strip_prefix(pre).and_then(|n| n.strip_suffix(suf)))?;
+    n.parse().ok()
+}
+
 /// The next generation number: above the stored one and above any file a killed run may have left.
 fn generation(dir: &Path) -> u64 {
     let mut g = stored(dir).map(|s| s.generation).unwrap_or(0);
     for e in fs::read_dir(dir).into_iter().flatten().flatten() {
-        let name = e.file_name().to_string_lossy().into_owned();
-        let n = name.strip_prefix("articles-").and_then(|n| n.strip_suffix(".spill"));
-        let n = n.or_else(|| name.strip_prefix("links-").and_then(|n| n.strip_suffix(".bin")));
-        let n = n.or_else(|| name.strip_prefix("articles-").and_then(|n| n.strip_suffix(".csv")));
-        let n = n.or_else(|| name.strip_prefix("sentences-").and_then(|n| n.strip_suffix(".csv")));
-        if let Some(n) = n.and_then(|n| n.parse::<u64>().ok()) {
+        if let Some(n) = generation_of(&e.file_name().to_string_lossy()) {
             g = g.max(n);
         }
     }
@@ -395,16 +377,7 @@ pub fn save(
         }
     }
     let links_name = format!("links-{generation}.bin");
-    let links: Vec<(LinkKey, Vec<StoredLink>)> = links
-        .into_iter()
-        .map(|(k, ls)| {
-            (k, ls.into_iter().map(|l| StoredLink { sent_a: l.sent_a, sent_b: l.sent_b, score: l.score }).collect())
-        })
-        .collect();
-    let mut links_bytes = postcard::to_stdvec(&links)?;
-    let sum = xxh3_64(&links_bytes);
-    links_bytes.extend_from_slice(&sum.to_le_bytes());
-    write_synced(&dir.join(&links_name), &links_bytes)?;
+    write_synced(&dir.join(&links_name), &seal(&links)?)?;
     let stored = Stored {
         version: VERSION,
         build: build_id(),
@@ -427,10 +400,7 @@ pub fn save(
             || name == stored.spill
             || name == stored.links
             || tables.is_some_and(|(a, s, _)| name == *a || name == *s);
-        let theirs = (name.starts_with("articles-") && (name.ends_with(".spill") || name.ends_with(".csv")))
-            || (name.starts_with("sentences-") && name.ends_with(".csv"))
-            || (name.starts_with("links-") && name.ends_with(".bin"));
-        if theirs && !ours {
+        if generation_of(&name).is_some() && !ours {
             fs::remove_file(e.path()).ok();
         }
     }
