@@ -368,3 +368,11 @@ fn letters_of_capitalised_words_are_counted_apart_for_the_absence_term() {
         "Polis bildirib ki, Bakıda Natiq Quliyev, Samir Babayev, Anar Musayev, Ruslan Cabbarov, Tural Kazımov tutulub.";
     assert_eq!(lang(text), "azj_Latn");
 }
+
+#[test]
+fn south_azerbaijani_everyday_words_and_verbs() {
+    // No Turkic ending the suffix table knows; the words themselves (indi, heç, necə, gəlir, gedir, böyük,
+    // ölkə, dövlət) carry it.
+    assert_eq!(lang("ایندی هئچ نئجه گلیر گئدیر"), "azb_Arab");
+    assert_eq!(lang("بؤیوک اؤلکه دؤولت"), "azb_Arab");
+}
