@@ -4,6 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# cargo's first probe of rustc (`rustc - --print=cfg ...`) reads this script's standard input as
+# Rust source. A CI runner whose stdin carries text (it once carried an earlier compiler message)
+# makes that probe fail with "failed to run `rustc` to learn about target-specific information",
+# so no step here reads stdin.
+exec </dev/null
+
 # The coverage report's test renders the page in a real headless browser (Debian's chromium).
 if ! command -v chromium >/dev/null 2>&1; then
     echo "test.sh: installing chromium for the report's browser test" >&2
