@@ -71,7 +71,7 @@ fn main() {
             let (a, b) = (&arts[p.a], &arts[p.b]);
             let sa = normalise::split_sentences(&a.text, &a.lang);
             let sb = normalise::split_sentences(&b.text, &b.lang);
-            links += align::align_sentences(&sa, &a.lang, &sb, &b.lang).len();
+            links += align::align_sentences(&sa, &a.lang, &sb, &b.lang, &align::Lexicon::default()).len();
         }
         let s = t.elapsed().as_secs_f64();
         println!(

@@ -7,7 +7,7 @@ X; with a fixed seed the script drops sentences (20%) and merges neighbouring se
 chosen side. The gold is the resulting line-to-line mapping (1-1, 1-0/0-1, 2-1/1-2 links); the score is the F1
 of exact links. The aligner runs through `cargo run --release --example sentalign`.
 
-Usage: scripts/eval-sentalign.py [--flores DIR] [--seed N] [--langs a,b,...]
+Usage: scripts/eval-sentalign.py [--flores DIR] [--seed N] [--langs a,b,...] [--docs N] [--no-lexicon]
 """
 import argparse, gzip, json, os, random, subprocess, sys
 
@@ -17,6 +17,8 @@ ap.add_argument("--flores", default=os.path.join(here, "..", "..", "shared", "ev
 ap.add_argument("--seed", type=int, default=7)
 ap.add_argument("--langs", default="")
 ap.add_argument("--bin", default="")
+ap.add_argument("--docs", type=int, default=0, help="use only the first N documents (how much corpus the lexicon needs)")
+ap.add_argument("--no-lexicon", action="store_true", help="first pass only: length and evidence anchors")
 args = ap.parse_args()
 
 def lines(lang):
@@ -30,6 +32,8 @@ for i, u in enumerate(urls):
         docs[u] = []
         order.append(u)
     docs[u].append(i)
+if args.docs:
+    order = order[:args.docs]
 langs = sorted(f[:-7] for f in os.listdir(args.flores) if f.endswith(".txt.gz") and f != "eng_Latn.txt.gz")
 if args.langs:
     langs = [l for l in langs if l in args.langs.split(",")]
@@ -85,7 +89,9 @@ for lang in langs:
         jobs.append(json.dumps({"a": A, "lang_a": "eng_Latn", "b": B, "lang_b": lang}, ensure_ascii=False))
         golds.append((lang, gold))
 
-cmd = [args.bin] if args.bin else ["cargo", "run", "-q", "--release", "--example", "sentalign"]
+cmd = [args.bin] if args.bin else ["cargo", "run", "-q", "--release", "--example", "sentalign", "--"]
+if args.no_lexicon:
+    cmd.append("--no-lexicon")
 res = subprocess.run(cmd, input="\n".join(jobs) + "\n", capture_output=True, text=True, cwd=os.path.join(here, ".."))
 if res.returncode != 0:
     sys.exit(res.stderr)

@@ -16,12 +16,15 @@
 //! of the matching and join their original's cluster afterwards.
 //!
 //! Inside each aligned pair, [`align_sentences`] links sentences with a length-based dynamic programme
-//! (Gale–Church) anchored by the same evidence.
+//! (Gale–Church) anchored by the same evidence, and, in a second pass, by word pairs the first pass taught
+//! ([`lexicon`]: learned from the run's own input, nothing shipped).
 
 pub mod evidence;
+pub mod lexicon;
 mod sentences;
 pub mod translit;
 
+pub use lexicon::{Lexicon, LexiconBuilder};
 pub use sentences::align_sentences;
 
 use crate::model::Article;

@@ -17,7 +17,8 @@
 //! - **One adapted side.** Versions usually differ because one was shortened or merged from the other: a
 //!   pair whose links take extra sentences from both sides pays [`MIXED`] once.
 
-use super::evidence::{kind, meta_key, text_keys_with_stems, Kind, STEM_BIT};
+use super::evidence::{kind, lexicon_key, meta_key, text_keys_with_stems, Kind, STEM_BIT};
+use super::lexicon::{Lexicon, PairLexicon};
 use super::SentenceLink;
 
 /// Documents larger than this many cells (sentences × sentences) are not sentence-aligned (memory bound).
@@ -48,11 +49,16 @@ struct Sent {
     keys: Vec<u64>,
 }
 
-fn sents(list: &[String], lang: &str) -> Vec<Sent> {
+/// `lex` is the learned lexicon of the document pair's languages and whether this side is its first
+/// language: each learned word pair is a key both of its words give.
+fn sents(list: &[String], lang: &str, lex: Option<(&PairLexicon, bool)>) -> Vec<Sent> {
     list.iter()
         .map(|s| {
             let mut keys = text_keys_with_stems(s, lang);
             punctuation_keys(s, &mut keys);
+            if let Some((p, first)) = lex {
+                keys.extend(p.ids(s, first).map(lexicon_key));
+            }
             keys.sort_unstable();
             keys.dedup();
             Sent { len: (s.chars().count() as f64).max(1.0), keys }
@@ -138,14 +144,16 @@ impl Model {
 
 /// Links the sentences of two versions of a story. Indices are 0-based; a range "3-4" is a 2-sentence side;
 /// an empty side is a sentence the other version does not have. `lang_*` are FLORES codes (spelling rules of
-/// the name keys only).
-pub fn align_sentences(a: &[String], lang_a: &str, b: &[String], lang_b: &str) -> Vec<SentenceLink> {
+/// the name keys only). `lex` holds word pairs learned from a first pass over the corpus (see
+/// [`super::lexicon`]); an empty one aligns by length and evidence anchors alone.
+pub fn align_sentences(a: &[String], lang_a: &str, b: &[String], lang_b: &str, lex: &Lexicon) -> Vec<SentenceLink> {
     let (n, m) = (a.len(), b.len());
     if n == 0 || m == 0 || (n + 1) * (m + 1) > MAX_CELLS {
         return Vec::new();
     }
-    let sa = sents(a, lang_a);
-    let sb = sents(b, lang_b);
+    let pair = lex.for_pair(lang_a, lang_b);
+    let sa = sents(a, lang_a, pair);
+    let sb = sents(b, lang_b, pair.map(|(p, first)| (p, !first)));
     let lex = Lexical::new(&sa, &sb);
     let total_a: f64 = sa.iter().map(|s| s.len).sum();
     let total_b: f64 = sb.iter().map(|s| s.len).sum();
@@ -403,7 +411,7 @@ mod tests {
             "Решение было объявлено министерством после долгого совещания.",
             "Еще 14 человек остаются под стражей, по словам адвокатов, а Мария Захарова прокомментировала освобождение в Москве.",
         ]);
-        let links = align_sentences(&en, "eng_Latn", &ru, "rus_Cyrl");
+        let links = align_sentences(&en, "eng_Latn", &ru, "rus_Cyrl", &Lexicon::default());
         let want: Vec<(String, String)> = [("0", "0"), ("1", "1"), ("2", ""), ("3-4", "2")]
             .iter()
             .map(|(a, b)| (a.to_string(), b.to_string()))
@@ -428,7 +436,7 @@ mod tests {
             "Олар жалақыны көтеруді және қауіпсіз жағдай жасауды талап етеді.",
             "Компания директоры Нұрлан Беков пікір білдіруден бас тартты.",
         ]);
-        let links = align_sentences(&en, "eng_Latn", &kk, "kaz_Cyrl");
+        let links = align_sentences(&en, "eng_Latn", &kk, "kaz_Cyrl", &Lexicon::default());
         let want: Vec<(String, String)> = [("0", "0"), ("", "1"), ("1", "2"), ("2", "3"), ("3", "4")]
             .iter()
             .map(|(a, b)| (a.to_string(), b.to_string()))
@@ -459,11 +467,32 @@ mod tests {
     }
 
     #[test]
+    fn a_learned_word_pair_places_a_dropped_sentence_that_lengths_misplace() {
+        // Side B dropped A's middle sentence; by length B's second sentence fits A's middle one better (60
+        // against 66 characters), but it carries the word that translates A's last one.
+        let with_word = |base: String, w: &str| format!("{} {w}.", base.trim_end_matches('.'));
+        let a = vec![plain("la", 40), plain("la", 60), with_word(plain("la", 61), "kivu")];
+        let b = vec![plain("mo", 40), with_word(plain("mo", 55), "вода")];
+        let want = pairs(&[("0", "0"), ("1", ""), ("2", "1")]);
+        let by_length = align_sentences(&a, "eng_Latn", &b, "rus_Cyrl", &Lexicon::default());
+        assert_ne!(shape(&by_length), want, "the case must need the lexicon");
+        // The first pass over other pairs of the corpus linked "kivu" and "вода" twice.
+        let mut builder = crate::align::LexiconBuilder::default();
+        let teach = |x: &str, y: &str| (vec![x.to_string()], vec![y.to_string()]);
+        let one = vec![SentenceLink { sent_a: "0".into(), sent_b: "0".into(), score: 0.9 }];
+        for (x, y) in [teach("kivu tana.", "вода река."), teach("kivu pole.", "вода поле.")] {
+            builder.add(&x, "eng_Latn", &y, "rus_Cyrl", &one);
+        }
+        let lex = builder.build();
+        assert_eq!(shape(&align_sentences(&a, "eng_Latn", &b, "rus_Cyrl", &lex)), want);
+    }
+
+    #[test]
     fn lengths_alone_place_a_dropped_sentence() {
         // Side B is 1.5 times wordier and lacks side A's third sentence. The total length ratio (1.2) is
         // off; the fitted ratio is not.
         let (a, b) = sides(&[60, 140, 90, 200, 50], &[90, 210, 300, 75]);
-        let links = align_sentences(&a, "eng_Latn", &b, "rus_Cyrl");
+        let links = align_sentences(&a, "eng_Latn", &b, "rus_Cyrl", &Lexicon::default());
         assert_eq!(shape(&links), pairs(&[("0", "0"), ("1", "1"), ("2", ""), ("3", "2"), ("4", "3")]));
     }
 
@@ -471,7 +500,7 @@ mod tests {
     fn lengths_alone_find_a_merged_sentence() {
         // Side B joins side A's second and third sentences into one.
         let (a, b) = sides(&[60, 140, 90, 200, 50], &[66, 250, 220, 55]);
-        let links = align_sentences(&a, "eng_Latn", &b, "rus_Cyrl");
+        let links = align_sentences(&a, "eng_Latn", &b, "rus_Cyrl", &Lexicon::default());
         assert_eq!(shape(&links), pairs(&[("0", "0"), ("1-2", "1"), ("3", "2"), ("4", "3")]));
     }
 
@@ -480,7 +509,7 @@ mod tests {
         // Side B runs 1.3 times longer, lacks the first sentence and joins the second and third: its total
         // length ratio (0.9) says nothing of the 1.3 its links share.
         let (a, b) = sides(&[144, 36, 219, 165, 99], &[360, 219, 132]);
-        let links = align_sentences(&a, "eng_Latn", &b, "rus_Cyrl");
+        let links = align_sentences(&a, "eng_Latn", &b, "rus_Cyrl", &Lexicon::default());
         assert_eq!(shape(&links), pairs(&[("0", ""), ("1-2", "0"), ("3", "1"), ("4", "2")]));
     }
 
@@ -488,7 +517,7 @@ mod tests {
     fn an_added_sentence_of_ordinary_length() {
         // Side B (ratio 0.85) adds a fourth sentence that is as long as its neighbours.
         let (a, b) = sides(&[231, 126, 192, 249], &[195, 114, 168, 204, 216]);
-        let links = align_sentences(&a, "eng_Latn", &b, "rus_Cyrl");
+        let links = align_sentences(&a, "eng_Latn", &b, "rus_Cyrl", &Lexicon::default());
         assert_eq!(shape(&links), pairs(&[("0", "0"), ("1", "1"), ("2", "2"), ("", "3"), ("3", "4")]));
     }
 
@@ -497,7 +526,7 @@ mod tests {
         // Side B drops the second sentence and joins the last two; its links share a ratio near 1, but the
         // totals say 0.65 and the mean lengths 1.3.
         let (a, b) = sides(&[147, 240, 159, 165], &[132, 327]);
-        let links = align_sentences(&a, "eng_Latn", &b, "rus_Cyrl");
+        let links = align_sentences(&a, "eng_Latn", &b, "rus_Cyrl", &Lexicon::default());
         assert_eq!(shape(&links), pairs(&[("0", "0"), ("1", ""), ("2-3", "1")]));
     }
 
@@ -506,7 +535,7 @@ mod tests {
         // Two sentences against one as long as both: a 2-1 link. A drop fits too if the ratio doubles, which
         // the prior on the ratio refuses.
         let (a, b) = sides(&[80, 90], &[175]);
-        let links = align_sentences(&a, "eng_Latn", &b, "rus_Cyrl");
+        let links = align_sentences(&a, "eng_Latn", &b, "rus_Cyrl", &Lexicon::default());
         assert_eq!(shape(&links), pairs(&[("0-1", "0")]));
     }
 
@@ -523,20 +552,20 @@ mod tests {
             "Владимир Козлов заявил, что 4700 рабочих потеряли свои рабочие места в регионе.",
             "Переговоры продолжатся.",
         ]);
-        let links = align_sentences(&a, "eng_Latn", &b, "rus_Cyrl");
+        let links = align_sentences(&a, "eng_Latn", &b, "rus_Cyrl", &Lexicon::default());
         assert_eq!(shape(&links), pairs(&[("0", ""), ("1", "0"), ("2", "1")]));
     }
 
     #[test]
     fn matching_lengths_stay_one_to_one() {
         let (a, b) = sides(&[60, 140, 90, 200], &[70, 150, 100, 215]);
-        let links = align_sentences(&a, "eng_Latn", &b, "rus_Cyrl");
+        let links = align_sentences(&a, "eng_Latn", &b, "rus_Cyrl", &Lexicon::default());
         assert_eq!(shape(&links), pairs(&[("0", "0"), ("1", "1"), ("2", "2"), ("3", "3")]));
         assert!(links.iter().all(|l| l.score > 0.5), "{links:?}");
     }
 
     #[test]
     fn empty_sides_give_no_links() {
-        assert!(align_sentences(&[], "eng_Latn", &s(&["x"]), "rus_Cyrl").is_empty());
+        assert!(align_sentences(&[], "eng_Latn", &s(&["x"]), "rus_Cyrl", &Lexicon::default()).is_empty());
     }
 }

@@ -512,6 +512,38 @@ fn map_files(
     Ok((out, signed))
 }
 
+/// Sentence alignment's first pass (see `align::lexicon`): the pairs, in output order, aligned without a
+/// lexicon, teach one. Once a language pair has taught all it can keep, its later pairs are skipped, so
+/// this pass costs a bounded amount per language pair, and a large corpus that grows at the end keeps its
+/// lexicon (and its cached sentence links).
+fn learn_lexicon(
+    pairs: &[align::Pair],
+    briefs: &[tables::Brief],
+    fetch: &(dyn Fn(usize) -> Result<Article> + Sync),
+) -> Result<align::Lexicon> {
+    let mut builder = align::LexiconBuilder::default();
+    let empty = align::Lexicon::default();
+    for chunk in pairs.chunks(WRITE_CHUNK) {
+        let todo: Vec<&align::Pair> =
+            chunk.iter().filter(|p| builder.wants(&briefs[p.a].lang, &briefs[p.b].lang)).collect();
+        let aligned = todo
+            .par_iter()
+            .map(|p| {
+                let (a, b) = (fetch(p.a)?, fetch(p.b)?);
+                let sa = normalise::split_sentences(&a.text, &a.lang);
+                let sb = normalise::split_sentences(&b.text, &b.lang);
+                let links = align::align_sentences(&sa, &a.lang, &sb, &b.lang, &empty);
+                Ok((sa, a.lang, sb, b.lang, links))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        // In pair order, whatever the thread count: what is learned must not depend on it.
+        for (sa, la, sb, lb, links) in aligned {
+            builder.add(&sa, &la, &sb, &lb, &links);
+        }
+    }
+    Ok(builder.build())
+}
+
 /// A pair's sentence links, with the key they are kept under in the state.
 type KeptLinks = Vec<(state::LinkKey, Vec<align::SentenceLink>)>;
 
@@ -731,10 +763,21 @@ fn reduce_and_write(
     // Pairs and their sentence links.
     write_table(dir, cfg, &tables::alignments(&briefs, &aligned.pairs))?;
     let mut link_w = TableWriter::create(dir, &tables::sentence_alignments(&[]), cfg.formats, cfg.csv)?;
+    let lexicon = learn_lexicon(&aligned.pairs, &briefs, &fetch)?;
+    clock.mark("learn_lexicon");
     let cache = links;
     let key_of = |p: &align::Pair| -> state::LinkKey {
         let (a, b) = (&briefs[p.a], &briefs[p.b]);
-        (a.doc_id.clone(), b.doc_id.clone(), a.lang.to_string(), b.lang.to_string(), text_hash[p.a], text_hash[p.b])
+        let digest = lexicon.digest(&a.lang, &b.lang);
+        (
+            a.doc_id.clone(),
+            b.doc_id.clone(),
+            a.lang.to_string(),
+            b.lang.to_string(),
+            text_hash[p.a],
+            text_hash[p.b],
+            digest,
+        )
     };
     let mut kept: KeptLinks = Vec::new();
     for chunk in aligned.pairs.chunks(WRITE_CHUNK) {
@@ -750,7 +793,7 @@ fn reduce_and_write(
                 let (a, b) = (fetch(p.a)?, fetch(p.b)?);
                 let sa = normalise::split_sentences(&a.text, &a.lang);
                 let sb = normalise::split_sentences(&b.text, &b.lang);
-                Ok((key, (a.doc_id, b.doc_id, align::align_sentences(&sa, &a.lang, &sb, &b.lang))))
+                Ok((key, (a.doc_id, b.doc_id, align::align_sentences(&sa, &a.lang, &sb, &b.lang, &lexicon))))
             })
             .collect::<Result<Vec<_>>>()?
             .into_iter()

@@ -39,7 +39,7 @@ use std::path::{Path, PathBuf};
 use xxhash_rust::xxh3::xxh3_64;
 
 const STATE: &str = "state.bin";
-const VERSION: u32 = 3;
+const VERSION: u32 = 4;
 
 /// Size in bytes, modification time (seconds, nanoseconds).
 pub type Fingerprint = Option<(u64, i64, u32)>;
@@ -130,8 +130,9 @@ pub struct FileState {
 }
 
 /// What identifies a pair's sentence alignment: both articles' ids, languages and text hashes (the
-/// sentences are split from text and language alone).
-pub type LinkKey = (String, String, String, String, u64, u64);
+/// sentences are split from text and language alone), and the digest of the lexicon learned for the two
+/// languages (see `align::lexicon`).
+pub type LinkKey = (String, String, String, String, u64, u64, u64);
 
 /// The sentence links of the aligned pairs, as the state keeps them.
 pub type LinkCache = HashMap<LinkKey, Vec<SentenceLink>>;

@@ -1,0 +1,304 @@
+//! Word correspondences learned from the corpus itself, at run time, for sentence alignment.
+//!
+//! No dictionary or translation model ships with the tool, yet the versions of a story translate the same
+//! words sentence after sentence ("said" / "заявил", "scientists" / "олимон"). Following Moore's
+//! length-then-lexicon aligner (2002), a first pass links sentences by length and evidence anchors alone;
+//! its confident one-to-one links of each language pair form a small parallel corpus, in which word stems
+//! that keep turning up in linked sentences (and rarely apart) are paired by competitive linking on the Dice
+//! coefficient. The second pass aligns again with every learned pair as one more key both sentences share.
+//!
+//! What is learned depends only on the first pass over the whole corpus, in pair order, so it is the same
+//! for the same input whatever the thread count; [`Lexicon::digest`] names it, so cached sentence links are
+//! reused only under the same lexicon.
+
+use super::evidence::words;
+use super::SentenceLink;
+use std::collections::HashMap;
+use xxhash_rust::xxh3::xxh3_64;
+
+/// Characters of a word that make its stem (a crude stemmer that suits suffixing languages: "prisoners",
+/// "prisoner" → "priso"; "заключённых", "заключённые" → "заклю").
+const STEM_CHARS: usize = 5;
+/// Stems shorter than this are particles and clitics, too ambiguous to pair.
+const MIN_STEM_CHARS: usize = 2;
+/// First-pass links this sure (their score, see [`super::SentenceLink`]) teach the lexicon.
+const MIN_LINK_SCORE: f64 = 0.3;
+/// Links kept per language pair for learning: enough for the frequent words of news, and a bound on memory
+/// (about 40 stems of 4 bytes per side per link).
+const MAX_LINKS: usize = 4000;
+/// A pair of stems must meet in at least this many linked sentence pairs ...
+const MIN_COOCCURRENCE: u32 = 2;
+/// ... with a Dice coefficient (2·both / (each + each)) of at least this.
+const MIN_DICE: f64 = 0.4;
+
+/// The stem of a word as the lexicon knows it.
+fn stem(word: &str) -> Option<String> {
+    let s: String = word.chars().flat_map(char::to_lowercase).take(STEM_CHARS).collect();
+    (s.chars().count() >= MIN_STEM_CHARS).then_some(s)
+}
+
+/// The distinct stems of a sentence list's members `range`.
+fn stems_of(sentences: &[String], range: &str) -> Vec<String> {
+    let Some((from, to)) = parse_range(range) else { return Vec::new() };
+    let mut out: Vec<String> =
+        sentences.get(from..=to).unwrap_or_default().iter().flat_map(|s| words(s).filter_map(stem)).collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// "3" → (3, 3), "3-4" → (3, 4); "" → None.
+fn parse_range(r: &str) -> Option<(usize, usize)> {
+    match r.split_once('-') {
+        Some((a, b)) => Some((a.parse().ok()?, b.parse().ok()?)),
+        None => r.parse().ok().map(|a| (a, a)),
+    }
+}
+
+/// The two languages of a pair in a fixed order, and whether the pair's sides were swapped to get it.
+fn order<'a>(lang_a: &'a str, lang_b: &'a str) -> ((&'a str, &'a str), bool) {
+    if lang_a <= lang_b {
+        ((lang_a, lang_b), false)
+    } else {
+        ((lang_b, lang_a), true)
+    }
+}
+
+/// Stems of one language pair mapped to the id of the pair of stems they belong to.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct PairLexicon {
+    /// Stems of the first language (in [`order`]) → pair id.
+    first: HashMap<String, u32>,
+    /// Stems of the second language → pair id.
+    second: HashMap<String, u32>,
+    digest: u64,
+}
+
+impl PairLexicon {
+    /// The pair ids of a sentence's words, for the side in language `lang`.
+    pub fn ids<'a>(&'a self, sentence: &'a str, lang_is_first: bool) -> impl Iterator<Item = u32> + 'a {
+        let map = if lang_is_first { &self.first } else { &self.second };
+        words(sentence).filter_map(stem).filter_map(move |s| map.get(&s).copied())
+    }
+
+    pub fn len(&self) -> usize {
+        self.first.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.first.is_empty()
+    }
+}
+
+/// What the first pass taught, per language pair.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Lexicon {
+    pairs: HashMap<(String, String), PairLexicon>,
+}
+
+impl Lexicon {
+    /// The learned stems for a pair of languages as given (`lang_a` first), and whether `lang_a` is the
+    /// lexicon's first language.
+    pub fn for_pair(&self, lang_a: &str, lang_b: &str) -> Option<(&PairLexicon, bool)> {
+        let ((x, y), swapped) = order(lang_a, lang_b);
+        self.pairs.get(&(x.to_string(), y.to_string())).map(|p| (p, !swapped))
+    }
+
+    /// A name for what was learned for a language pair (0 when nothing was): cached sentence links made
+    /// under another lexicon are made again.
+    pub fn digest(&self, lang_a: &str, lang_b: &str) -> u64 {
+        self.for_pair(lang_a, lang_b).map_or(0, |(p, _)| p.digest)
+    }
+
+    /// Learned stem pairs over all language pairs.
+    pub fn len(&self) -> usize {
+        self.pairs.values().map(PairLexicon::len).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Interned stems of one language.
+#[derive(Default)]
+struct Vocabulary {
+    ids: HashMap<String, u32>,
+    stems: Vec<String>,
+}
+
+impl Vocabulary {
+    fn intern(&mut self, s: String) -> u32 {
+        if let Some(&id) = self.ids.get(&s) {
+            return id;
+        }
+        let id = self.stems.len() as u32;
+        self.ids.insert(s.clone(), id);
+        self.stems.push(s);
+        id
+    }
+}
+
+/// One confident link as stem ids: the first language's stems, then the second's.
+type StemLink = (Vec<u32>, Vec<u32>);
+
+/// Collects the first pass's confident links; [`LexiconBuilder::build`] pairs the stems.
+#[derive(Default)]
+pub struct LexiconBuilder {
+    vocab: HashMap<String, Vocabulary>,
+    /// Per ordered language pair: each link's stem ids, first language then second.
+    links: HashMap<(String, String), Vec<StemLink>>,
+}
+
+impl LexiconBuilder {
+    /// Whether a document pair of these languages can still teach anything (its language pair has not
+    /// given [`MAX_LINKS`] links yet): the first pass skips the pairs that cannot.
+    pub fn wants(&self, lang_a: &str, lang_b: &str) -> bool {
+        let ((x, y), _) = order(lang_a, lang_b);
+        lang_a != lang_b && self.links.get(&(x.to_string(), y.to_string())).is_none_or(|l| l.len() < MAX_LINKS)
+    }
+
+    /// Adds the confident one-to-one links of one aligned document pair.
+    pub fn add(&mut self, a: &[String], lang_a: &str, b: &[String], lang_b: &str, links: &[SentenceLink]) {
+        if !self.wants(lang_a, lang_b) {
+            return;
+        }
+        let ((x, y), swapped) = order(lang_a, lang_b);
+        let key = (x.to_string(), y.to_string());
+        for l in links {
+            if l.score < MIN_LINK_SCORE || l.sent_a.is_empty() || l.sent_b.is_empty() {
+                continue;
+            }
+            if l.sent_a.contains('-') || l.sent_b.contains('-') {
+                continue;
+            }
+            let (sa, sb) = (stems_of(a, &l.sent_a), stems_of(b, &l.sent_b));
+            let (sx, sy) = if swapped { (sb, sa) } else { (sa, sb) };
+            let vx = self.vocab.entry(x.to_string()).or_default();
+            let ix: Vec<u32> = sx.into_iter().map(|s| vx.intern(s)).collect();
+            let vy = self.vocab.entry(y.to_string()).or_default();
+            let iy: Vec<u32> = sy.into_iter().map(|s| vy.intern(s)).collect();
+            let list = self.links.entry(key.clone()).or_default();
+            if list.len() >= MAX_LINKS {
+                break;
+            }
+            list.push((ix, iy));
+        }
+    }
+
+    /// Pairs the stems of every language pair: candidates that meet often enough with a high enough Dice
+    /// coefficient, taken best first, each stem in at most one pair (competitive linking).
+    pub fn build(self) -> Lexicon {
+        let mut pairs = HashMap::new();
+        for ((x, y), links) in self.links {
+            let (vx, vy) = (&self.vocab[&x], &self.vocab[&y]);
+            let lex = pair_stems(&links, vx, vy);
+            if !lex.is_empty() {
+                pairs.insert((x, y), lex);
+            }
+        }
+        Lexicon { pairs }
+    }
+}
+
+fn pair_stems(links: &[StemLink], vx: &Vocabulary, vy: &Vocabulary) -> PairLexicon {
+    let (mut cx, mut cy) = (HashMap::<u32, u32>::new(), HashMap::<u32, u32>::new());
+    let mut both: HashMap<(u32, u32), u32> = HashMap::new();
+    for (ix, iy) in links {
+        for &a in ix {
+            *cx.entry(a).or_default() += 1;
+        }
+        for &b in iy {
+            *cy.entry(b).or_default() += 1;
+        }
+    }
+    for (ix, iy) in links {
+        // Stems seen once cannot pass MIN_COOCCURRENCE: skipping them keeps the pair counts small.
+        let fx: Vec<u32> = ix.iter().copied().filter(|a| cx[a] >= MIN_COOCCURRENCE).collect();
+        let fy: Vec<u32> = iy.iter().copied().filter(|b| cy[b] >= MIN_COOCCURRENCE).collect();
+        for &a in &fx {
+            for &b in &fy {
+                *both.entry((a, b)).or_default() += 1;
+            }
+        }
+    }
+    let mut cand: Vec<(f64, u32, &str, &str, u32, u32)> = both
+        .into_iter()
+        .filter(|&(_, n)| n >= MIN_COOCCURRENCE)
+        .map(|((a, b), n)| (2.0 * f64::from(n) / f64::from(cx[&a] + cy[&b]), n, a, b))
+        .filter(|&(d, ..)| d >= MIN_DICE)
+        .map(|(d, n, a, b)| (d, n, vx.stems[a as usize].as_str(), vy.stems[b as usize].as_str(), a, b))
+        .collect();
+    // Best first; ties broken by the stems themselves, so the result never depends on hash order.
+    cand.sort_by(|p, q| q.0.total_cmp(&p.0).then(q.1.cmp(&p.1)).then(p.2.cmp(q.2)).then(p.3.cmp(q.3)));
+    let mut lex = PairLexicon::default();
+    let mut digest_src = Vec::new();
+    for (_, _, sa, sb, _, _) in cand {
+        if lex.first.contains_key(sa) || lex.second.contains_key(sb) {
+            continue;
+        }
+        let id = lex.first.len() as u32;
+        lex.first.insert(sa.to_string(), id);
+        lex.second.insert(sb.to_string(), id);
+        digest_src.extend_from_slice(sa.as_bytes());
+        digest_src.push(0);
+        digest_src.extend_from_slice(sb.as_bytes());
+        digest_src.push(0);
+    }
+    lex.digest = if lex.first.is_empty() { 0 } else { xxh3_64(&digest_src) | 1 };
+    lex
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn link(a: &str, b: &str) -> SentenceLink {
+        SentenceLink { sent_a: a.into(), sent_b: b.into(), score: 0.9 }
+    }
+
+    fn s(v: &[&str]) -> Vec<String> {
+        v.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn words_that_keep_meeting_in_linked_sentences_are_paired() {
+        let mut b = LexiconBuilder::default();
+        let en = s(&["The minister said water was scarce.", "Farmers said the harvest failed."]);
+        let ru = s(&["Министр заявил, что воды мало.", "Фермеры заявили, что урожай погиб."]);
+        let en2 = s(&["The mayor said roads were closed.", "Officials said no."]);
+        let ru2 = s(&["Мэр заявил, что дороги закрыты.", "Чиновники заявили: нет."]);
+        b.add(&en, "eng_Latn", &ru, "rus_Cyrl", &[link("0", "0"), link("1", "1")]);
+        b.add(&ru2, "rus_Cyrl", &en2, "eng_Latn", &[link("0", "0"), link("1", "1")]);
+        let lex = b.build();
+        let (p, first) = lex.for_pair("eng_Latn", "rus_Cyrl").expect("a lexicon for the pair");
+        assert!(first, "eng sorts before rus");
+        let said: Vec<u32> = p.ids("said", true).collect();
+        let zayavil: Vec<u32> = p.ids("заявил", false).collect();
+        assert_eq!(said.len(), 1);
+        assert_eq!(
+            said, zayavil,
+            "said ~ заяви, learned from four links in both pair orders (\"the\" ~ \"что\" meet in three)"
+        );
+        // A word seen once pairs with nothing.
+        assert_eq!(p.ids("harvest", true).count(), 0);
+        // The same lexicon seen from the other side.
+        let (q, first) = lex.for_pair("rus_Cyrl", "eng_Latn").expect("the same pair");
+        assert!(!first);
+        assert_eq!(q.ids("Заявил", first).collect::<Vec<_>>(), said);
+        assert_ne!(lex.digest("eng_Latn", "rus_Cyrl"), 0);
+        assert_eq!(lex.digest("eng_Latn", "rus_Cyrl"), lex.digest("rus_Cyrl", "eng_Latn"));
+        assert_eq!(lex.digest("eng_Latn", "kaz_Cyrl"), 0);
+    }
+
+    #[test]
+    fn unsure_and_many_to_one_links_teach_nothing() {
+        let mut b = LexiconBuilder::default();
+        let en = s(&["The minister said water was scarce.", "Farmers said so."]);
+        let ru = s(&["Министр заявил, что воды мало.", "Фермеры заявили."]);
+        let weak = SentenceLink { sent_a: "0".into(), sent_b: "0".into(), score: 0.01 };
+        b.add(&en, "eng_Latn", &ru, "rus_Cyrl", &[weak.clone(), link("0-1", "0"), link("1", "")]);
+        b.add(&en, "eng_Latn", &ru, "rus_Cyrl", &[weak]);
+        assert!(b.build().is_empty());
+    }
+}
