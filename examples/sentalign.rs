@@ -2,9 +2,10 @@
 //! `{"a": [sentences], "lang_a": "eng_Latn", "b": [sentences], "lang_b": "rus_Cyrl"}`;
 //! writes one JSON array of links per line: `[["0","0"],["1-2","1"],["3",""]]`.
 //! As the build does, it aligns every pair twice: the first pass teaches the lexicon
-//! (rferl_corpus::align::lexicon), the second uses it. `--no-lexicon` prints the first pass.
+//! (rferl_corpus::align::lexicon, from draft links), the second uses it. `--no-lexicon` aligns once,
+//! without a lexicon.
 //! Used by scripts/eval-sentalign.py.
-use rferl_corpus::align::{align_sentences, Lexicon, LexiconBuilder};
+use rferl_corpus::align::{align_sides, draft_sentence_links, Lesson, Lexicon, LexiconBuilder, SentenceSide};
 use std::io::{BufRead, Write};
 
 fn main() -> anyhow::Result<()> {
@@ -20,19 +21,21 @@ fn main() -> anyhow::Result<()> {
         let lang = |k: &str| v[k].as_str().unwrap_or("").to_string();
         docs.push((list("a"), lang("lang_a"), list("b"), lang("lang_b")));
     }
-    let empty = Lexicon::default();
-    let first: Vec<_> = docs.iter().map(|(a, la, b, lb)| align_sentences(a, la, b, lb, &empty)).collect();
-    let links = if no_lexicon {
-        first
-    } else {
+    let sides: Vec<(SentenceSide, SentenceSide)> =
+        docs.iter().map(|(a, la, b, lb)| (SentenceSide::new(a, la), SentenceSide::new(b, lb))).collect();
+    let mut lex = Lexicon::default();
+    if !no_lexicon {
         let mut builder = LexiconBuilder::default();
-        for ((a, la, b, lb), links) in docs.iter().zip(&first) {
-            builder.add(a, la, b, lb, links);
+        for ((_, la, _, lb), (a, b)) in docs.iter().zip(&sides) {
+            if builder.wants(la, lb) {
+                builder.add(Lesson::new(a.stems(), la, b.stems(), lb, &draft_sentence_links(a, la, b, lb)));
+            }
         }
-        let lex = builder.build();
+        lex = builder.build();
         eprintln!("sentalign: lexicon of {} word pairs", lex.len());
-        docs.iter().map(|(a, la, b, lb)| align_sentences(a, la, b, lb, &lex)).collect()
-    };
+    }
+    let links: Vec<_> =
+        docs.iter().zip(&sides).map(|((_, la, _, lb), (a, b))| align_sides(a, la, b, lb, &lex)).collect();
     let mut out = std::io::BufWriter::new(std::io::stdout());
     for l in links {
         let pairs: Vec<[String; 2]> = l.into_iter().map(|l| [l.sent_a, l.sent_b]).collect();

@@ -12,8 +12,10 @@
 //! reused only under the same lexicon.
 
 use super::evidence::words;
-use super::SentenceLink;
+use super::{KeyHasher, SentenceLink};
+use rayon::prelude::*;
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 use xxhash_rust::xxh3::xxh3_64;
 
 /// Characters of a word that make its stem (a crude stemmer that suits suffixing languages: "prisoners",
@@ -37,11 +39,18 @@ fn stem(word: &str) -> Option<String> {
     (s.chars().count() >= MIN_STEM_CHARS).then_some(s)
 }
 
-/// The distinct stems of a sentence list's members `range`.
-fn stems_of(sentences: &[String], range: &str) -> Vec<String> {
+/// The distinct stems of a sentence, sorted.
+pub fn sentence_stems(sentence: &str) -> Vec<String> {
+    let mut out: Vec<String> = words(sentence).filter_map(stem).collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// The distinct stems of the sentences `range` ("3" or "3-4"), given each sentence's stems.
+fn stems_of(stems: &[Vec<String>], range: &str) -> Vec<String> {
     let Some((from, to)) = parse_range(range) else { return Vec::new() };
-    let mut out: Vec<String> =
-        sentences.get(from..=to).unwrap_or_default().iter().flat_map(|s| words(s).filter_map(stem)).collect();
+    let mut out: Vec<String> = stems.get(from..=to).unwrap_or_default().iter().flatten().cloned().collect();
     out.sort_unstable();
     out.dedup();
     out
@@ -75,10 +84,11 @@ pub struct PairLexicon {
 }
 
 impl PairLexicon {
-    /// The pair ids of a sentence's words, for the side in language `lang`.
-    pub fn ids<'a>(&'a self, sentence: &'a str, lang_is_first: bool) -> impl Iterator<Item = u32> + 'a {
+    /// The pair ids of a sentence's stems ([`sentence_stems`]), for the side in the lexicon's first language
+    /// or the other.
+    pub fn ids<'a>(&'a self, stems: &'a [String], lang_is_first: bool) -> impl Iterator<Item = u32> + 'a {
         let map = if lang_is_first { &self.first } else { &self.second };
-        words(sentence).filter_map(stem).filter_map(move |s| map.get(&s).copied())
+        stems.iter().filter_map(move |s| map.get(s).copied())
     }
 
     pub fn len(&self) -> usize {
@@ -139,6 +149,46 @@ impl Vocabulary {
     }
 }
 
+/// What one aligned document pair teaches: its languages in [`order`] and the stems of its confident
+/// one-to-one links, each side in that order. Made apart from the builder so that document pairs can be
+/// read in parallel; the builder takes them in pair order.
+#[derive(Debug, Default)]
+pub struct Lesson {
+    /// `None` for a pair of articles in one language, which teaches nothing.
+    langs: Option<(String, String)>,
+    links: Vec<(Vec<String>, Vec<String>)>,
+}
+
+impl Lesson {
+    /// `a` and `b`: each sentence's stems ([`sentence_stems`]) on either side of the links.
+    pub fn new(a: &[Vec<String>], lang_a: &str, b: &[Vec<String>], lang_b: &str, links: &[SentenceLink]) -> Lesson {
+        if lang_a == lang_b {
+            return Lesson::default();
+        }
+        let ((x, y), swapped) = order(lang_a, lang_b);
+        let sure = |l: &&SentenceLink| {
+            l.score >= MIN_LINK_SCORE
+                && !l.sent_a.is_empty()
+                && !l.sent_b.is_empty()
+                && !l.sent_a.contains('-')
+                && !l.sent_b.contains('-')
+        };
+        let links: Vec<(Vec<String>, Vec<String>)> = links
+            .iter()
+            .filter(sure)
+            .map(|l| {
+                let (sa, sb) = (stems_of(a, &l.sent_a), stems_of(b, &l.sent_b));
+                if swapped {
+                    (sb, sa)
+                } else {
+                    (sa, sb)
+                }
+            })
+            .collect();
+        Lesson { langs: Some((x.to_string(), y.to_string())), links }
+    }
+}
+
 /// One confident link as stem ids: the first language's stems, then the second's.
 type StemLink = (Vec<u32>, Vec<u32>);
 
@@ -158,74 +208,69 @@ impl LexiconBuilder {
         lang_a != lang_b && self.links.get(&(x.to_string(), y.to_string())).is_none_or(|l| l.len() < MAX_LINKS)
     }
 
-    /// Adds the confident one-to-one links of one aligned document pair.
-    pub fn add(&mut self, a: &[String], lang_a: &str, b: &[String], lang_b: &str, links: &[SentenceLink]) {
-        if !self.wants(lang_a, lang_b) {
-            return;
-        }
-        let ((x, y), swapped) = order(lang_a, lang_b);
-        let key = (x.to_string(), y.to_string());
-        for l in links {
-            if l.score < MIN_LINK_SCORE || l.sent_a.is_empty() || l.sent_b.is_empty() {
-                continue;
-            }
-            if l.sent_a.contains('-') || l.sent_b.contains('-') {
-                continue;
-            }
-            let (sa, sb) = (stems_of(a, &l.sent_a), stems_of(b, &l.sent_b));
-            let (sx, sy) = if swapped { (sb, sa) } else { (sa, sb) };
-            let vx = self.vocab.entry(x.to_string()).or_default();
+    /// Adds what one document pair taught (see [`Lesson::new`]), up to [`MAX_LINKS`] per language pair.
+    pub fn add(&mut self, lesson: Lesson) {
+        let (Some((x, y)), links) = (lesson.langs, lesson.links) else { return };
+        let room = MAX_LINKS - self.links.get(&(x.clone(), y.clone())).map_or(0, Vec::len).min(MAX_LINKS);
+        let mut taken = Vec::new();
+        for (sx, sy) in links.into_iter().take(room) {
+            let vx = self.vocab.entry(x.clone()).or_default();
             let ix: Vec<u32> = sx.into_iter().map(|s| vx.intern(s)).collect();
-            let vy = self.vocab.entry(y.to_string()).or_default();
+            let vy = self.vocab.entry(y.clone()).or_default();
             let iy: Vec<u32> = sy.into_iter().map(|s| vy.intern(s)).collect();
-            let list = self.links.entry(key.clone()).or_default();
-            if list.len() >= MAX_LINKS {
-                break;
-            }
-            list.push((ix, iy));
+            taken.push((ix, iy));
+        }
+        if !taken.is_empty() {
+            self.links.entry((x, y)).or_default().extend(taken);
         }
     }
 
     /// Pairs the stems of every language pair: candidates that meet often enough with a high enough Dice
     /// coefficient, taken best first, each stem in at most one pair (competitive linking).
     pub fn build(self) -> Lexicon {
-        let mut pairs = HashMap::new();
-        for ((x, y), links) in self.links {
-            let (vx, vy) = (&self.vocab[&x], &self.vocab[&y]);
-            let lex = pair_stems(&links, vx, vy);
-            if !lex.is_empty() {
-                pairs.insert((x, y), lex);
-            }
-        }
+        // Each language pair on its own, in parallel: the result of one never depends on another.
+        let pairs = self
+            .links
+            .into_par_iter()
+            .map(|((x, y), links)| {
+                let lex = pair_stems(&links, &self.vocab[&x], &self.vocab[&y]);
+                ((x, y), lex)
+            })
+            .filter(|(_, lex)| !lex.is_empty())
+            .collect();
         Lexicon { pairs }
     }
 }
 
 fn pair_stems(links: &[StemLink], vx: &Vocabulary, vy: &Vocabulary) -> PairLexicon {
-    let (mut cx, mut cy) = (HashMap::<u32, u32>::new(), HashMap::<u32, u32>::new());
-    let mut both: HashMap<(u32, u32), u32> = HashMap::new();
+    // Stem ids are dense: counts by index. Pairs of ids are packed into one u64 for a cheap hash.
+    let (mut cx, mut cy) = (vec![0u32; vx.stems.len()], vec![0u32; vy.stems.len()]);
+    let mut both: HashMap<u64, u32, BuildHasherDefault<KeyHasher>> = HashMap::default();
     for (ix, iy) in links {
         for &a in ix {
-            *cx.entry(a).or_default() += 1;
+            cx[a as usize] += 1;
         }
         for &b in iy {
-            *cy.entry(b).or_default() += 1;
+            cy[b as usize] += 1;
         }
     }
     for (ix, iy) in links {
         // Stems seen once cannot pass MIN_COOCCURRENCE: skipping them keeps the pair counts small.
-        let fx: Vec<u32> = ix.iter().copied().filter(|a| cx[a] >= MIN_COOCCURRENCE).collect();
-        let fy: Vec<u32> = iy.iter().copied().filter(|b| cy[b] >= MIN_COOCCURRENCE).collect();
+        let fx: Vec<u32> = ix.iter().copied().filter(|&a| cx[a as usize] >= MIN_COOCCURRENCE).collect();
+        let fy: Vec<u32> = iy.iter().copied().filter(|&b| cy[b as usize] >= MIN_COOCCURRENCE).collect();
         for &a in &fx {
             for &b in &fy {
-                *both.entry((a, b)).or_default() += 1;
+                *both.entry(u64::from(a) << 32 | u64::from(b)).or_default() += 1;
             }
         }
     }
     let mut cand: Vec<(f64, u32, &str, &str, u32, u32)> = both
         .into_iter()
         .filter(|&(_, n)| n >= MIN_COOCCURRENCE)
-        .map(|((a, b), n)| (2.0 * f64::from(n) / f64::from(cx[&a] + cy[&b]), n, a, b))
+        .map(|(ab, n)| {
+            let (a, b) = ((ab >> 32) as u32, ab as u32);
+            (2.0 * f64::from(n) / f64::from(cx[a as usize] + cy[b as usize]), n, a, b)
+        })
         .filter(|&(d, ..)| d >= MIN_DICE)
         .map(|(d, n, a, b)| (d, n, vx.stems[a as usize].as_str(), vy.stems[b as usize].as_str(), a, b))
         .collect();
@@ -257,8 +302,9 @@ mod tests {
         SentenceLink { sent_a: a.into(), sent_b: b.into(), score: 0.9 }
     }
 
-    fn s(v: &[&str]) -> Vec<String> {
-        v.iter().map(|x| x.to_string()).collect()
+    /// Each sentence's stems, as the aligner's sides hold them.
+    fn s(v: &[&str]) -> Vec<Vec<String>> {
+        v.iter().map(|x| sentence_stems(x)).collect()
     }
 
     #[test]
@@ -268,24 +314,24 @@ mod tests {
         let ru = s(&["Министр заявил, что воды мало.", "Фермеры заявили, что урожай погиб."]);
         let en2 = s(&["The mayor said roads were closed.", "Officials said no."]);
         let ru2 = s(&["Мэр заявил, что дороги закрыты.", "Чиновники заявили: нет."]);
-        b.add(&en, "eng_Latn", &ru, "rus_Cyrl", &[link("0", "0"), link("1", "1")]);
-        b.add(&ru2, "rus_Cyrl", &en2, "eng_Latn", &[link("0", "0"), link("1", "1")]);
+        b.add(Lesson::new(&en, "eng_Latn", &ru, "rus_Cyrl", &[link("0", "0"), link("1", "1")]));
+        b.add(Lesson::new(&ru2, "rus_Cyrl", &en2, "eng_Latn", &[link("0", "0"), link("1", "1")]));
         let lex = b.build();
         let (p, first) = lex.for_pair("eng_Latn", "rus_Cyrl").expect("a lexicon for the pair");
         assert!(first, "eng sorts before rus");
-        let said: Vec<u32> = p.ids("said", true).collect();
-        let zayavil: Vec<u32> = p.ids("заявил", false).collect();
+        let said: Vec<u32> = p.ids(&sentence_stems("said"), true).collect();
+        let zayavil: Vec<u32> = p.ids(&sentence_stems("заявил"), false).collect();
         assert_eq!(said.len(), 1);
         assert_eq!(
             said, zayavil,
             "said ~ заяви, learned from four links in both pair orders (\"the\" ~ \"что\" meet in three)"
         );
         // A word seen once pairs with nothing.
-        assert_eq!(p.ids("harvest", true).count(), 0);
+        assert_eq!(p.ids(&sentence_stems("harvest"), true).count(), 0);
         // The same lexicon seen from the other side.
         let (q, first) = lex.for_pair("rus_Cyrl", "eng_Latn").expect("the same pair");
         assert!(!first);
-        assert_eq!(q.ids("Заявил", first).collect::<Vec<_>>(), said);
+        assert_eq!(q.ids(&sentence_stems("Заявил"), first).collect::<Vec<_>>(), said);
         assert_ne!(lex.digest("eng_Latn", "rus_Cyrl"), 0);
         assert_eq!(lex.digest("eng_Latn", "rus_Cyrl"), lex.digest("rus_Cyrl", "eng_Latn"));
         assert_eq!(lex.digest("eng_Latn", "kaz_Cyrl"), 0);
@@ -297,8 +343,8 @@ mod tests {
         let en = s(&["The minister said water was scarce.", "Farmers said so."]);
         let ru = s(&["Министр заявил, что воды мало.", "Фермеры заявили."]);
         let weak = SentenceLink { sent_a: "0".into(), sent_b: "0".into(), score: 0.01 };
-        b.add(&en, "eng_Latn", &ru, "rus_Cyrl", &[weak.clone(), link("0-1", "0"), link("1", "")]);
-        b.add(&en, "eng_Latn", &ru, "rus_Cyrl", &[weak]);
+        b.add(Lesson::new(&en, "eng_Latn", &ru, "rus_Cyrl", &[weak.clone(), link("0-1", "0"), link("1", "")]));
+        b.add(Lesson::new(&en, "eng_Latn", &ru, "rus_Cyrl", &[weak]));
         assert!(b.build().is_empty());
     }
 }

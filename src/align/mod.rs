@@ -24,8 +24,8 @@ pub mod lexicon;
 mod sentences;
 pub mod translit;
 
-pub use lexicon::{Lexicon, LexiconBuilder};
-pub use sentences::align_sentences;
+pub use lexicon::{Lesson, Lexicon, LexiconBuilder};
+pub use sentences::{align_sentences, align_sides, draft_sentence_links, SentenceSide};
 
 use crate::model::Article;
 use evidence::{kind, meta_key, push_name_keys, show, text_keys, Kind};

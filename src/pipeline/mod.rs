@@ -522,26 +522,43 @@ fn learn_lexicon(
     fetch: &(dyn Fn(usize) -> Result<Article> + Sync),
 ) -> Result<align::Lexicon> {
     let mut builder = align::LexiconBuilder::default();
-    let empty = align::Lexicon::default();
     for chunk in pairs.chunks(WRITE_CHUNK) {
         let todo: Vec<&align::Pair> =
             chunk.iter().filter(|p| builder.wants(&briefs[p.a].lang, &briefs[p.b].lang)).collect();
-        let aligned = todo
+        let sides = sentence_sides(&todo, fetch)?;
+        let lessons: Vec<align::Lesson> = todo
             .par_iter()
             .map(|p| {
-                let (a, b) = (fetch(p.a)?, fetch(p.b)?);
-                let sa = normalise::split_sentences(&a.text, &a.lang);
-                let sb = normalise::split_sentences(&b.text, &b.lang);
-                let links = align::align_sentences(&sa, &a.lang, &sb, &b.lang, &empty);
-                Ok((sa, a.lang, sb, b.lang, links))
+                let (a, b) = (&sides[&p.a], &sides[&p.b]);
+                let (la, lb) = (&briefs[p.a].lang, &briefs[p.b].lang);
+                let links = align::draft_sentence_links(a, la, b, lb);
+                align::Lesson::new(a.stems(), la, b.stems(), lb, &links)
             })
-            .collect::<Result<Vec<_>>>()?;
+            .collect();
         // In pair order, whatever the thread count: what is learned must not depend on it.
-        for (sa, la, sb, lb, links) in aligned {
-            builder.add(&sa, &la, &sb, &lb, &links);
+        for lesson in lessons {
+            builder.add(lesson);
         }
     }
     Ok(builder.build())
+}
+
+/// The sentences of the articles in `pairs` as the aligner reads them, each article fetched, split and
+/// keyed once however many of the pairs it is in.
+fn sentence_sides(
+    pairs: &[&align::Pair],
+    fetch: &(dyn Fn(usize) -> Result<Article> + Sync),
+) -> Result<std::collections::HashMap<usize, align::SentenceSide>> {
+    let mut ids: Vec<usize> = pairs.iter().flat_map(|p| [p.a, p.b]).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids.par_iter()
+        .map(|&k| {
+            let a = fetch(k)?;
+            let sentences = normalise::split_sentences(&a.text, &a.lang);
+            Ok((k, align::SentenceSide::new(&sentences, &a.lang)))
+        })
+        .collect()
 }
 
 /// A pair's sentence links, with the key they are kept under in the state.
@@ -782,22 +799,23 @@ fn reduce_and_write(
     let mut kept: KeptLinks = Vec::new();
     for chunk in aligned.pairs.chunks(WRITE_CHUNK) {
         // Each pair's cache key (with `--state`) beside its links: made once, used for the look-up and kept.
-        let (keys, links): (Vec<Option<state::LinkKey>>, Vec<_>) = chunk
+        let keys: Vec<Option<state::LinkKey>> = chunk.iter().map(|p| cache.map(|_| key_of(p))).collect();
+        let hits: Vec<Option<&Vec<align::SentenceLink>>> =
+            keys.iter().map(|k| k.as_ref().and_then(|k| cache?.get(k))).collect();
+        let misses: Vec<&align::Pair> = chunk.iter().zip(&hits).filter(|(_, h)| h.is_none()).map(|(p, _)| p).collect();
+        let sides = sentence_sides(&misses, &fetch)?;
+        let links: Vec<_> = chunk
             .par_iter()
-            .map(|p| {
-                let key = cache.map(|_| key_of(p));
-                if let Some(hit) = key.as_ref().and_then(|k| cache?.get(k)) {
-                    let hit = hit.clone();
-                    return Ok((key, (briefs[p.a].doc_id.clone(), briefs[p.b].doc_id.clone(), hit)));
-                }
-                let (a, b) = (fetch(p.a)?, fetch(p.b)?);
-                let sa = normalise::split_sentences(&a.text, &a.lang);
-                let sb = normalise::split_sentences(&b.text, &b.lang);
-                Ok((key, (a.doc_id, b.doc_id, align::align_sentences(&sa, &a.lang, &sb, &b.lang, &lexicon))))
+            .zip(&hits)
+            .map(|(p, hit)| {
+                let (a, b) = (&briefs[p.a], &briefs[p.b]);
+                let ls = match hit {
+                    Some(hit) => (*hit).clone(),
+                    None => align::align_sides(&sides[&p.a], &a.lang, &sides[&p.b], &b.lang, &lexicon),
+                };
+                (a.doc_id.clone(), b.doc_id.clone(), ls)
             })
-            .collect::<Result<Vec<_>>>()?
-            .into_iter()
-            .unzip();
+            .collect();
         link_w.write(&tables::sentence_alignments(&links))?;
         kept.extend(keys.into_iter().zip(links).filter_map(|(k, (_, _, ls))| Some((k?, ls))));
     }
