@@ -353,3 +353,114 @@ fn csv_rows_are_copied_only_when_they_are_still_what_a_full_build_writes() {
     build_with_state(&state, &other, &input, &[]);
     assert_same_tables(&full, &other);
 }
+
+/// Hand-written English and Russian versions of news sentences: `{N}` is a number, `{P}` a name.
+const PHRASES: [(&str, &str); 12] = [
+    (
+        "The minister said water prices rose by {N} percent.",
+        "Министр заявил, что цены на воду выросли на {N} процентов.",
+    ),
+    ("Farmers in the north lost their harvest after the flood.", "Фермеры на севере потеряли урожай после наводнения."),
+    ("{P} met students at the university on Monday.", "{P} встретился со студентами в университете в понедельник."),
+    ("The court will hear the case again next week.", "Суд снова рассмотрит дело на следующей неделе."),
+    (
+        "Police detained several activists near the parliament.",
+        "Полиция задержала нескольких активистов у здания парламента.",
+    ),
+    ("The government promised new schools and better roads.", "Правительство пообещало новые школы и хорошие дороги."),
+    ("Prices for bread and meat have doubled this year.", "Цены на хлеб и мясо в этом году выросли вдвое."),
+    (
+        "Doctors warned that the hospital has run out of medicine.",
+        "Врачи предупредили, что в больнице закончились лекарства.",
+    ),
+    (
+        "The opposition called the election unfair and asked for a recount.",
+        "Оппозиция назвала выборы несправедливыми и потребовала пересчёта.",
+    ),
+    ("Journalists were not allowed into the building.", "Журналистов не пустили в здание."),
+    ("{P} said the talks would continue in the spring.", "{P} сказал, что переговоры продолжатся весной."),
+    ("More than {N} people signed the open letter.", "Более {N} человек подписали открытое письмо."),
+];
+const FIRST: [(&str, &str); 6] = [
+    ("Nurlan", "Нурлан"),
+    ("Aibek", "Айбек"),
+    ("Timur", "Тимур"),
+    ("Rustam", "Рустам"),
+    ("Bakyt", "Бакыт"),
+    ("Ilyas", "Ильяс"),
+];
+const LAST: [(&str, &str); 6] = [
+    ("Bekov", "Беков"),
+    ("Sadykov", "Садыков"),
+    ("Umarov", "Умаров"),
+    ("Zhunusov", "Жунусов"),
+    ("Tokayev", "Токаев"),
+    ("Abdullaev", "Абдуллаев"),
+];
+
+/// Story `k` as one JSONL file holding its English and Russian versions (the Russian one drops a sentence in
+/// every third story): five of the phrases, a name and two numbers of its own.
+fn story_file(k: usize) -> String {
+    let (first, last) = (FIRST[k % 6], LAST[(k / 6) % 6]);
+    let (n1, n2) = (1000 + 37 * k, 200 + 13 * k);
+    let picks: Vec<usize> = (0..5).map(|i| (k * 7 + i * (1 + k % 5)) % PHRASES.len()).collect();
+    let mut picks_dedup: Vec<usize> = Vec::new();
+    for p in picks {
+        if !picks_dedup.contains(&p) {
+            picks_dedup.push(p);
+        }
+    }
+    let fill = |t: &str, name: String, n: usize| t.replace("{P}", &name).replace("{N}", &n.to_string());
+    let mut en = Vec::new();
+    let mut ru = Vec::new();
+    for (i, &p) in picks_dedup.iter().enumerate() {
+        let n = if i % 2 == 0 { n1 } else { n2 };
+        en.push(fill(PHRASES[p].0, format!("{} {}", first.0, last.0), n));
+        if !(k % 3 == 0 && i == 2) {
+            ru.push(fill(PHRASES[p].1, format!("{} {}", first.1, last.1), n));
+        }
+    }
+    let line =
+        |title: String, text: Vec<String>| serde_json::json!({ "title": title, "text": text.join(" ") }).to_string();
+    format!(
+        "{}\n{}\n",
+        line(format!("{} {}: {n1} signatures, {n2} arrests", first.0, last.0), en),
+        line(format!("{} {}: {n1} подписей, {n2} задержаний", first.1, last.1), ru)
+    )
+}
+
+#[test]
+fn sentence_alignment_learns_a_lexicon_and_an_incremental_rerun_under_it_equals_a_full_rebuild() {
+    let d = tempfile::tempdir().unwrap();
+    let input = d.path().join("in");
+    fs::create_dir_all(&input).unwrap();
+    for k in 0..30 {
+        fs::write(input.join(format!("story{k:03}.jsonl")), story_file(k)).unwrap();
+    }
+    let (state, inc) = (d.path().join("state"), d.path().join("inc"));
+    run(&["build", "--state"], &[&state, Path::new("--out"), &inc, &input]);
+    let m = common::manifest(&inc);
+    assert_eq!(m["counts"]["articles"], 60, "{m}");
+    assert!(m["counts"]["alignments"].as_u64().unwrap() >= 25, "versions pair up: {m}");
+    assert!(m["counts"]["lexicon_word_pairs"].as_u64().unwrap() >= 10, "a lexicon is learned: {m}");
+    let pairs = m["counts"]["alignments"].as_u64().unwrap();
+    // Nothing changed: every pair's links come from the state.
+    run(&["build", "--state"], &[&state, Path::new("--out"), &inc, &input]);
+    assert_eq!(common::manifest(&inc)["reused_sentence_links"], pairs);
+    // Six more stories arrive: the lexicon grows, so no cached link made under the old one is reused (one
+    // language pair here), and the result is what a full build of the grown corpus writes.
+    for k in 30..36 {
+        fs::write(input.join(format!("story{k:03}.jsonl")), story_file(k)).unwrap();
+    }
+    run(&["build", "--state"], &[&state, Path::new("--out"), &inc, &input]);
+    assert_eq!(reused(&inc), 30);
+    let grown = common::manifest(&inc);
+    assert_ne!(grown["counts"]["lexicon_word_pairs"], m["counts"]["lexicon_word_pairs"], "{grown}");
+    assert_eq!(grown["reused_sentence_links"], 0, "links made under another lexicon are made again");
+    let full = d.path().join("full");
+    run(&["build", "--out"], &[&full, &input]);
+    assert_same_tables(&full, &inc);
+    // The links of a pair whose sentences were dropped on one side include a one-sided link.
+    let links = common::rows(&full, "sentence_alignments");
+    assert!(links.iter().any(|r| r["sent_b"].is_empty()), "a dropped sentence is a 1-0 link");
+}

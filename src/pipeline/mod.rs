@@ -80,6 +80,10 @@ pub struct Summary {
     pub languages: u64,
     /// Files whose results were reused from `--state` instead of being read again.
     pub reused_files: u64,
+    /// Word pairs the sentence aligner learned from its first pass (see `align::lexicon`).
+    pub lexicon_word_pairs: u64,
+    /// Aligned pairs whose sentence links came from `--state` (same texts, languages and lexicon).
+    pub reused_sentence_links: u64,
 }
 
 /// One article of a map output: where it sits in its spill.
@@ -797,12 +801,14 @@ fn reduce_and_write(
         )
     };
     let mut kept: KeptLinks = Vec::new();
+    let mut reused_links = 0u64;
     for chunk in aligned.pairs.chunks(WRITE_CHUNK) {
         // Each pair's cache key (with `--state`) beside its links: made once, used for the look-up and kept.
         let keys: Vec<Option<state::LinkKey>> = chunk.iter().map(|p| cache.map(|_| key_of(p))).collect();
         let hits: Vec<Option<&Vec<align::SentenceLink>>> =
             keys.iter().map(|k| k.as_ref().and_then(|k| cache?.get(k))).collect();
         let misses: Vec<&align::Pair> = chunk.iter().zip(&hits).filter(|(_, h)| h.is_none()).map(|(p, _)| p).collect();
+        reused_links += (chunk.len() - misses.len()) as u64;
         let sides = sentence_sides(&misses, &fetch)?;
         let links: Vec<_> = chunk
             .par_iter()
@@ -843,6 +849,8 @@ fn reduce_and_write(
         alignments: aligned.pairs.len() as u64,
         languages: by_lang.len() as u64,
         reused_files: parts.iter().map(|p| p.reused_files).sum(),
+        lexicon_word_pairs: lexicon.len() as u64,
+        reused_sentence_links: reused_links,
     };
     write_manifest(dir, cfg, &summary, &rejects, &by_lang, clock, started)?;
     if !cfg.quiet {
@@ -898,11 +906,13 @@ fn write_manifest(
             "duplicates": s.duplicates,
             "stories": s.stories,
             "alignments": s.alignments,
+            "lexicon_word_pairs": s.lexicon_word_pairs,
             "languages": languages.len(),
         },
         "rejects_by_reason": by_reason,
         "articles_by_language": by_lang,
         "reused_files": s.reused_files,
+        "reused_sentence_links": s.reused_sentence_links,
         "seconds_per_stage": clock.to_json(),
         "cpu_seconds_per_stage": clock.cpu_json(),
     });
