@@ -54,6 +54,15 @@ const MIN_ITEMS: usize = 2;
 /// sample: story pairs precision 0.48 → 0.94, recall 0.94 either way; dev clusters F1 0.749 → 0.745,
 /// dev-html unchanged; 1 gave sample precision 0.81, 3 gave 0.98 with dev F1 0.736).
 const CHANCE_MARGIN: f64 = 2.0;
+/// With metadata closeness of at least [`STRONG_META`], less shared text evidence than [`MIN_SHARED`] makes a
+/// candidate: this much (one rare name or number), the other bars unchanged. Versions published within the
+/// hour with neighbouring article ids that share one rare name are one story far more often than not
+/// (dev-html clusters: P 0.981 → 0.983, R 0.808 → 0.847; dev, without metadata, unchanged).
+const MIN_SHARED_WITH_META: f64 = 1.0;
+/// Metadata closeness that stands in for the missing text evidence: three times [`META_ITEM`], e.g. time and
+/// article id each placing the pair among the nearest ~1% of the corpus (with 1.0 and 2 × META_ITEM,
+/// dev-html precision fell to 0.968 in `examples/align_dev`).
+const STRONG_META: f64 = 3.0 * META_ITEM;
 /// Metadata closeness (publication time, article id) this strong counts as one piece of evidence.
 const META_ITEM: f64 = 3.0;
 /// Minimum average-link (mean candidate score over all cross pairs) for two clusters to merge.
@@ -369,10 +378,13 @@ fn candidates(feats: &[AlignFeatures], p: &Prepared) -> Vec<Candidate> {
             }
             let mut out: Vec<Candidate> = acc
                 .into_iter()
-                .filter(|&(_, s)| s >= MIN_SHARED)
+                .filter(|&(_, s)| s >= MIN_SHARED_WITH_META)
                 .filter_map(|(j, shared)| {
                     let j = j as usize;
                     let meta = meta_weight(&feats[i], &feats[j], &p.times, &p.ids, p.n_canon);
+                    if shared < MIN_SHARED && meta < STRONG_META {
+                        return None;
+                    }
                     let (pi, pj) = (&p.profiles[i], &p.profiles[j]);
                     if shared - CHANCE_MARGIN * (pi.chance + pj.chance) / 2.0 + meta.max(0.0) < MIN_SHARED {
                         return None;
@@ -725,6 +737,42 @@ mod tests {
         assert_eq!(r.story_of[n - 4], None, "one shared number is not a story: {:?}", r.pairs);
         assert_eq!(r.story_of[n - 3], None);
         assert!(r.story_of[n - 2].is_some() && r.story_of[n - 2] == r.story_of[n - 1]);
+    }
+
+    #[test]
+    fn one_rare_name_links_versions_only_when_time_and_article_id_are_close() {
+        const HOUR: i64 = 3_600_000_000;
+        let mut arts = background(400);
+        for (i, a) in arts.iter_mut().enumerate() {
+            a.published = Some(i as i64 * HOUR);
+            a.article_id = Some(10_000 + 10 * i as u64);
+        }
+        let dated = |mut a: Article, hours: f64, id: u64| {
+            a.published = Some((hours * HOUR as f64) as i64);
+            a.article_id = Some(id);
+            a
+        };
+        // Versions sharing one rare name, ten minutes apart, with neighbouring article ids.
+        arts.push(dated(
+            art("eng_Latn", "Strike", "Workers at the plant went on strike, Sadykov said."),
+            100.5,
+            11_005,
+        ));
+        arts.push(dated(
+            art("rus_Cyrl", "Забастовка", "Рабочие завода объявили забастовку, сказал Садыков."),
+            100.6,
+            11_006,
+        ));
+        // Two articles sharing another rare name, six hours and thirty ids apart: close, but not close enough
+        // to stand in for the missing text evidence.
+        arts.push(dated(art("eng_Latn", "Harvest", "The harvest was poor this year, Abdullaev said."), 200.5, 12_005));
+        arts.push(dated(art("rus_Cyrl", "Выборы", "Выборы прошли спокойно, заявил Абдуллаев."), 206.5, 12_035));
+        let feats: Vec<AlignFeatures> = arts.iter().map(features).collect();
+        let n = arts.len();
+        let r = align(&feats, &vec![None; n]);
+        assert!(r.story_of[n - 4].is_some() && r.story_of[n - 4] == r.story_of[n - 3], "{:?}", r.pairs);
+        assert_eq!(r.story_of[n - 2], None, "one name without close metadata is no story: {:?}", r.pairs);
+        assert_eq!(r.story_of[n - 1], None);
     }
 
     #[test]
