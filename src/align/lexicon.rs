@@ -28,6 +28,10 @@ const MIN_LINK_SCORE: f64 = 0.3;
 /// Links kept per language pair for learning: enough for the frequent words of news, and a bound on memory
 /// (about 40 stems of 4 bytes per side per link).
 const MAX_LINKS: usize = 4000;
+/// A link whose sentence has more distinct stems than this on either side teaches nothing: its pairs of
+/// stems grow with the product of the two sides (a 1,000-word run-on "sentence" of a badly split page would
+/// make a million), and a translation's words are not found among so many anyway.
+const MAX_STEMS: usize = 64;
 /// A pair of stems must meet in at least this many linked sentence pairs ...
 const MIN_COOCCURRENCE: u32 = 2;
 /// ... with a Dice coefficient (2·both / (each + each)) of at least this.
@@ -176,14 +180,9 @@ impl Lesson {
         let links: Vec<(Vec<String>, Vec<String>)> = links
             .iter()
             .filter(sure)
-            .map(|l| {
-                let (sa, sb) = (stems_of(a, &l.sent_a), stems_of(b, &l.sent_b));
-                if swapped {
-                    (sb, sa)
-                } else {
-                    (sa, sb)
-                }
-            })
+            .map(|l| (stems_of(a, &l.sent_a), stems_of(b, &l.sent_b)))
+            .filter(|(sa, sb)| sa.len() <= MAX_STEMS && sb.len() <= MAX_STEMS)
+            .map(|(sa, sb)| if swapped { (sb, sa) } else { (sa, sb) })
             .collect();
         Lesson { langs: Some((x.to_string(), y.to_string())), links }
     }
@@ -345,6 +344,25 @@ mod tests {
         let weak = SentenceLink { sent_a: "0".into(), sent_b: "0".into(), score: 0.01 };
         b.add(Lesson::new(&en, "eng_Latn", &ru, "rus_Cyrl", &[weak.clone(), link("0-1", "0"), link("1", "")]));
         b.add(Lesson::new(&en, "eng_Latn", &ru, "rus_Cyrl", &[weak]));
+        assert!(b.build().is_empty());
+    }
+
+    #[test]
+    fn a_run_on_sentence_teaches_nothing() {
+        // A badly split page: one "sentence" of 300 distinct words on each side, linked twice.
+        // Word i spelled in base 20 with the given letters: 300 distinct stems per side.
+        let long = |letters: &[char]| {
+            let word = |i: usize| [i / 400, i / 20 % 20, i % 20].iter().map(|&d| letters[d]).collect::<String>();
+            (0..300).map(word).collect::<Vec<_>>().join(" ")
+        };
+        let latin: Vec<char> = "abcdefghijklmnoprstu".chars().collect();
+        let cyrillic: Vec<char> = "абвгдежзиклмнопрстуф".chars().collect();
+        let (en, ru) = (vec![sentence_stems(&long(&latin))], vec![sentence_stems(&long(&cyrillic))]);
+        assert_eq!(en[0].len(), 300);
+        let mut b = LexiconBuilder::default();
+        for _ in 0..2 {
+            b.add(Lesson::new(&en, "eng_Latn", &ru, "rus_Cyrl", &[link("0", "0")]));
+        }
         assert!(b.build().is_empty());
     }
 }
