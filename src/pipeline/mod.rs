@@ -179,7 +179,8 @@ pub fn merge(shard_dirs: &[PathBuf], cfg: &BuildConfig) -> Result<Summary> {
         clock.mark("load_shards");
         let outputs: Vec<MapOutput> = parts.into_iter().map(|p| p.output).collect();
         let staged = StagedDir::new(&cfg.out)?;
-        let (summary, _, _) = reduce_and_write(&outputs, None, None, None, &staged.tmp, cfg, &mut clock, started)?;
+        let (summary, _, _) =
+            reduce_and_write(&outputs, None, Reuse::default(), &staged.tmp, cfg, &mut clock, started)?;
         staged.commit()?;
         Ok(summary)
     })
@@ -299,8 +300,7 @@ fn run_build(cfg: &BuildConfig) -> Result<Summary> {
         let (summary, links, rows) = reduce_and_write(
             std::slice::from_ref(&output),
             signed,
-            cache.as_ref(),
-            prev_tables.as_ref(),
+            Reuse { links: cache.as_ref(), tables: prev_tables.as_ref() },
             &staged.tmp,
             cfg,
             &mut clock,
@@ -568,22 +568,30 @@ fn sentence_sides(
 /// A pair's sentence links, with the key they are kept under in the state.
 type KeptLinks = Vec<(state::LinkKey, Vec<align::SentenceLink>)>;
 
+/// What a rerun with `--state` brings from the previous run to the reduce (nothing in a full build or a
+/// merge).
+#[derive(Default, Clone, Copy)]
+struct Reuse<'a> {
+    /// Sentence links of earlier runs; with them, this run's links are returned for the state, with each
+    /// article's rows in the CSV tables.
+    links: Option<&'a state::LinkCache>,
+    /// The previous run's CSV tables, to copy the rows of reused articles from (`parts[0].prev_rows` says
+    /// where they are).
+    tables: Option<&'a state::PrevTables>,
+}
+
 /// The corpus-wide steps and the writers, over one or more map outputs. `signed`: the articles' signatures
 /// if the map made them (used when the map's order is the output order, as in a single-machine build).
-/// `links` (with `--state`): sentence links of earlier runs to reuse; this run's are then returned for the
-/// state, with each article's rows in the CSV tables. `prev_tables`: the previous run's CSV tables, to copy
-/// the rows of reused articles from (`parts[0].prev_rows` says where they are).
-#[allow(clippy::too_many_arguments)]
 fn reduce_and_write(
     parts: &[MapOutput],
     signed: Option<Signatures>,
-    links: Option<&state::LinkCache>,
-    prev_tables: Option<&state::PrevTables>,
+    reuse: Reuse,
     dir: &Path,
     cfg: &BuildConfig,
     clock: &mut Clock,
     started: Instant,
 ) -> Result<(Summary, KeptLinks, Vec<state::Rows>)> {
+    let Reuse { links, tables: prev_tables } = reuse;
     let readers = parts.iter().map(|p| SpillReader::open(&p.spill)).collect::<Result<Vec<_>>>()?;
     // Global input order across parts.
     let mut order: Vec<(usize, usize)> =
