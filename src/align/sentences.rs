@@ -665,3 +665,61 @@ mod tests {
         assert!(align_sentences(&[], "eng_Latn", &s(&["x"]), "rus_Cyrl", &Lexicon::default()).is_empty());
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use crate::align::lexicon::Lesson;
+    use crate::align::LexiconBuilder;
+    use proptest::prelude::*;
+
+    /// Sentences of 1-12 words drawn from a small two-script vocabulary (so keys, cognates and learned
+    /// pairs collide often), with numbers now and then.
+    fn side() -> impl Strategy<Value = Vec<String>> {
+        let words = ["minister", "said", "water", "2024", "Bekov", "министр", "заявил", "вода", "Беков", "390", "«да»"];
+        proptest::collection::vec(proptest::collection::vec(0..words.len(), 1..12), 0..14).prop_map(move |ss| {
+            ss.into_iter().map(|ws| ws.into_iter().map(|w| words[w]).collect::<Vec<_>>().join(" ") + ".").collect()
+        })
+    }
+
+    /// Each side's sentences in order, as the links cover them.
+    fn covered(links: &[SentenceLink], a_side: bool) -> Vec<usize> {
+        let mut out = Vec::new();
+        for l in links {
+            let r = if a_side { &l.sent_a } else { &l.sent_b };
+            match r.split_once('-') {
+                Some((x, y)) => out.extend(x.parse::<usize>().unwrap()..=y.parse::<usize>().unwrap()),
+                None if r.is_empty() => {}
+                None => out.push(r.parse().unwrap()),
+            }
+        }
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+        /// Whatever the sentences and the lexicon, the links cover every sentence of both sides exactly once and
+        /// in order, no link is empty on both sides, and scores are probabilities.
+        #[test]
+        fn links_partition_both_sides_in_order(a in side(), b in side(), teach in side()) {
+            let mut builder = LexiconBuilder::default();
+            let (ta, tb) = (SentenceSide::new(&teach, "eng_Latn"), SentenceSide::new(&teach, "rus_Cyrl"));
+            for _ in 0..2 {
+                let draft = draft_sentence_links(&ta, "eng_Latn", &tb, "rus_Cyrl");
+                builder.add(Lesson::new(ta.stems(), "eng_Latn", tb.stems(), "rus_Cyrl", &draft));
+            }
+            let lex = builder.build();
+            for lex in [&Lexicon::default(), &lex] {
+                let links = align_sentences(&a, "eng_Latn", &b, "rus_Cyrl", lex);
+                if a.is_empty() || b.is_empty() {
+                    prop_assert!(links.is_empty());
+                    continue;
+                }
+                prop_assert_eq!(covered(&links, true), (0..a.len()).collect::<Vec<_>>());
+                prop_assert_eq!(covered(&links, false), (0..b.len()).collect::<Vec<_>>());
+                prop_assert!(links.iter().all(|l| !(l.sent_a.is_empty() && l.sent_b.is_empty())));
+                prop_assert!(links.iter().all(|l| (0.0..=1.0).contains(&l.score)));
+            }
+        }
+    }
+}
