@@ -9,7 +9,7 @@ Prints one line per table and exits 1 on any difference. Needs `pip install pyar
 import csv, datetime, os, sys
 
 csv.field_size_limit(1 << 30)
-TABLES = ["articles", "alignments", "stories", "rejects", "sentences", "sentence_alignments"]
+TABLES = ["articles", "alignments", "stories", "rejects", "sentences", "sentence_alignments", "lexicon"]
 
 
 def fmt(v):

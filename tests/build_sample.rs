@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-const TABLES: [&str; 6] = ["articles", "alignments", "stories", "rejects", "sentences", "sentence_alignments"];
+const TABLES: [&str; 7] =
+    ["articles", "alignments", "stories", "rejects", "sentences", "sentence_alignments", "lexicon"];
 
 fn build(out: &Path, extra: &[&str]) {
     let status = Command::new(env!("CARGO_BIN_EXE_rferl-corpus"))

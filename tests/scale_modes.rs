@@ -460,6 +460,24 @@ fn sentence_alignment_learns_a_lexicon_and_an_incremental_rerun_under_it_equals_
     let full = d.path().join("full");
     run(&["build", "--out"], &[&full, &input]);
     assert_same_tables(&full, &inc);
+    // The lexicon table lists what was learned: English stems against Russian ones, one to one, each pair met
+    // at least twice with a Dice coefficient of at least 0.4.
+    let lexicon = common::rows(&full, "lexicon");
+    assert_eq!(lexicon.len() as u64, common::manifest(&full)["counts"]["lexicon_word_pairs"].as_u64().unwrap());
+    for r in &lexicon {
+        assert_eq!((r["lang_a"].as_str(), r["lang_b"].as_str()), ("eng_Latn", "rus_Cyrl"));
+        assert!(r["stem_a"].chars().all(|c| c.is_ascii_lowercase()), "{r:?}");
+        assert!(r["stem_b"].chars().all(|c| ('а'..='я').contains(&c) || c == 'ё'), "{r:?}");
+        assert!(r["meetings"].parse::<u32>().unwrap() >= 2);
+        assert!((0.4..=1.0).contains(&r["dice"].parse::<f64>().unwrap()));
+    }
+    for col in ["stem_a", "stem_b"] {
+        let mut stems: Vec<&str> = lexicon.iter().map(|r| r[col].as_str()).collect();
+        stems.sort_unstable();
+        let n = stems.len();
+        stems.dedup();
+        assert_eq!(stems.len(), n, "{col}: each stem in one pair");
+    }
     // The links of a pair whose sentences were dropped on one side include a one-sided link.
     let links = common::rows(&full, "sentence_alignments");
     assert!(links.iter().any(|r| r["sent_b"].is_empty()), "a dropped sentence is a 1-0 link");

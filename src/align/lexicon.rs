@@ -84,7 +84,21 @@ pub struct PairLexicon {
     first: HashMap<String, u32>,
     /// Stems of the second language → pair id.
     second: HashMap<String, u32>,
+    /// The learned pairs in the order they were taken (best Dice first), with how often they met.
+    entries: Vec<LexiconEntry>,
     digest: u64,
+}
+
+/// One learned word pair, as the `lexicon` table shows it: a stem of each language of the pair (in
+/// alphabetical order of the language codes), the confident links both were in, and their Dice coefficient.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LexiconEntry {
+    pub lang_a: String,
+    pub lang_b: String,
+    pub stem_a: String,
+    pub stem_b: String,
+    pub meetings: u32,
+    pub dice: f64,
 }
 
 impl PairLexicon {
@@ -122,6 +136,13 @@ impl Lexicon {
     /// under another lexicon are made again.
     pub fn digest(&self, lang_a: &str, lang_b: &str) -> u64 {
         self.for_pair(lang_a, lang_b).map_or(0, |(p, _)| p.digest)
+    }
+
+    /// Every learned pair, by language pair (in code order), best first within each.
+    pub fn entries(&self) -> Vec<LexiconEntry> {
+        let mut keys: Vec<&(String, String)> = self.pairs.keys().collect();
+        keys.sort();
+        keys.into_iter().flat_map(|k| self.pairs[k].entries.iter().cloned()).collect()
     }
 
     /// Learned stem pairs over all language pairs.
@@ -232,7 +253,7 @@ impl LexiconBuilder {
             .links
             .into_par_iter()
             .map(|((x, y), links)| {
-                let lex = pair_stems(&links, &self.vocab[&x], &self.vocab[&y]);
+                let lex = pair_stems((&x, &y), &links, &self.vocab[&x], &self.vocab[&y]);
                 ((x, y), lex)
             })
             .filter(|(_, lex)| !lex.is_empty())
@@ -241,7 +262,7 @@ impl LexiconBuilder {
     }
 }
 
-fn pair_stems(links: &[StemLink], vx: &Vocabulary, vy: &Vocabulary) -> PairLexicon {
+fn pair_stems(langs: (&str, &str), links: &[StemLink], vx: &Vocabulary, vy: &Vocabulary) -> PairLexicon {
     // Stem ids are dense: counts by index. Pairs of ids are packed into one u64 for a cheap hash.
     let (mut cx, mut cy) = (vec![0u32; vx.stems.len()], vec![0u32; vy.stems.len()]);
     let mut both: HashMap<u64, u32, BuildHasherDefault<KeyHasher>> = HashMap::default();
@@ -277,10 +298,18 @@ fn pair_stems(links: &[StemLink], vx: &Vocabulary, vy: &Vocabulary) -> PairLexic
     cand.sort_by(|p, q| q.0.total_cmp(&p.0).then(q.1.cmp(&p.1)).then(p.2.cmp(q.2)).then(p.3.cmp(q.3)));
     let mut lex = PairLexicon::default();
     let mut digest_src = Vec::new();
-    for (_, _, sa, sb, _, _) in cand {
+    for (dice, meetings, sa, sb, _, _) in cand {
         if lex.first.contains_key(sa) || lex.second.contains_key(sb) {
             continue;
         }
+        lex.entries.push(LexiconEntry {
+            lang_a: langs.0.to_string(),
+            lang_b: langs.1.to_string(),
+            stem_a: sa.to_string(),
+            stem_b: sb.to_string(),
+            meetings,
+            dice: (dice * 1000.0).round() / 1000.0,
+        });
         let id = lex.first.len() as u32;
         lex.first.insert(sa.to_string(), id);
         lex.second.insert(sb.to_string(), id);

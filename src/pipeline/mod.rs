@@ -842,6 +842,7 @@ fn reduce_and_write(
     }
     story_rows.sort_by(|a, b| a.story_id.cmp(&b.story_id));
     write_table(dir, cfg, &tables::stories(&story_rows))?;
+    write_table(dir, cfg, &tables::lexicon(&lexicon.entries()))?;
     let mut rejects: Vec<Reject> = parts.iter().flat_map(|p| p.rejects.iter().cloned()).collect();
     rejects.sort_by(|a, b| (&a.source_file, a.record).cmp(&(&b.source_file, b.record)));
     write_table(dir, cfg, &tables::rejects(&rejects))?;

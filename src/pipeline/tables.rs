@@ -1,6 +1,7 @@
 //! Rows of the output tables, built from articles and the corpus-wide results. Each builder makes one
 //! chunk (or the whole of a small table); `write::TableWriter` appends chunks as they come.
 
+use crate::align::lexicon::LexiconEntry;
 use crate::align::{Pair, SentenceLink};
 use crate::model::{Article, Reject};
 use crate::write::{Column, Table, Values};
@@ -144,6 +145,21 @@ pub fn sentence_alignments(links: &[(String, String, Vec<SentenceLink>)]) -> Tab
             Column::new("sent_a", strs(&rows, |r| r.2.sent_a.clone())),
             Column::new("sent_b", strs(&rows, |r| r.2.sent_b.clone())),
             Column::new("score", Values::F64(rows.iter().map(|r| r.2.score).collect())),
+        ],
+    )
+}
+
+/// The word pairs sentence alignment learned from its first pass (see `align::lexicon`).
+pub fn lexicon(e: &[LexiconEntry]) -> Table {
+    Table::new(
+        "lexicon",
+        vec![
+            Column::new("lang_a", strs(e, |x| x.lang_a.clone())),
+            Column::new("lang_b", strs(e, |x| x.lang_b.clone())),
+            Column::new("stem_a", strs(e, |x| x.stem_a.clone())),
+            Column::new("stem_b", strs(e, |x| x.stem_b.clone())),
+            Column::new("meetings", Values::U64(e.iter().map(|x| u64::from(x.meetings)).collect())),
+            Column::new("dice", Values::F64(e.iter().map(|x| x.dice).collect())),
         ],
     )
 }
