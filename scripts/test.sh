@@ -9,6 +9,12 @@ cd "$(dirname "$0")/.."
 # makes that probe fail with "failed to run `rustc` to learn about target-specific information",
 # so no step here reads stdin.
 exec </dev/null
+# cargo also keeps rustc's answers to that probe in target/.rustc_info.json and replays them, failures
+# included. A fresh CI clone once found its `cargo test` failing on such a stored answer, whose input had been
+# another compiler message, after `cargo clippy` had passed in the same run (it did not recur on reruns).
+# Without the cache every cargo command asks rustc again, with the empty input above: one rustc call each.
+export CARGO_CACHE_RUSTC_INFO=0
+rm -f target/.rustc_info.json
 
 # The coverage report's test renders the page in a real headless browser (Debian's chromium).
 if ! command -v chromium >/dev/null 2>&1; then
