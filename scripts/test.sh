@@ -26,6 +26,25 @@ if ! command -v chromium >/dev/null 2>&1; then
     fi
 fi
 
-cargo fmt --check
-cargo clippy --all-targets -- -D warnings
-cargo test
+# A step that fails on cargo's rustc probe (above) is retried once, without the cache; a failing lint or
+# test is never retried.
+step() {
+    local log
+    log=$(mktemp)
+    if cargo "$@" 2>&1 | tee "$log"; then
+        rm -f "$log"
+        return 0
+    fi
+    if grep -q "to learn about target-specific information" "$log"; then
+        rm -f "$log" target/.rustc_info.json
+        echo "test.sh: cargo's rustc probe failed (see above); retrying \`cargo $*\` once" >&2
+        cargo "$@"
+    else
+        rm -f "$log"
+        return 1
+    fi
+}
+
+step fmt --check
+step clippy --all-targets -- -D warnings
+step test
