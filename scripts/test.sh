@@ -9,10 +9,10 @@ cd "$(dirname "$0")/.."
 # makes that probe fail with "failed to run `rustc` to learn about target-specific information",
 # so no step here reads stdin.
 exec </dev/null
-# cargo also keeps rustc's answers to that probe in target/.rustc_info.json and replays them, failures
-# included. A fresh CI clone once found its `cargo test` failing on such a stored answer, whose input had been
-# another compiler message, after `cargo clippy` had passed in the same run (it did not recur on reruns).
-# Without the cache every cargo command asks rustc again, with the empty input above: one rustc call each.
+# Even so, a fresh clone's `cargo test` once failed on that probe, fed the text of another compiler message
+# (cause unknown; 1 of 3 from-scratch runs here, and CI once), and cargo kept the failed answer in
+# target/.rustc_info.json and replayed it to every later command. Without that cache every cargo command asks
+# rustc again (one rustc call each), and a step failing on the probe is retried once (`step` below).
 export CARGO_CACHE_RUSTC_INFO=0
 rm -f target/.rustc_info.json
 
