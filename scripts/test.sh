@@ -5,9 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # cargo's first probe of rustc (`rustc - --print=cfg ...`) reads this script's standard input as
-# Rust source. A CI runner whose stdin carries text (it once carried an earlier compiler message)
-# makes that probe fail with "failed to run `rustc` to learn about target-specific information",
-# so no step here reads stdin.
+# Rust source: text there makes it fail with "failed to run `rustc` to learn about target-specific
+# information", so no step here reads stdin.
 exec </dev/null
 # Even so, a fresh clone's `cargo test` once failed on that probe, fed the text of another compiler message
 # (cause unknown; 1 of 3 from-scratch runs here, and CI once), and cargo kept the failed answer in
