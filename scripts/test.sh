@@ -4,14 +4,22 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# cargo's first probe of rustc (`rustc - --print=cfg ...`) reads this script's standard input as
-# Rust source: text there makes it fail with "failed to run `rustc` to learn about target-specific
-# information", so no step here reads stdin.
-exec </dev/null
-# Even so, a fresh clone's `cargo test` once failed on that probe, fed the text of another compiler message
-# (cause unknown; 1 of 3 from-scratch runs here, and CI once), and cargo kept the failed answer in
-# target/.rustc_info.json and replayed it to every later command. Without that cache every cargo command asks
-# rustc again (one rustc call each), and a step failing on the probe is retried once (`step` below).
+# cargo's first probe of rustc (`rustc - --print=cfg ...`) reads this script's standard input as Rust
+# source, so it must be empty. /dev/null will not do on every machine: where /dev had no null device, the
+# first `>/dev/null` made it a plain file, which keeps what build scripts send to "null" (rustc's E0554
+# errors of their feature probes) and gives it back to whoever reads it: cargo's probe then fails with
+# "failed to run `rustc` to learn about target-specific information" (seen in CI and in fresh clones here).
+if [ ! -c /dev/null ]; then
+    if [ "$(id -u)" = 0 ] && rm -f /dev/null && mknod -m 666 /dev/null c 1 3; then
+        echo "test.sh: /dev/null was a plain file; it is the null device again" >&2
+    else
+        echo "test.sh: warning: /dev/null is a plain file here, not the null device" >&2
+    fi
+fi
+exec < <(:) # an empty pipe, whatever /dev/null is
+# cargo also keeps rustc's answers to that probe in target/.rustc_info.json and replays them, failures
+# included: without that cache every cargo command asks rustc itself (one call each), and a step failing on
+# the probe is retried once (`step` below).
 export CARGO_CACHE_RUSTC_INFO=0
 rm -f target/.rustc_info.json
 
