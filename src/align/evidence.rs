@@ -156,14 +156,18 @@ pub fn name_key(skel: &str) -> u64 {
 }
 
 pub fn meta_key(what: &str) -> u64 {
-    (TAG_META << TAG_SHIFT) | (xxh3_64(what.as_bytes()) & VALUE_MASK)
+    meta_key_of(what.as_bytes())
+}
+
+fn meta_key_of(bytes: &[u8]) -> u64 {
+    (TAG_META << TAG_SHIFT) | (xxh3_64(bytes) & VALUE_MASK)
 }
 
 /// The key of a learned word pair (see [`super::lexicon`]): metadata-like, it never equals a number or name.
 pub fn lexicon_key(id: u32) -> u64 {
     let mut b = *b"lexicon\0\0\0\0";
     b[7..].copy_from_slice(&id.to_le_bytes());
-    (TAG_META << TAG_SHIFT) | (xxh3_64(&b) & VALUE_MASK)
+    meta_key_of(&b)
 }
 
 /// The title form of a number or name key: a separate key, so that title-to-title matches count on top of

@@ -61,7 +61,7 @@ fn stems_of(stems: &[Vec<String>], range: &str) -> Vec<String> {
 }
 
 /// "3" → (3, 3), "3-4" → (3, 4); "" → None.
-fn parse_range(r: &str) -> Option<(usize, usize)> {
+pub(crate) fn parse_range(r: &str) -> Option<(usize, usize)> {
     match r.split_once('-') {
         Some((a, b)) => Some((a.parse().ok()?, b.parse().ok()?)),
         None => r.parse().ok().map(|a| (a, a)),
@@ -232,17 +232,17 @@ impl LexiconBuilder {
     pub fn add(&mut self, lesson: Lesson) {
         let (Some((x, y)), links) = (lesson.langs, lesson.links) else { return };
         let room = MAX_LINKS - self.links.get(&(x.clone(), y.clone())).map_or(0, Vec::len).min(MAX_LINKS);
-        let mut taken = Vec::new();
-        for (sx, sy) in links.into_iter().take(room) {
-            let vx = self.vocab.entry(x.clone()).or_default();
-            let ix: Vec<u32> = sx.into_iter().map(|s| vx.intern(s)).collect();
-            let vy = self.vocab.entry(y.clone()).or_default();
-            let iy: Vec<u32> = sy.into_iter().map(|s| vy.intern(s)).collect();
-            taken.push((ix, iy));
+        if room == 0 || links.is_empty() {
+            return;
         }
-        if !taken.is_empty() {
-            self.links.entry((x, y)).or_default().extend(taken);
-        }
+        let (sx, sy): (Vec<_>, Vec<_>) = links.into_iter().take(room).unzip();
+        // Each side's stems interned in its language's vocabulary, looked up once per lesson.
+        let mut intern = |lang: &str, side: Vec<Vec<String>>| -> Vec<Vec<u32>> {
+            let v = self.vocab.entry(lang.to_string()).or_default();
+            side.into_iter().map(|stems| stems.into_iter().map(|s| v.intern(s)).collect()).collect()
+        };
+        let (ix, iy) = (intern(&x, sx), intern(&y, sy));
+        self.links.entry((x, y)).or_default().extend(ix.into_iter().zip(iy));
     }
 
     /// Pairs the stems of every language pair: candidates that meet often enough with a high enough Dice

@@ -20,6 +20,7 @@
 use super::evidence::{kind, lexicon_key, meta_key, text_keys_with_stems, Kind, STEM_BIT};
 use super::lexicon::{Lexicon, PairLexicon};
 use super::{KeyHasher, SentenceLink};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 
@@ -46,6 +47,7 @@ const PUSH: f64 = 0.7;
 const MOVES: [(usize, usize, f64); 5] = [(1, 1, 0.0), (1, 0, 2.0), (0, 1, 2.0), (2, 1, 3.5), (1, 2, 3.5)];
 
 /// A sentence's length and evidence keys, stem anchors and punctuation included.
+#[derive(Clone)]
 struct Sent {
     len: f64,
     keys: Vec<u64>,
@@ -89,20 +91,20 @@ impl SentenceSide {
     }
 
     /// The sentences with the keys of the learned word pairs added (`lex`: this side's lexicon and whether
-    /// its language is the lexicon's first).
-    fn keyed(&self, lex: Option<(&PairLexicon, bool)>) -> Vec<Sent> {
+    /// its language is the lexicon's first); the sentences as they are, uncopied, without one (the draft
+    /// pass, or languages that learned nothing).
+    fn keyed(&self, lex: Option<(&PairLexicon, bool)>) -> Cow<'_, [Sent]> {
+        let Some((p, first)) = lex else { return Cow::Borrowed(&self.sents) };
         self.sents
             .iter()
             .zip(&self.stems)
             .map(|(s, stems)| {
                 let mut keys = s.keys.clone();
-                if let Some((p, first)) = lex {
-                    let before = keys.len();
-                    keys.extend(p.ids(stems, first).map(lexicon_key));
-                    if keys.len() > before {
-                        keys.sort_unstable();
-                        keys.dedup();
-                    }
+                let before = keys.len();
+                keys.extend(p.ids(stems, first).map(lexicon_key));
+                if keys.len() > before {
+                    keys.sort_unstable();
+                    keys.dedup();
                 }
                 Sent { len: s.len, keys }
             })
@@ -234,7 +236,7 @@ fn align_with(
     let lex = Lexical::new(&sa, &sb);
     let total_a: f64 = sa.iter().map(|s| s.len).sum();
     let total_b: f64 = sb.iter().map(|s| s.len).sum();
-    let logs: Vec<f64> = sa.iter().chain(&sb).map(|s| s.len.ln()).collect();
+    let logs: Vec<f64> = sa.iter().chain(sb.iter()).map(|s| s.len.ln()).collect();
     let mean = logs.iter().sum::<f64>() / logs.len() as f64;
     let spread = (logs.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / logs.len() as f64).sqrt();
     let ln_spread = spread.max(MIN_SPREAD).ln();
@@ -687,10 +689,9 @@ mod properties {
         let mut out = Vec::new();
         for l in links {
             let r = if a_side { &l.sent_a } else { &l.sent_b };
-            match r.split_once('-') {
-                Some((x, y)) => out.extend(x.parse::<usize>().unwrap()..=y.parse::<usize>().unwrap()),
-                None if r.is_empty() => {}
-                None => out.push(r.parse().unwrap()),
+            if !r.is_empty() {
+                let (from, to) = crate::align::lexicon::parse_range(r).expect("a range the aligner wrote");
+                out.extend(from..=to);
             }
         }
         out
