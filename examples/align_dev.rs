@@ -48,7 +48,7 @@ fn main() -> anyhow::Result<()> {
     if let Ok(v) = std::env::var("DBGP") {
         for i in v.split(',').filter_map(|x| x.parse::<usize>().ok()) {
             let ks: Vec<String> = feats[i].keys.iter().filter_map(|&k| align::evidence::show(k)).collect();
-            println!("{i} {} {}", gold_lang[i], ks.join(" "));
+            println!("{i} {} story {:?} {}", gold_lang[i], res.story_of[i], ks.join(" "));
         }
     }
     let secs = t.elapsed().as_secs_f64();

@@ -13,6 +13,9 @@ const TAG_NAME: u64 = 2;
 const TAG_META: u64 = 3;
 const TAG_LONG: u64 = 4;
 const TAG_TITLE: u64 = 5;
+const TAG_CONCEPT: u64 = 6;
+/// Marks a concept-pair key (two concepts in one sentence) among concept keys.
+const CONCEPT_PAIR: u64 = 1 << 32;
 const VALUE_MASK: u64 = (1 << TAG_SHIFT) - 1;
 /// Marks a 4-class prefix key (sentence alignment's weak cognate anchors), never equal to a name key.
 pub const STEM_BIT: u64 = 1 << 59;
@@ -29,6 +32,8 @@ pub enum Kind {
     Meta,
     /// A number or name key seen in the title (titles of versions translate the same sentence).
     Title,
+    /// A concept of [`super::concepts`], or two of them in one sentence.
+    Concept,
 }
 
 pub fn kind(key: u64) -> Kind {
@@ -36,6 +41,7 @@ pub fn kind(key: u64) -> Kind {
         TAG_NUM => Kind::Number,
         TAG_NAME => Kind::Name,
         TAG_TITLE => Kind::Title,
+        TAG_CONCEPT => Kind::Concept,
         _ => Kind::Meta,
     }
 }
@@ -172,6 +178,42 @@ pub fn lexicon_key(id: u32) -> u64 {
 
 /// The title form of a number or name key: a separate key, so that title-to-title matches count on top of
 /// the body evidence and get their own (much higher) rarity weight.
+/// The key of one concept.
+pub fn concept_key(id: u16) -> u64 {
+    (TAG_CONCEPT << TAG_SHIFT) | u64::from(id)
+}
+
+/// The key of two concepts said in one sentence (order-free).
+pub fn concept_pair_key(a: u16, b: u16) -> u64 {
+    let (x, y) = (a.min(b), a.max(b));
+    (TAG_CONCEPT << TAG_SHIFT) | CONCEPT_PAIR | (u64::from(x) << 16) | u64::from(y)
+}
+
+/// Whether a concept key is a pair key.
+pub fn is_concept_pair(key: u64) -> bool {
+    kind(key) == Kind::Concept && key & CONCEPT_PAIR != 0
+}
+
+/// The concept keys of a text: each concept it says, and each two concepts that meet in one of its
+/// sentences. A sentence that names many concepts adds only its first pairs, which bounds the keys per
+/// article (a list-like sentence would otherwise add hundreds).
+pub fn concept_keys(text: &str, lang: &str) -> Vec<u64> {
+    const MAX_PER_SENTENCE: usize = 12;
+    let mut keys = Vec::new();
+    for s in super::concepts::by_sentence(text, lang) {
+        keys.extend(s.iter().map(|&c| concept_key(c)));
+        let s = &s[..s.len().min(MAX_PER_SENTENCE)];
+        for (i, &a) in s.iter().enumerate() {
+            for &b in &s[i + 1..] {
+                keys.push(concept_pair_key(a, b));
+            }
+        }
+    }
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
 pub fn title_key(key: u64) -> u64 {
     (TAG_TITLE << TAG_SHIFT) | (xxh3_64(&key.to_le_bytes()) & VALUE_MASK)
 }
@@ -179,6 +221,14 @@ pub fn title_key(key: u64) -> u64 {
 /// The readable form of a key for the evidence column ("390", "skr"; `None` for hashed keys).
 pub fn show(key: u64) -> Option<String> {
     let tag = key >> TAG_SHIFT;
+    if tag == TAG_CONCEPT {
+        let name = |v: u64| super::concepts::name(v as u16).unwrap_or("?");
+        return Some(if key & CONCEPT_PAIR != 0 {
+            format!("{}+{}", name((key >> 16) & 0xFFFF), name(key & 0xFFFF))
+        } else {
+            name(key & 0xFFFF).to_string()
+        });
+    }
     let alphabet: &[u8] = match tag {
         TAG_NUM => b"?0123456789.",
         TAG_NAME => b"?bdkscflrmn",

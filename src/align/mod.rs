@@ -2,8 +2,9 @@
 //!
 //! No translation is available, so two versions meet through what translation leaves alone: numbers
 //! (digit sets and separators normalised), names (every script reduced to one consonant key, see
-//! [`translit`]), image ids and bylines, and, when the input has them, publication times and Pangea article
-//! ids. Each piece of evidence is weighted by its rarity in the corpus (IDF: a year like 2024 says little,
+//! [`translit`]), common words through hand-written concept lists ([`concepts`]: Kazakh `су` and Romanian
+//! `apă` are both "water"), image ids and bylines, and, when the input has them, publication times and
+//! Pangea article ids. Each piece of evidence is weighted by its rarity in the corpus (IDF: a year like 2024 says little,
 //! "390" says a lot).
 //!
 //! The corpus-wide step is linear in the corpus: an inverted index over the rare keys (postings capped,
@@ -19,6 +20,7 @@
 //! (Gale–Church) anchored by the same evidence, and, in a second pass, by word pairs the first pass taught
 //! ([`lexicon`]: learned from the run's own input, nothing shipped).
 
+pub mod concepts;
 pub mod evidence;
 pub mod lexicon;
 mod sentences;
@@ -92,6 +94,13 @@ pub fn features(a: &Article) -> AlignFeatures {
     keys.extend(t);
     keys.extend(text_keys(&a.caption, &a.lang));
     keys.extend(text_keys(&a.text, &a.lang));
+    // Concepts (common words through hand-written lists, see [`concepts`]); the headline's again as title
+    // keys: an adaptation that borrows a sentence of another story borrows it into the body, not the title.
+    let tc = evidence::concept_keys(&a.title, &a.lang);
+    keys.extend(tc.iter().map(|&k| evidence::title_key(k)));
+    keys.extend(tc);
+    keys.extend(evidence::concept_keys(&a.caption, &a.lang));
+    keys.extend(evidence::concept_keys(&a.text, &a.lang));
     for id in a.image_ids.split_whitespace() {
         keys.push(meta_key(&format!("img:{}", id.to_ascii_lowercase())));
     }
@@ -232,7 +241,8 @@ impl Index {
                     mask |= 1u128 << (lang_no[i as usize] % 128);
                 }
                 let w = (n / df as f64).ln();
-                idx.weight.push(if kind(all[s].0) == Kind::Name { w / 2.0 } else { w });
+                // Names (a consonant skeleton) and concepts (a word list) are less sure than a digit or an id.
+                idx.weight.push(if matches!(kind(all[s].0), Kind::Name | Kind::Concept) { w / 2.0 } else { w });
                 idx.langs.push(mask);
             }
             s = e;
@@ -324,6 +334,12 @@ fn score_of(shared: f64, meta: f64, pa: &Profile, pb: &Profile, fa: &AlignFeatur
 struct Prepared {
     canonical: Vec<bool>,
     lang_no: Vec<usize>,
+    /// Per article, its language's slot in a story, and per slot how many originals a story may hold: one
+    /// per language, but a group of languages the identifier confuses ([`crate::identify::confusable_group`])
+    /// shares one slot of the group's size, so that a Croatian version labelled Bosnian can still join a
+    /// story that has a Bosnian one.
+    slot: Vec<usize>,
+    capacity: Vec<usize>,
     idx: Index,
     profiles: Vec<Profile>,
     times: Vec<i64>,
@@ -340,6 +356,20 @@ fn prepare(feats: &[AlignFeatures], dup_of: &[Option<usize>]) -> Prepared {
     let lang_no: Vec<usize> =
         feats.iter().map(|f| lang_names.binary_search(&&*f.lang).expect("every language is listed")).collect();
     let idx = Index::build(feats, &canonical, &lang_no, lang_names.len());
+    let mut slot_names: Vec<&str> =
+        lang_names.iter().map(|&l| crate::identify::confusable_group(l).map_or(l, |g| g[0])).collect::<Vec<_>>();
+    slot_names.sort_unstable();
+    slot_names.dedup();
+    let slot_of_lang: Vec<usize> = lang_names
+        .iter()
+        .map(|&l| {
+            let key = crate::identify::confusable_group(l).map_or(l, |g| g[0]);
+            slot_names.binary_search(&key).expect("every slot is listed")
+        })
+        .collect();
+    let capacity: Vec<usize> =
+        slot_names.iter().map(|&s| crate::identify::confusable_group(s).map_or(1, |g| g.len())).collect();
+    let slot: Vec<usize> = lang_no.iter().map(|&l| slot_of_lang[l]).collect();
     let n_canon = canonical.iter().filter(|&&c| c).count().max(1) as f64;
     let profiles: Vec<Profile> =
         feats.par_iter().enumerate().map(|(i, f)| profile(f, &idx, lang_no[i], n_canon)).collect();
@@ -347,7 +377,7 @@ fn prepare(feats: &[AlignFeatures], dup_of: &[Option<usize>]) -> Prepared {
     times.sort_unstable();
     let mut ids: Vec<u64> = (0..n).filter(|&i| canonical[i]).filter_map(|i| feats[i].article_id).collect();
     ids.sort_unstable();
-    Prepared { canonical, lang_no, idx, profiles, times, ids, n_canon }
+    Prepared { canonical, lang_no, slot, capacity, idx, profiles, times, ids, n_canon }
 }
 
 /// One scored candidate pair (`a < b`): the normalised score and the shared text weight behind it.
@@ -419,7 +449,7 @@ pub fn align(feats: &[AlignFeatures], dup_of: &[Option<usize>]) -> AlignResult {
     let candidates: Vec<(f64, usize, usize)> =
         candidates(feats, &p).into_iter().filter(|c| c.score > 0.0).map(|c| (c.score, c.a, c.b)).collect();
     let direct: HashMap<(usize, usize), f64> = candidates.iter().map(|&(s, i, j)| ((i, j), s)).collect();
-    let mut parent = cluster_average_link(n, &candidates, canonical, lang_no);
+    let mut parent = cluster_average_link(n, &candidates, canonical, &p.slot, &p.capacity);
     fn root(parent: &mut [usize], mut x: usize) -> usize {
         while parent[x] != x {
             parent[x] = parent[parent[x]];
@@ -496,15 +526,23 @@ pub fn align(feats: &[AlignFeatures], dup_of: &[Option<usize>]) -> AlignResult {
 /// version that matches several members of a cluster weakly together can join it (evidence pooled over the
 /// cluster), while an article that borrowed one background sentence from another story links to a single
 /// member and is diluted. The strongest link is merged first; a merge that would put two originals of one
-/// language in a cluster is refused, which keeps the assignment one-to-one per language pair. Returns the
-/// union-find parent array (roots are cluster ids).
-fn cluster_average_link(n: usize, cands: &[(f64, usize, usize)], canonical: &[bool], lang_no: &[usize]) -> Vec<usize> {
+/// language in a cluster is refused, which keeps the assignment one-to-one per language pair (`slot[i]` is
+/// article i's language slot and `capacity[s]` how many originals slot s takes, see [`Prepared`]). Returns
+/// the union-find parent array (roots are cluster ids).
+fn cluster_average_link(
+    n: usize,
+    cands: &[(f64, usize, usize)],
+    canonical: &[bool],
+    slot: &[usize],
+    capacity: &[usize],
+) -> Vec<usize> {
     use std::collections::{BTreeMap, BinaryHeap};
     let mut parent: Vec<usize> = (0..n).collect();
     let mut size: Vec<usize> = vec![1; n];
-    // Languages of each cluster's originals, filled at its first merge (an unmerged article's is its own).
+    // Language slots of each cluster's originals (sorted, with repeats), filled at its first merge (an
+    // unmerged article's is its own).
     let mut langs_of: Vec<Vec<usize>> = vec![Vec::new(); n];
-    let own = |i: usize| if canonical[i] { vec![lang_no[i]] } else { Vec::new() };
+    let own = |i: usize| if canonical[i] { vec![slot[i]] } else { Vec::new() };
     // Summed candidate scores between clusters, by root; BTreeMap keeps the work order deterministic.
     let mut adj: Vec<BTreeMap<usize, f64>> = vec![BTreeMap::new(); n];
     for &(s, i, j) in cands {
@@ -548,7 +586,7 @@ fn cluster_average_link(n: usize, cands: &[(f64, usize, usize)], canonical: &[bo
                 langs_of[x] = own(x);
             }
         }
-        if langs_of[a].iter().any(|x| langs_of[b].binary_search(x).is_ok()) {
+        if over_capacity(&langs_of[a], &langs_of[b], capacity) {
             continue;
         }
         // Merge b into a (a < b keeps ids stable and deterministic).
@@ -575,6 +613,13 @@ fn cluster_average_link(n: usize, cands: &[(f64, usize, usize)], canonical: &[bo
     parent
 }
 
+/// Whether two clusters' slots (sorted, with repeats) together hold more originals than a slot takes.
+fn over_capacity(a: &[usize], b: &[usize], capacity: &[usize]) -> bool {
+    let mut merged: Vec<usize> = a.iter().chain(b).copied().collect();
+    merged.sort_unstable();
+    merged.chunk_by(|x, y| x == y).any(|run| run.len() > capacity[run[0]])
+}
+
 /// Shared index keys of two profiles (sorted by weight, heaviest first) and their summed weight.
 fn shared_keys(a: &Profile, b: &Profile, idx: &Index) -> (f64, Vec<usize>) {
     let (mut x, mut y) = (0, 0);
@@ -598,15 +643,19 @@ fn shared_keys(a: &Profile, b: &Profile, idx: &Index) -> (f64, Vec<usize>) {
 
 /// Independent pieces of evidence among shared keys: each number, image id or hashed key counts once; the
 /// name keys of one name (its skeleton, stem and prefixes, "skrb", "skr") count once together; evidence in
-/// both titles counts once more (headlines of versions translate one sentence), however many keys it has.
+/// both titles counts once more (headlines of versions translate one sentence), however many keys it has;
+/// each two concepts that meet in a sentence of both count once (a single shared concept counts nothing:
+/// "year" or "said" link any two articles).
 fn evidence_items(keys: &[usize], idx: &Index) -> usize {
     let mut names: Vec<String> = Vec::new();
     let mut items = 0;
     let mut in_titles = 0;
+    let mut concepts = 0;
     for &k in keys {
         let key = idx.keys[k];
         match kind(key) {
             Kind::Title => in_titles = 1,
+            Kind::Concept => concepts += usize::from(evidence::is_concept_pair(key)),
             Kind::Name => match show(key) {
                 Some(s) => names.push(s),
                 None => items += 1,
@@ -621,7 +670,7 @@ fn evidence_items(keys: &[usize], idx: &Index) -> usize {
             heads.push(n);
         }
     }
-    items + heads.len() + in_titles
+    items + heads.len() + in_titles + concepts
 }
 
 /// A short human-readable account of a pair's evidence: "numbers: 390, 14; names: skr; time: 12 min".
@@ -630,6 +679,7 @@ fn describe(keys: &[usize], idx: &Index, a: &AlignFeatures, b: &AlignFeatures) -
     let mut names = Vec::new();
     let mut images = 0;
     let mut titles = 0;
+    let mut concepts = Vec::new();
     for &k in keys {
         let key = idx.keys[k];
         match kind(key) {
@@ -644,6 +694,8 @@ fn describe(keys: &[usize], idx: &Index, a: &AlignFeatures, b: &AlignFeatures) -
             }
             Kind::Meta => images += 1,
             Kind::Title => titles += 1,
+            // Pairs say more than single concepts (and name them both); keys come heaviest first.
+            Kind::Concept if evidence::is_concept_pair(key) && concepts.len() < 5 => concepts.extend(show(key)),
             _ => {}
         }
     }
@@ -653,6 +705,9 @@ fn describe(keys: &[usize], idx: &Index, a: &AlignFeatures, b: &AlignFeatures) -
     }
     if !names.is_empty() {
         parts.push(format!("names: {}", names.join(", ")));
+    }
+    if !concepts.is_empty() {
+        parts.push(format!("concepts: {}", concepts.join(", ")));
     }
     if titles > 0 {
         parts.push(format!("title keys: {titles}"));
@@ -691,7 +746,8 @@ mod tests {
                 art(
                     if i % 2 == 0 { "eng_Latn" } else { "rus_Cyrl" },
                     "Weather",
-                    &format!("In 2024 there were {} sunny days.", 1000 + i * 7),
+                    // "said", as in most news: a word every article has is no evidence.
+                    &format!("In 2024 there were {} sunny days, officials said.", 1000 + i * 7),
                 )
             })
             .collect()
@@ -882,7 +938,7 @@ mod tests {
         let lang_no = vec![0, 1, 2, 3, 4];
         let canonical = vec![true; 5];
         let cands = vec![(0.5, 0, 1), (0.5, 0, 2), (0.5, 1, 2), (0.09, 0, 3), (0.09, 1, 3), (0.09, 2, 3), (0.2, 2, 4)];
-        let parent = cluster_average_link(5, &cands, &canonical, &lang_no);
+        let parent = cluster_average_link(5, &cands, &canonical, &lang_no, &[1; 5]);
         let root = |mut x: usize| {
             while parent[x] != x {
                 x = parent[x];
@@ -894,9 +950,147 @@ mod tests {
         assert_eq!(root(3), root(0), "pooled weak links join");
         assert_ne!(root(4), root(0), "one borrowed link is diluted by the cluster's size");
         // Same candidates, but 3 is in the language of 1: it may not join, whatever its evidence.
-        let parent = cluster_average_link(5, &cands, &canonical, &[0, 1, 2, 1, 4]);
+        let parent = cluster_average_link(5, &cands, &canonical, &[0, 1, 2, 1, 4], &[1; 5]);
         assert_ne!(parent[3], 0);
         assert_eq!(parent[1], 0);
+        // ... unless 1 and 3 share a slot of two (languages the identifier confuses, e.g. a Croatian version
+        // labelled Bosnian beside a Bosnian one); a third in that slot may not.
+        let parent = cluster_average_link(5, &cands, &canonical, &[0, 1, 2, 1, 4], &[1, 2, 1, 1, 1]);
+        assert_eq!(parent[3], 0);
+        assert!(over_capacity(&[1, 1], &[1], &[1, 2]));
+        assert!(!over_capacity(&[0, 1], &[1], &[1, 2]));
+    }
+
+    /// Eight everyday stories, each in English, Russian and Kazakh (articles 3k, 3k + 1, 3k + 2), with no
+    /// shared name or number but their subject's common words.
+    fn everyday() -> Vec<Article> {
+        let stories = [
+            [
+                ("Market prices", "The price of bread and milk rose at the market this week."),
+                ("Цены на рынке", "Цена хлеба и молока на рынке выросла на этой неделе."),
+                ("Нарықтағы баға", "Осы аптада нарықта нан мен сүттің бағасы өсті."),
+            ],
+            [
+                ("School year", "The new school year begins in September for every student."),
+                ("Учебный год", "Новый учебный год для каждого студента начинается в сентябре."),
+                ("Оқу жылы", "Әр студент үшін жаңа оқу жылы қыркүйекте басталады."),
+            ],
+            [
+                ("Winter roads", "Snow and ice closed the mountain road for three days."),
+                ("Зимние дороги", "Снег и лёд закрыли горную дорогу на три дня."),
+                ("Қысқы жолдар", "Қар мен мұз тау жолын үш күнге жапты."),
+            ],
+            [
+                ("Football", "The team won the game and the players thanked their coach."),
+                ("Футбол", "Команда выиграла матч, и игроки поблагодарили тренера."),
+                ("Футбол", "Команда ойында жеңді, ойыншылар жаттықтырушыға алғыс айтты."),
+            ],
+            [
+                ("Museum", "The museum opened a new room of ancient gold coins."),
+                ("Музей", "Музей открыл новый зал древних золотых монет."),
+                ("Мұражай", "Мұражай ежелгі алтын тиындардың жаңа залын ашты."),
+            ],
+            [
+                ("Hospital", "The hospital needs more doctors and nurses, the minister said."),
+                ("Больница", "Больнице нужно больше врачей и медсестёр, сказал министр."),
+                ("Аурухана", "Ауруханаға көбірек дәрігер мен мейірбике керек, деді министр."),
+            ],
+            [
+                ("Elections", "Voters chose a new parliament in a quiet election."),
+                ("Выборы", "Избиратели выбрали новый парламент на спокойных выборах."),
+                ("Сайлау", "Сайлаушылар тыныш сайлауда жаңа парламентті сайлады."),
+            ],
+            [
+                ("Trains", "The train from the capital arrived late because of the storm."),
+                ("Поезда", "Поезд из столицы прибыл поздно из-за бури."),
+                ("Пойыздар", "Астанадан шыққан пойыз дауыл салдарынан кешігіп келді."),
+            ],
+        ];
+        let langs = ["eng_Latn", "rus_Cyrl", "kaz_Cyrl"];
+        stories.iter().flat_map(|s| s.iter().zip(langs).map(|(&(t, x), l)| art(l, t, x))).collect()
+    }
+
+    fn powder_story() -> Vec<Article> {
+        vec![
+            art(
+                "eng_Latn",
+                "Mix the two dry powders",
+                "Mix the two dry powders together, then press them into a ball with clean wet hands. \
+                 The moisture on your hands will react with the outer layers and form a kind of shell.",
+            ),
+            art(
+                "rus_Cyrl",
+                "Смешайте два сухих порошка",
+                "Смешайте два сухих порошка, затем чистыми мокрыми руками слепите из них шар. \
+                 Влага на ваших руках вступит в реакцию с внешними слоями и образует своего рода оболочку.",
+            ),
+            art(
+                "kaz_Cyrl",
+                "Екі құрғақ ұнтақты араластырыңыз",
+                "Екі құрғақ ұнтақты араластырыңыз, содан кейін таза, ылғалды қолдармен шар жасаңыз. \
+                 Қолыңыздағы ылғал сыртқы қабаттармен әрекеттесіп, қабық түзеді.",
+            ),
+        ]
+    }
+
+    #[test]
+    fn versions_without_names_or_numbers_meet_through_concepts() {
+        let mut arts = everyday();
+        arts.extend(powder_story());
+        let feats: Vec<AlignFeatures> = arts.iter().map(features).collect();
+        let res = align(&feats, &vec![None; feats.len()]);
+        // Nine stories, each its three versions and nothing else.
+        for k in 0..9 {
+            let s = res.story_of[3 * k];
+            assert!(s.is_some(), "story {k} is found: {:?}", res.pairs);
+            for (i, x) in res.story_of.iter().enumerate() {
+                assert_eq!(*x == s, i / 3 == k, "article {i} and story {k}: {:?}", res.story_of);
+            }
+        }
+        let pair = res.pairs.iter().find(|p| p.a == 24 && p.b == 25).expect("eng-rus pair");
+        assert!(pair.evidence.contains("concepts: ") && pair.evidence.contains("dry"), "{}", pair.evidence);
+    }
+
+    #[test]
+    fn a_borrowed_sentence_does_not_take_a_version_to_the_other_story() {
+        // The Ukrainian version of the comet story ends with a sentence of the aeroplane story (adaptations
+        // add context). Its body shares about as much with the aeroplane story; its headline, with its own.
+        let mut arts = everyday();
+        arts.extend([
+            art(
+                "eng_Latn",
+                "Scientists hope to understand how planets form",
+                "Scientists hope to understand how planets form, since comets hit the earth long ago.",
+            ),
+            art(
+                "rus_Cyrl",
+                "Учёные надеются понять, как образуются планеты",
+                "Учёные надеются понять, как образуются планеты, ведь кометы давно упали на землю.",
+            ),
+            art(
+                "eng_Latn",
+                "The new airport will serve more planes",
+                "The new airport will serve more planes and use less fuel, the government said.",
+            ),
+            art(
+                "rus_Cyrl",
+                "Новый аэропорт примет больше самолётов",
+                "Новый аэропорт примет больше самолётов и будет тратить меньше топлива, сообщило правительство.",
+            ),
+            art(
+                "ukr_Cyrl",
+                "Учені сподіваються зрозуміти, як утворюються планети",
+                "Учені сподіваються зрозуміти, як утворюються планети, адже комети давно впали на землю. \
+                 Новий аеропорт прийматиме більше літаків і витрачатиме менше пального, повідомив уряд.",
+            ),
+        ]);
+        let feats: Vec<AlignFeatures> = arts.iter().map(features).collect();
+        let res = align(&feats, &vec![None; feats.len()]);
+        let (comet, plane, ukr) = (res.story_of[24], res.story_of[26], res.story_of[28]);
+        assert!(comet.is_some() && plane.is_some() && comet != plane, "{:?}", res.pairs);
+        assert_eq!(res.story_of[25], comet);
+        assert_eq!(res.story_of[27], plane);
+        assert_eq!(ukr, comet, "{:?}", res.pairs);
     }
 
     #[test]

@@ -76,6 +76,12 @@ fn is_service(code: &str) -> bool {
     SERVICE_LANGS.contains(&code)
 }
 
+/// The languages that `code` is easily confused with, itself included (Bosnian, Croatian, Serbian in Latin
+/// script and Montenegrin; Persian and Dari), or `None`: later stages need not trust a label inside a group.
+pub fn confusable_group(code: &str) -> Option<&'static [&'static str]> {
+    CLUSTERS.iter().copied().find(|c| c.contains(&code))
+}
+
 fn same_cluster(a: &str, b: &str) -> bool {
     a == b || CLUSTERS.iter().any(|c| c.contains(&a) && c.contains(&b))
 }

@@ -39,7 +39,7 @@ use std::path::{Path, PathBuf};
 use xxhash_rust::xxh3::xxh3_64;
 
 const STATE: &str = "state.bin";
-const VERSION: u32 = 4;
+const VERSION: u32 = 5;
 
 /// Size in bytes, modification time (seconds, nanoseconds).
 pub type Fingerprint = Option<(u64, i64, u32)>;

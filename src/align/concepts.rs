@@ -1,0 +1,261 @@
+//! Concepts: common words of every service language mapped to one language-neutral id, so that versions of a
+//! story that share no name and no number still meet ("mix", "powder", "dry", "hand" in Kazakh and Romanian).
+//!
+//! Names and numbers survive translation, but many stories have few of either; their words do not, unless
+//! something says that Kazakh `ұнтақ` and Romanian `praf` are one thing. There is no translation model at run
+//! time, so the build carries small word lists instead: `concepts/concepts.txt` names ~450 concepts (numbers
+//! as words, months, weekdays, people, places, nature, the body, news words, common verbs and adjectives,
+//! countries), and `concepts/<lang>.txt` gives, per language, the whole words and prefixes ("stem*") that say
+//! each one. The lists were written by hand from knowledge of the languages (README in that folder; checked by
+//! `scripts/check-concepts.py`), like the language profiles of [`crate::identify`].
+//!
+//! A concept is weak evidence on its own ("year" is in every other article), so it enters alignment as any
+//! other key does: weighted by its rarity in the corpus, and left out of the index when too many articles hold
+//! it. What makes concepts specific is their combination: a pair of concepts that meet in one sentence
+//! ("dry" + "powder") is a key of its own ([`concept_keys`]), far rarer than either, and a translation keeps
+//! it because it keeps the sentence.
+
+use crate::normalise::lower;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// The master list and each language's words, built into the binary.
+const MASTER: &str = include_str!("concepts/concepts.txt");
+const LISTS: &[(&str, &str)] = &[
+    ("eng_Latn", include_str!("concepts/eng_Latn.txt")),
+    ("rus_Cyrl", include_str!("concepts/rus_Cyrl.txt")),
+    ("ukr_Cyrl", include_str!("concepts/ukr_Cyrl.txt")),
+    ("bel_Cyrl", include_str!("concepts/bel_Cyrl.txt")),
+    ("bul_Cyrl", include_str!("concepts/bul_Cyrl.txt")),
+    ("mkd_Cyrl", include_str!("concepts/mkd_Cyrl.txt")),
+    ("srp_Cyrl", include_str!("concepts/srp_Cyrl.txt")),
+    ("srp_Latn", include_str!("concepts/srp_Latn.txt")),
+    ("hrv_Latn", include_str!("concepts/hrv_Latn.txt")),
+    ("bos_Latn", include_str!("concepts/bos_Latn.txt")),
+    ("ron_Latn", include_str!("concepts/ron_Latn.txt")),
+    ("hun_Latn", include_str!("concepts/hun_Latn.txt")),
+    ("als_Latn", include_str!("concepts/als_Latn.txt")),
+    ("kaz_Cyrl", include_str!("concepts/kaz_Cyrl.txt")),
+    ("kir_Cyrl", include_str!("concepts/kir_Cyrl.txt")),
+    ("tat_Cyrl", include_str!("concepts/tat_Cyrl.txt")),
+    ("bak_Cyrl", include_str!("concepts/bak_Cyrl.txt")),
+    ("uzn_Latn", include_str!("concepts/uzn_Latn.txt")),
+    ("tuk_Latn", include_str!("concepts/tuk_Latn.txt")),
+    ("azj_Latn", include_str!("concepts/azj_Latn.txt")),
+    ("crh_Latn", include_str!("concepts/crh_Latn.txt")),
+    ("tgk_Cyrl", include_str!("concepts/tgk_Cyrl.txt")),
+    ("pes_Arab", include_str!("concepts/pes_Arab.txt")),
+    ("prs_Arab", include_str!("concepts/prs_Arab.txt")),
+    ("pbt_Arab", include_str!("concepts/pbt_Arab.txt")),
+    ("hye_Armn", include_str!("concepts/hye_Armn.txt")),
+    ("kat_Geor", include_str!("concepts/kat_Geor.txt")),
+    ("che_Cyrl", include_str!("concepts/che_Cyrl.txt")),
+    ("ava_Cyrl", include_str!("concepts/ava_Cyrl.txt")),
+];
+/// Languages written with another language's list: Montenegrin is written like Bosnian (ijekavian, Latin).
+const ALIASES: &[(&str, &str)] = &[("cnr_Latn", "bos_Latn")];
+/// A prefix shorter than this would start unrelated words (the checker refuses them in the lists).
+const MIN_PREFIX: usize = 4;
+
+/// One language's words: whole forms and prefixes, each to the concepts it says.
+#[derive(Default)]
+struct Words {
+    exact: HashMap<String, Vec<u16>>,
+    prefix: HashMap<String, Vec<u16>>,
+    /// Longest prefix, in characters: no longer prefix of a word needs looking up.
+    longest: usize,
+}
+
+struct Concepts {
+    names: Vec<&'static str>,
+    langs: HashMap<&'static str, Words>,
+}
+
+/// One character as the lists and the text are compared: lower case, one apostrophe for the several that
+/// Uzbek and others type (ʻ ʼ ’ `), Persian ی and ک for their Arabic look-alikes (Pashto's final ي too:
+/// its sites type it for ی as often as not), one s and t with a cedilla or comma below.
+fn fold(c: char) -> char {
+    match c {
+        '\u{02BB}' | '\u{02BC}' | '\u{2019}' | '\u{2018}' | '`' => '\'',
+        'ي' | 'ى' => 'ی',
+        'ك' => 'ک',
+        'Ӏ' => 'ӏ',
+        // Romanian is typed with cedillas as often as with commas below; Turkic languages use the cedilla.
+        'ș' | 'Ș' | 'Ş' => 'ş',
+        'ț' | 'Ț' | 'Ţ' => 'ţ',
+        _ => lower(c),
+    }
+}
+
+/// A word folded for lookup; the zero-width non-joiner is dropped (Persian writes می‌گوید, میگوید and
+/// می گوید for one word; the lists and the text need not agree on it).
+fn folded(word: &str) -> String {
+    word.chars().filter(|&c| c != '\u{200C}').map(fold).collect()
+}
+
+fn parse(list: &str, ids: &HashMap<&str, u16>) -> Words {
+    let mut w = Words::default();
+    for line in list.lines() {
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let Some((id, forms)) = line.split_once('\t') else { continue };
+        let Some(&c) = ids.get(id.trim()) else { continue };
+        for f in forms.split_whitespace() {
+            let (stem, is_prefix) = match f.strip_suffix('*') {
+                Some(s) => (folded(s), true),
+                None => (folded(f), false),
+            };
+            let n = stem.chars().count();
+            if is_prefix && n < MIN_PREFIX {
+                continue;
+            }
+            let map = if is_prefix { &mut w.prefix } else { &mut w.exact };
+            let v = map.entry(stem).or_default();
+            if !v.contains(&c) {
+                v.push(c);
+            }
+            if is_prefix {
+                w.longest = w.longest.max(n);
+            }
+        }
+    }
+    w
+}
+
+fn concepts() -> &'static Concepts {
+    static C: OnceLock<Concepts> = OnceLock::new();
+    C.get_or_init(|| {
+        let names: Vec<&str> = MASTER
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .map(|l| l.split('\t').next().unwrap_or("").trim())
+            .collect();
+        let ids: HashMap<&str, u16> = names.iter().enumerate().map(|(i, &n)| (n, i as u16)).collect();
+        let mut langs: HashMap<&'static str, Words> = LISTS.iter().map(|&(l, t)| (l, parse(t, &ids))).collect();
+        for &(alias, of) in ALIASES {
+            let list = LISTS.iter().find(|(l, _)| *l == of).map(|&(_, t)| t).unwrap_or("");
+            langs.insert(alias, parse(list, &ids));
+        }
+        Concepts { names, langs }
+    })
+}
+
+/// The concepts one word says in `lang` (none for a language without a list): its whole form, else the
+/// longest listed prefix it begins with.
+pub fn of_word(word: &str, lang: &str) -> Vec<u16> {
+    let Some(w) = concepts().langs.get(lang) else { return Vec::new() };
+    let f = folded(word);
+    if let Some(v) = w.exact.get(&f) {
+        return v.clone();
+    }
+    let ends: Vec<usize> = f.char_indices().map(|(i, _)| i).skip(MIN_PREFIX).chain([f.len()]).collect();
+    // `ends[k]` is the byte end of the first MIN_PREFIX + k characters; try the longest prefix first.
+    for &e in ends.iter().rev() {
+        if f[..e].chars().count() > w.longest {
+            continue;
+        }
+        if let Some(v) = w.prefix.get(&f[..e]) {
+            return v.clone();
+        }
+    }
+    Vec::new()
+}
+
+/// Whether `lang` has a concept list.
+pub fn has_list(lang: &str) -> bool {
+    concepts().langs.contains_key(lang)
+}
+
+/// The id's name ("water"), for the evidence column.
+pub fn name(id: u16) -> Option<&'static str> {
+    concepts().names.get(id as usize).copied()
+}
+
+/// Number of concepts in the master list.
+pub fn count() -> usize {
+    concepts().names.len()
+}
+
+/// The concepts of each sentence-like span of `text` (split at . ! ? ; : and line breaks), sorted and
+/// distinct per span, in `lang`.
+pub fn by_sentence(text: &str, lang: &str) -> Vec<Vec<u16>> {
+    if !has_list(lang) {
+        return Vec::new();
+    }
+    text.split(['.', '!', '?', ';', ':', '\n', '؟', '։', '।'])
+        .map(|s| {
+            let mut v: Vec<u16> = super::evidence::words(s).flat_map(|w| of_word(w, lang)).collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        })
+        .filter(|v| !v.is_empty())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(name: &str) -> u16 {
+        concepts().names.iter().position(|&n| n == name).expect("a listed concept") as u16
+    }
+
+    #[test]
+    fn every_language_list_names_only_known_concepts_and_says_most_of_them() {
+        let ids: HashMap<&str, u16> = concepts().names.iter().enumerate().map(|(i, &n)| (n, i as u16)).collect();
+        assert!(count() > 400, "the master list has {} concepts", count());
+        for &(lang, list) in LISTS {
+            let mut said = 0;
+            for line in list.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+                let (cid, forms) = line.split_once('\t').unwrap_or((line, ""));
+                assert!(ids.contains_key(cid.trim()), "{lang}: unknown concept {cid:?}");
+                said += usize::from(!forms.trim().is_empty());
+            }
+            // Chechen and Avar were filled only where the writer was sure; the others say nearly all.
+            let floor = if matches!(lang, "che_Cyrl" | "ava_Cyrl") { count() / 4 } else { count() * 3 / 4 };
+            assert!(said >= floor, "{lang} says only {said} of {} concepts", count());
+        }
+    }
+
+    #[test]
+    fn one_concept_meets_across_scripts_and_inflections() {
+        // "government" in five languages, in an inflected form that only a prefix can match.
+        let government = id("government");
+        for (w, lang) in [
+            ("правительства", "rus_Cyrl"),
+            ("урядом", "ukr_Cyrl"),
+            ("үкіметтің", "kaz_Cyrl"),
+            ("hökumətin", "azj_Latn"),
+            ("kormány", "hun_Latn"),
+        ] {
+            assert!(of_word(w, lang).contains(&government), "{w} ({lang}) does not say government");
+        }
+    }
+
+    #[test]
+    fn folding_makes_apostrophes_arabic_letters_and_zwnj_irrelevant() {
+        assert_eq!(folded("Oʻzbek"), "o'zbek");
+        assert_eq!(folded("مي\u{200C}گويد"), "میگوید");
+        assert_eq!(folded("КӀант"), "кӏант");
+        assert_eq!(folded("Ştiinţă"), folded("știință"));
+    }
+
+    #[test]
+    fn a_word_in_no_list_and_a_language_without_a_list_say_nothing() {
+        assert!(of_word("xqzvw", "eng_Latn").is_empty());
+        assert!(of_word("water", "deu_Latn").is_empty());
+        assert!(!has_list("deu_Latn"));
+        assert!(has_list("cnr_Latn"), "Montenegrin uses the Bosnian list");
+    }
+
+    #[test]
+    fn sentences_give_their_concepts_apart() {
+        let s = by_sentence("Mix the two dry powders. The water is cold!", "eng_Latn");
+        assert_eq!(s.len(), 2);
+        assert!(s[0].contains(&id("two")) && s[0].contains(&id("dry")), "{s:?}");
+        assert!(s[1].contains(&id("water")) && s[1].contains(&id("cold")), "{s:?}");
+        assert!(!s[0].contains(&id("water")));
+    }
+}
