@@ -9,7 +9,7 @@ fn main() -> anyhow::Result<()> {
     let mut text = String::new();
     std::io::stdin().read_to_string(&mut text)?;
     for w in evidence::words(&text) {
-        let c: Vec<&str> = concepts::of_word(w, &lang).into_iter().filter_map(concepts::name).collect();
+        let c: Vec<&str> = concepts::of_word(w, &lang).iter().filter_map(|&c| concepts::name(c)).collect();
         if !c.is_empty() {
             println!("{w}\t{}", c.join(" "));
         }

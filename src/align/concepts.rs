@@ -57,11 +57,18 @@ const ALIASES: &[(&str, &str)] = &[("cnr_Latn", "bos_Latn")];
 /// A prefix shorter than this would start unrelated words (the checker refuses them in the lists).
 const MIN_PREFIX: usize = 4;
 
+/// A fast hasher for the short word keys (SipHash was most of the lookup cost: a word is looked up whole
+/// and then once per prefix length).
+type Fast = std::hash::BuildHasherDefault<super::KeyHasher>;
+
 /// One language's words: whole forms and prefixes, each to the concepts it says.
 #[derive(Default)]
 struct Words {
-    exact: HashMap<String, Vec<u16>>,
-    prefix: HashMap<String, Vec<u16>>,
+    exact: HashMap<String, Vec<u16>, Fast>,
+    prefix: HashMap<String, Vec<u16>, Fast>,
+    /// The first MIN_PREFIX characters of every prefix: a word that does not begin with one of them (most
+    /// words) needs no prefix lookup at all.
+    heads: HashMap<String, (), Fast>,
     /// Longest prefix, in characters: no longer prefix of a word needs looking up.
     longest: usize,
 }
@@ -110,6 +117,9 @@ fn parse(list: &str, ids: &HashMap<&str, u16>) -> Words {
             if is_prefix && n < MIN_PREFIX {
                 continue;
             }
+            if is_prefix {
+                w.heads.insert(stem.chars().take(MIN_PREFIX).collect(), ());
+            }
             let map = if is_prefix { &mut w.prefix } else { &mut w.exact };
             let v = map.entry(stem).or_default();
             if !v.contains(&c) {
@@ -143,23 +153,24 @@ fn concepts() -> &'static Concepts {
 
 /// The concepts one word says in `lang` (none for a language without a list): its whole form, else the
 /// longest listed prefix it begins with.
-pub fn of_word(word: &str, lang: &str) -> Vec<u16> {
-    let Some(w) = concepts().langs.get(lang) else { return Vec::new() };
+pub fn of_word(word: &str, lang: &str) -> &'static [u16] {
+    let Some(w) = concepts().langs.get(lang) else { return &[] };
     let f = folded(word);
     if let Some(v) = w.exact.get(&f) {
-        return v.clone();
+        return v;
     }
-    let ends: Vec<usize> = f.char_indices().map(|(i, _)| i).skip(MIN_PREFIX).chain([f.len()]).collect();
-    // `ends[k]` is the byte end of the first MIN_PREFIX + k characters; try the longest prefix first.
+    // Byte ends of the word's prefixes of MIN_PREFIX..=longest characters, longest first.
+    let mut ends: Vec<usize> = f.char_indices().map(|(i, _)| i).chain([f.len()]).skip(MIN_PREFIX).collect();
+    if ends.first().is_none_or(|&e| !w.heads.contains_key(&f[..e])) {
+        return &[];
+    }
+    ends.truncate(w.longest.saturating_sub(MIN_PREFIX) + 1);
     for &e in ends.iter().rev() {
-        if f[..e].chars().count() > w.longest {
-            continue;
-        }
         if let Some(v) = w.prefix.get(&f[..e]) {
-            return v.clone();
+            return v;
         }
     }
-    Vec::new()
+    &[]
 }
 
 /// Whether `lang` has a concept list.
@@ -185,7 +196,7 @@ pub fn by_sentence(text: &str, lang: &str) -> Vec<Vec<u16>> {
     }
     text.split(['.', '!', '?', ';', ':', '\n', '؟', '։', '।'])
         .map(|s| {
-            let mut v: Vec<u16> = super::evidence::words(s).flat_map(|w| of_word(w, lang)).collect();
+            let mut v: Vec<u16> = super::evidence::words(s).flat_map(|w| of_word(w, lang).iter().copied()).collect();
             v.sort_unstable();
             v.dedup();
             v
