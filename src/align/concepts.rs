@@ -219,11 +219,20 @@ mod tests {
         assert!(count() > 400, "the master list has {} concepts", count());
         for &(lang, list) in LISTS {
             let mut said = 0;
+            let mut order = Vec::new();
             for line in list.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
                 let (cid, forms) = line.split_once('\t').unwrap_or((line, ""));
                 assert!(ids.contains_key(cid.trim()), "{lang}: unknown concept {cid:?}");
+                order.push(cid.trim());
                 said += usize::from(!forms.trim().is_empty());
+                for f in forms.split_whitespace() {
+                    let w = f.strip_suffix('*').unwrap_or(f);
+                    // Words reach the lookup split at hyphens and lower-cased: other forms could never match.
+                    assert!(!w.contains('-') && w.chars().all(|c| lower(c) == c), "{lang}: form {f:?}");
+                    assert!(w.len() == f.len() || w.chars().count() >= MIN_PREFIX, "{lang}: short prefix {f:?}");
+                }
             }
+            assert_eq!(order, concepts().names, "{lang}: the ids in the master list's order");
             // Chechen and Avar were filled only where the writer was sure; the others say nearly all.
             let floor = if matches!(lang, "che_Cyrl" | "ava_Cyrl") { count() / 4 } else { count() * 3 / 4 };
             assert!(said >= floor, "{lang} says only {said} of {} concepts", count());
