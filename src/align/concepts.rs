@@ -12,8 +12,8 @@
 //! A concept is weak evidence on its own ("year" is in every other article), so it enters alignment as any
 //! other key does: weighted by its rarity in the corpus, and left out of the index when too many articles hold
 //! it. What makes concepts specific is their combination: a pair of concepts that meet in one sentence
-//! ("dry" + "powder") is a key of its own ([`super::evidence::concept_keys`]), far rarer than either, and a translation keeps
-//! it because it keeps the sentence.
+//! ("dry" + "powder") is a key of its own ([`super::evidence::concept_keys`]), far rarer than either, and a
+//! translation keeps it because it keeps the sentence.
 
 use crate::normalise::lower;
 use std::collections::HashMap;
