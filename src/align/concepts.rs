@@ -154,7 +154,11 @@ fn concepts() -> &'static Concepts {
 /// The concepts one word says in `lang` (none for a language without a list): its whole form, else the
 /// longest listed prefix it begins with.
 pub fn of_word(word: &str, lang: &str) -> &'static [u16] {
-    let Some(w) = concepts().langs.get(lang) else { return &[] };
+    concepts().langs.get(lang).map_or(&[], |w| lookup(w, word))
+}
+
+/// [`of_word`] with the language's words already found (once per text, not once per word).
+fn lookup(w: &'static Words, word: &str) -> &'static [u16] {
     let f = folded(word);
     if let Some(v) = w.exact.get(&f) {
         return v;
@@ -191,12 +195,10 @@ pub fn count() -> usize {
 /// The concepts of each sentence-like span of `text` (split at . ! ? ; : and line breaks), sorted and
 /// distinct per span, in `lang`.
 pub fn by_sentence(text: &str, lang: &str) -> Vec<Vec<u16>> {
-    if !has_list(lang) {
-        return Vec::new();
-    }
+    let Some(words) = concepts().langs.get(lang) else { return Vec::new() };
     text.split(['.', '!', '?', ';', ':', '\n', '؟', '։', '।'])
         .map(|s| {
-            let mut v: Vec<u16> = super::evidence::words(s).flat_map(|w| of_word(w, lang).iter().copied()).collect();
+            let mut v: Vec<u16> = super::evidence::words(s).flat_map(|w| lookup(words, w).iter().copied()).collect();
             v.sort_unstable();
             v.dedup();
             v

@@ -176,8 +176,6 @@ pub fn lexicon_key(id: u32) -> u64 {
     meta_key_of(&b)
 }
 
-/// The title form of a number or name key: a separate key, so that title-to-title matches count on top of
-/// the body evidence and get their own (much higher) rarity weight.
 /// The key of one concept.
 pub fn concept_key(id: u16) -> u64 {
     (TAG_CONCEPT << TAG_SHIFT) | u64::from(id)
@@ -214,6 +212,8 @@ pub fn concept_keys(text: &str, lang: &str) -> Vec<u64> {
     keys
 }
 
+/// The title form of a number, name or concept key: a separate key, so that title-to-title matches count on
+/// top of the body evidence and get their own (much higher) rarity weight.
 pub fn title_key(key: u64) -> u64 {
     (TAG_TITLE << TAG_SHIFT) | (xxh3_64(&key.to_le_bytes()) & VALUE_MASK)
 }

@@ -4,8 +4,8 @@
 //! (digit sets and separators normalised), names (every script reduced to one consonant key, see
 //! [`translit`]), common words through hand-written concept lists ([`concepts`]: Kazakh `су` and Romanian
 //! `apă` are both "water"), image ids and bylines, and, when the input has them, publication times and
-//! Pangea article ids. Each piece of evidence is weighted by its rarity in the corpus (IDF: a year like 2024 says little,
-//! "390" says a lot).
+//! Pangea article ids. Each piece of evidence is weighted by its rarity in the corpus (IDF: a year like 2024
+//! says little, "390" says a lot).
 //!
 //! The corpus-wide step is linear in the corpus: an inverted index over the rare keys (postings capped,
 //! keys seen only once skipped) proposes candidates, a time window prunes them when dates exist, and each
@@ -356,17 +356,14 @@ fn prepare(feats: &[AlignFeatures], dup_of: &[Option<usize>]) -> Prepared {
     let lang_no: Vec<usize> =
         feats.iter().map(|f| lang_names.binary_search(&&*f.lang).expect("every language is listed")).collect();
     let idx = Index::build(feats, &canonical, &lang_no, lang_names.len());
-    let mut slot_names: Vec<&str> =
-        lang_names.iter().map(|&l| crate::identify::confusable_group(l).map_or(l, |g| g[0])).collect::<Vec<_>>();
+    // A language's slot is named by its confusable group's first member, or by itself.
+    let slot_key: Vec<&str> =
+        lang_names.iter().map(|&l| crate::identify::confusable_group(l).map_or(l, |g| g[0])).collect();
+    let mut slot_names = slot_key.clone();
     slot_names.sort_unstable();
     slot_names.dedup();
-    let slot_of_lang: Vec<usize> = lang_names
-        .iter()
-        .map(|&l| {
-            let key = crate::identify::confusable_group(l).map_or(l, |g| g[0]);
-            slot_names.binary_search(&key).expect("every slot is listed")
-        })
-        .collect();
+    let slot_of_lang: Vec<usize> =
+        slot_key.iter().map(|k| slot_names.binary_search(k).expect("every slot is listed")).collect();
     let capacity: Vec<usize> =
         slot_names.iter().map(|&s| crate::identify::confusable_group(s).map_or(1, |g| g.len())).collect();
     let slot: Vec<usize> = lang_no.iter().map(|&l| slot_of_lang[l]).collect();
