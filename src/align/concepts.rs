@@ -1,8 +1,8 @@
 //! Concepts: common words of every service language mapped to one language-neutral id, so that versions of a
-//! story that share no name and no number still meet ("mix", "powder", "dry", "hand" in Kazakh and Romanian).
+//! story that share no name and no number still meet ("bread", "salt", "warm", "water" in Kazakh and Romanian).
 //!
 //! Names and numbers survive translation, but many stories have few of either; their words do not, unless
-//! something says that Kazakh `ұнтақ` and Romanian `praf` are one thing. There is no translation model at run
+//! something says that Kazakh `тұз` and Romanian `sare` are one thing. There is no translation model at run
 //! time, so the build carries small word lists instead: `concepts/concepts.txt` names ~450 concepts (numbers
 //! as words, months, weekdays, people, places, nature, the body, news words, common verbs and adjectives,
 //! countries), and `concepts/<lang>.txt` gives, per language, the whole words and prefixes ("stem*") that say
@@ -12,7 +12,7 @@
 //! A concept is weak evidence on its own ("year" is in every other article), so it enters alignment as any
 //! other key does: weighted by its rarity in the corpus, and left out of the index when too many articles hold
 //! it. What makes concepts specific is their combination: a pair of concepts that meet in one sentence
-//! ("dry" + "powder") is a key of its own ([`super::evidence::concept_keys`]), far rarer than either, and a
+//! ("salt" + "bread") is a key of its own ([`super::evidence::concept_keys`]), far rarer than either, and a
 //! translation keeps it because it keeps the sentence.
 
 use crate::normalise::lower;
@@ -274,7 +274,7 @@ mod tests {
 
     #[test]
     fn sentences_give_their_concepts_apart() {
-        let s = by_sentence("Mix the two dry powders. The water is cold!", "eng_Latn");
+        let s = by_sentence("Mix the two dry loaves. The water is cold!", "eng_Latn");
         assert_eq!(s.len(), 2);
         assert!(s[0].contains(&id("two")) && s[0].contains(&id("dry")), "{s:?}");
         assert!(s[1].contains(&id("water")) && s[1].contains(&id("cold")), "{s:?}");

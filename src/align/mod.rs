@@ -1019,25 +1019,25 @@ mod tests {
         stories.iter().flat_map(|s| s.iter().zip(langs).map(|(&(t, x), l)| art(l, t, x))).collect()
     }
 
-    fn powder_story() -> Vec<Article> {
+    fn bread_story() -> Vec<Article> {
         vec![
             art(
                 "eng_Latn",
-                "Mix the two dry powders",
-                "Mix the two dry powders together, then press them into a ball with clean wet hands. \
-                 The moisture on your hands will react with the outer layers and form a kind of shell.",
+                "Bake your own bread at home",
+                "Mix the flour with warm water and a little salt, then knead it by hand. \
+                 Leave the bread near the fire until it grows, and eat it with milk.",
             ),
             art(
                 "rus_Cyrl",
-                "Смешайте два сухих порошка",
-                "Смешайте два сухих порошка, затем чистыми мокрыми руками слепите из них шар. \
-                 Влага на ваших руках вступит в реакцию с внешними слоями и образует своего рода оболочку.",
+                "Испеките свой хлеб дома",
+                "Смешайте муку с тёплой водой и небольшим количеством соли, затем замесите руками. \
+                 Оставьте хлеб у огня, пока он не вырастет, и ешьте его с молоком.",
             ),
             art(
                 "kaz_Cyrl",
-                "Екі құрғақ ұнтақты араластырыңыз",
-                "Екі құрғақ ұнтақты араластырыңыз, содан кейін таза, ылғалды қолдармен шар жасаңыз. \
-                 Қолыңыздағы ылғал сыртқы қабаттармен әрекеттесіп, қабық түзеді.",
+                "Үйде өз наныңызды пісіріңіз",
+                "Ұнды жылы сумен және аздап тұзбен араластырыңыз, содан кейін қолмен илеңіз. \
+                 Нанды от жанында өскенше қалдырыңыз да, сүтпен жеңіз.",
             ),
         ]
     }
@@ -1045,7 +1045,7 @@ mod tests {
     #[test]
     fn versions_without_names_or_numbers_meet_through_concepts() {
         let mut arts = everyday();
-        arts.extend(powder_story());
+        arts.extend(bread_story());
         let feats: Vec<AlignFeatures> = arts.iter().map(features).collect();
         let res = align(&feats, &vec![None; feats.len()]);
         // Nine stories, each its three versions and nothing else.
@@ -1057,24 +1057,24 @@ mod tests {
             }
         }
         let pair = res.pairs.iter().find(|p| p.a == 24 && p.b == 25).expect("eng-rus pair");
-        assert!(pair.evidence.contains("concepts: ") && pair.evidence.contains("dry"), "{}", pair.evidence);
+        assert!(pair.evidence.contains("concepts: ") && pair.evidence.contains("salt"), "{}", pair.evidence);
     }
 
     #[test]
     fn a_borrowed_sentence_does_not_take_a_version_to_the_other_story() {
-        // The Ukrainian version of the comet story ends with a sentence of the aeroplane story (adaptations
+        // The Ukrainian version of the star story ends with a sentence of the aeroplane story (adaptations
         // add context). Its body shares about as much with the aeroplane story; its headline, with its own.
         let mut arts = everyday();
         arts.extend([
             art(
                 "eng_Latn",
-                "Scientists hope to understand how planets form",
-                "Scientists hope to understand how planets form, since comets hit the earth long ago.",
+                "Scientists saw a new star in the night sky",
+                "Scientists saw a new star in the night sky last week; it was bright and blue.",
             ),
             art(
                 "rus_Cyrl",
-                "Учёные надеются понять, как образуются планеты",
-                "Учёные надеются понять, как образуются планеты, ведь кометы давно упали на землю.",
+                "Учёные увидели новую звезду в ночном небе",
+                "Учёные увидели новую звезду в ночном небе на прошлой неделе; она была яркой и синей.",
             ),
             art(
                 "eng_Latn",
@@ -1088,18 +1088,18 @@ mod tests {
             ),
             art(
                 "ukr_Cyrl",
-                "Учені сподіваються зрозуміти, як утворюються планети",
-                "Учені сподіваються зрозуміти, як утворюються планети, адже комети давно впали на землю. \
+                "Учені побачили нову зірку в нічному небі",
+                "Учені побачили нову зірку в нічному небі минулого тижня; вона була яскравою і синьою. \
                  Новий аеропорт прийматиме більше літаків і витрачатиме менше пального, повідомив уряд.",
             ),
         ]);
         let feats: Vec<AlignFeatures> = arts.iter().map(features).collect();
         let res = align(&feats, &vec![None; feats.len()]);
-        let (comet, plane, ukr) = (res.story_of[24], res.story_of[26], res.story_of[28]);
-        assert!(comet.is_some() && plane.is_some() && comet != plane, "{:?}", res.pairs);
-        assert_eq!(res.story_of[25], comet);
+        let (star, plane, ukr) = (res.story_of[24], res.story_of[26], res.story_of[28]);
+        assert!(star.is_some() && plane.is_some() && star != plane, "{:?}", res.pairs);
+        assert_eq!(res.story_of[25], star);
         assert_eq!(res.story_of[27], plane);
-        assert_eq!(ukr, comet, "{:?}", res.pairs);
+        assert_eq!(ukr, star, "{:?}", res.pairs);
     }
 
     #[test]
