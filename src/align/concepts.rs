@@ -97,7 +97,15 @@ fn fold(c: char) -> char {
 /// A word folded for lookup; the zero-width non-joiner is dropped (Persian writes می‌گوید, میگوید and
 /// می گوید for one word; the lists and the text need not agree on it).
 fn folded(word: &str) -> String {
-    word.chars().filter(|&c| c != '\u{200C}').map(fold).collect()
+    let mut f = String::with_capacity(word.len());
+    fold_into(word, &mut f);
+    f
+}
+
+/// [`folded`] into a buffer of the caller's.
+fn fold_into(word: &str, out: &mut String) {
+    out.clear();
+    out.extend(word.chars().filter(|&c| c != '\u{200C}').map(fold));
 }
 
 fn parse(list: &str, ids: &HashMap<&str, u16>) -> Words {
@@ -154,17 +162,20 @@ fn concepts() -> &'static Concepts {
 /// The concepts one word says in `lang` (none for a language without a list): its whole form, else the
 /// longest listed prefix it begins with.
 pub fn of_word(word: &str, lang: &str) -> &'static [u16] {
-    concepts().langs.get(lang).map_or(&[], |w| lookup(w, word))
+    concepts().langs.get(lang).map_or(&[], |w| lookup(w, word, &mut String::new(), &mut Vec::new()))
 }
 
-/// [`of_word`] with the language's words already found (once per text, not once per word).
-fn lookup(w: &'static Words, word: &str) -> &'static [u16] {
-    let f = folded(word);
-    if let Some(v) = w.exact.get(&f) {
+/// [`of_word`] with the language's words already found (once per text, not once per word), folding into
+/// `buf` and `ends` (reused from word to word: an allocation per word was a good part of the cost).
+fn lookup(w: &'static Words, word: &str, buf: &mut String, ends: &mut Vec<usize>) -> &'static [u16] {
+    fold_into(word, buf);
+    let f = buf.as_str();
+    if let Some(v) = w.exact.get(f) {
         return v;
     }
     // Byte ends of the word's prefixes of MIN_PREFIX..=longest characters, longest first.
-    let mut ends: Vec<usize> = f.char_indices().map(|(i, _)| i).chain([f.len()]).skip(MIN_PREFIX).collect();
+    ends.clear();
+    ends.extend(f.char_indices().map(|(i, _)| i).chain([f.len()]).skip(MIN_PREFIX));
     if ends.first().is_none_or(|&e| !w.heads.contains_key(&f[..e])) {
         return &[];
     }
@@ -196,9 +207,15 @@ pub fn count() -> usize {
 /// distinct per span, in `lang`.
 pub fn by_sentence(text: &str, lang: &str) -> Vec<Vec<u16>> {
     let Some(words) = concepts().langs.get(lang) else { return Vec::new() };
+    // A text repeats its words: each distinct one is folded and looked up once.
+    let mut seen: HashMap<&str, &'static [u16], Fast> = HashMap::default();
+    let (mut buf, mut ends) = (String::new(), Vec::new());
     text.split(['.', '!', '?', ';', ':', '\n', '؟', '։', '।'])
         .map(|s| {
-            let mut v: Vec<u16> = super::evidence::words(s).flat_map(|w| lookup(words, w).iter().copied()).collect();
+            let mut v: Vec<u16> = super::evidence::words(s)
+                .flat_map(|w| *seen.entry(w).or_insert_with(|| lookup(words, w, &mut buf, &mut ends)))
+                .copied()
+                .collect();
             v.sort_unstable();
             v.dedup();
             v

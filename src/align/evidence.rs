@@ -5,6 +5,8 @@
 //! print "390" or "skr" without storing strings. Longer values and metadata (image ids) are hashed.
 
 use super::translit::skeleton;
+use std::collections::HashSet;
+use std::hash::BuildHasherDefault;
 use xxhash_rust::xxh3::xxh3_64;
 
 const TAG_SHIFT: u32 = 60;
@@ -256,6 +258,21 @@ fn push_skeleton_keys(sk: &str, out: &mut Vec<u64>) {
     if n < MIN_NAME_LEN {
         return;
     }
+    if sk.is_ascii() {
+        // The same keys as below, packed once from the left: a skeleton's prefix keys are its packed
+        // prefixes (name_key keeps at most 14 classes, so none is hashed as a long key).
+        let mut packed = [0u64; 15];
+        for (i, &b) in sk.as_bytes().iter().take(14).enumerate() {
+            packed[i + 1] = (packed[i] << 4) | CLASSES.find(char::from(b)).map_or(15, |p| p as u64 + 1);
+        }
+        let key = |l: usize| (TAG_NAME << TAG_SHIFT) | packed[l.min(14)];
+        out.push(key(n));
+        out.extend((PREFIX_MIN..n.saturating_sub(1)).map(key));
+        if n > MIN_NAME_LEN {
+            out.push(key(n - 1));
+        }
+        return;
+    }
     out.push(name_key(sk));
     // Prefix keys: suffixes of inflection and derivation vary in length across languages (Некрополисінде,
     // Некрополиси, Necropolis), so every prefix of at least PREFIX_MIN classes is a key too.
@@ -287,15 +304,6 @@ fn is_key_word(w: &str) -> bool {
     may_be_name(w) || w.chars().nth(MIN_COGNATE_CHARS - 1).is_some()
 }
 
-/// The distinct words of a text, sorted: each is transliterated once however often it occurs (the
-/// skeleton is the costly part of the keys, and news repeats its names).
-fn distinct_words(text: &str) -> Vec<&str> {
-    let mut ws: Vec<&str> = words(text).collect();
-    ws.sort_unstable();
-    ws.dedup();
-    ws
-}
-
 /// All number and name keys of a text, sorted and distinct: numbers, capitalised words (names) and long
 /// words (internationalisms that transliterate to the same consonants).
 pub fn text_keys(text: &str, lang: &str) -> Vec<u64> {
@@ -320,9 +328,12 @@ pub fn stem_key(prefix: &str) -> u64 {
 /// The keys of a text, each distinct word transliterated once (and only when it gives a key).
 fn keys_of(text: &str, lang: &str, stems: bool) -> Vec<u64> {
     let mut keys: Vec<u64> = numbers(text).iter().map(|n| number_key(n)).collect();
-    for w in distinct_words(text) {
+    // Each distinct word is transliterated once however often it occurs (the skeleton is the costly part of
+    // the keys, and news repeats its names); the keys are sorted below, so the words' order is free.
+    let mut seen: HashSet<&str, BuildHasherDefault<super::KeyHasher>> = HashSet::default();
+    for w in words(text) {
         let key_word = is_key_word(w);
-        if !key_word && !stems {
+        if (!key_word && !stems) || !seen.insert(w) {
             continue;
         }
         let sk = skeleton(w, lang);
@@ -341,6 +352,26 @@ fn keys_of(text: &str, lang: &str, stems: bool) -> Vec<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn skeleton_keys_are_the_name_keys_of_the_skeleton_and_its_prefixes() {
+        // push_skeleton_keys packs ASCII skeletons from the left; it must give exactly the keys name_key
+        // gives for the skeleton, its prefixes of PREFIX_MIN.. classes and its stem.
+        for sk in ["skr", "skrb", "cnkdn", "bdkscflrmnbdks", "bdkscflrmnbdkscfl", "mmmmmmmmmmmmmmmmmmm", "sk"] {
+            let mut fast = Vec::new();
+            push_skeleton_keys(sk, &mut fast);
+            let n = sk.len();
+            let mut slow = Vec::new();
+            if n >= MIN_NAME_LEN {
+                slow.push(name_key(sk));
+                slow.extend((PREFIX_MIN..n.saturating_sub(1)).map(|l| name_key(&sk[..l])));
+                if n > MIN_NAME_LEN {
+                    slow.push(name_key(&sk[..n - 1]));
+                }
+            }
+            assert_eq!(fast, slow, "{sk}");
+        }
+    }
 
     #[test]
     fn numbers_are_normalised_across_digit_sets_and_separators() {
