@@ -207,21 +207,27 @@ pub fn count() -> usize {
 /// distinct per span, in `lang`.
 pub fn by_sentence(text: &str, lang: &str) -> Vec<Vec<u16>> {
     let Some(words) = concepts().langs.get(lang) else { return Vec::new() };
-    // A text repeats its words: each distinct one is folded and looked up once.
-    let mut seen: HashMap<&str, &'static [u16], Fast> = HashMap::default();
     let (mut buf, mut ends) = (String::new(), Vec::new());
-    text.split(['.', '!', '?', ';', ':', '\n', '؟', '։', '।'])
-        .map(|s| {
-            let mut v: Vec<u16> = super::evidence::words(s)
-                .flat_map(|w| *seen.entry(w).or_insert_with(|| lookup(words, w, &mut buf, &mut ends)))
-                .copied()
-                .collect();
-            v.sort_unstable();
-            v.dedup();
-            v
-        })
-        .filter(|v| !v.is_empty())
-        .collect()
+    MEMO.with_borrow_mut(|memo| {
+        let mut memo = memo.of_lang(lang);
+        text.split(['.', '!', '?', ';', ':', '\n', '؟', '։', '।'])
+            .map(|s| {
+                let mut v: Vec<u16> = Vec::new();
+                for w in super::evidence::words(s) {
+                    v.extend_from_slice(memo.get(w, |w| lookup(words, w, &mut buf, &mut ends)));
+                }
+                v.sort_unstable();
+                v.dedup();
+                v
+            })
+            .filter(|v| !v.is_empty())
+            .collect()
+    })
+}
+
+thread_local! {
+    /// The concepts of the words this thread has looked up (see [`super::WordMemo`]).
+    static MEMO: std::cell::RefCell<super::WordMemo<&'static [u16]>> = const { std::cell::RefCell::new(super::WordMemo::new()) };
 }
 
 #[cfg(test)]

@@ -328,25 +328,35 @@ pub fn stem_key(prefix: &str) -> u64 {
 /// The keys of a text, each distinct word transliterated once (and only when it gives a key).
 fn keys_of(text: &str, lang: &str, stems: bool) -> Vec<u64> {
     let mut keys: Vec<u64> = numbers(text).iter().map(|n| number_key(n)).collect();
-    // Each distinct word is transliterated once however often it occurs (the skeleton is the costly part of
-    // the keys, and news repeats its names); the keys are sorted below, so the words' order is free.
-    let mut seen: HashSet<&str, BuildHasherDefault<super::KeyHasher>> = HashSet::default();
-    for w in words(text) {
-        let key_word = is_key_word(w);
-        if (!key_word && !stems) || !seen.insert(w) {
-            continue;
+    // Each distinct word of the text is looked at once however often it occurs; the keys are sorted below,
+    // so the words' order is free.
+    let mut seen: HashSet<&str, Fast> = HashSet::default();
+    SKELETONS.with_borrow_mut(|memo| {
+        let mut memo = memo.of_lang(lang);
+        for w in words(text) {
+            let key_word = is_key_word(w);
+            if (!key_word && !stems) || !seen.insert(w) {
+                continue;
+            }
+            let sk = memo.get(w, |w| skeleton(w, lang).into_boxed_str());
+            if key_word {
+                push_skeleton_keys(sk, &mut keys);
+            }
+            if stems && sk.len() >= STEM_CLASSES {
+                keys.push(stem_key(&sk[..STEM_CLASSES]));
+            }
         }
-        let sk = skeleton(w, lang);
-        if key_word {
-            push_skeleton_keys(&sk, &mut keys);
-        }
-        if stems && sk.len() >= STEM_CLASSES {
-            keys.push(stem_key(&sk[..STEM_CLASSES]));
-        }
-    }
+    });
     keys.sort_unstable();
     keys.dedup();
     keys
+}
+
+type Fast = BuildHasherDefault<super::KeyHasher>;
+
+thread_local! {
+    /// Skeletons of the words this thread has seen: the costly part of a word's keys (see [`super::WordMemo`]).
+    static SKELETONS: std::cell::RefCell<super::WordMemo<Box<str>>> = const { std::cell::RefCell::new(super::WordMemo::new()) };
 }
 
 #[cfg(test)]
