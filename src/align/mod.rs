@@ -484,7 +484,9 @@ fn candidates(feats: &[AlignFeatures], p: &Prepared) -> Vec<Candidate> {
                 .filter_map(|j| {
                     let j = j as usize;
                     let (pi, pj) = (&p.profiles[i], &p.profiles[j]);
-                    let (shared, keys) = shared_keys(pi, pj, idx);
+                    // Most partners fail on the shared weight alone: it is summed first, without
+                    // collecting (and sorting) the shared keys, which only the survivors need.
+                    let shared = shared_weight(pi, pj, idx);
                     if shared < MIN_SHARED_WITH_META {
                         return None;
                     }
@@ -495,6 +497,7 @@ fn candidates(feats: &[AlignFeatures], p: &Prepared) -> Vec<Candidate> {
                     if shared - CHANCE_MARGIN * (pi.chance + pj.chance) / 2.0 + meta.max(0.0) < MIN_SHARED {
                         return None;
                     }
+                    let (_, keys) = shared_keys(pi, pj, idx);
                     let ev = evidence_items(&keys, idx);
                     let meta_item = meta >= META_ITEM;
                     if ev.items + usize::from(meta_item) < MIN_ITEMS {
@@ -702,6 +705,24 @@ fn over_capacity(a: &[usize], b: &[usize], capacity: &[usize]) -> bool {
 }
 
 /// Shared index keys of two profiles (sorted by weight, heaviest first) and their summed weight.
+/// The summed weight of the keys two profiles share: [`shared_keys`]'s sum, added in the same order.
+fn shared_weight(a: &Profile, b: &Profile, idx: &Index) -> f64 {
+    let (mut x, mut y) = (0, 0);
+    let mut sum = 0.0;
+    while x < a.keys.len() && y < b.keys.len() {
+        match a.keys[x].cmp(&b.keys[y]) {
+            std::cmp::Ordering::Less => x += 1,
+            std::cmp::Ordering::Greater => y += 1,
+            std::cmp::Ordering::Equal => {
+                sum += idx.weight[a.keys[x]];
+                x += 1;
+                y += 1;
+            }
+        }
+    }
+    sum
+}
+
 fn shared_keys(a: &Profile, b: &Profile, idx: &Index) -> (f64, Vec<usize>) {
     let (mut x, mut y) = (0, 0);
     let mut out = Vec::new();

@@ -512,7 +512,8 @@ fn map_files(
         }
     }
     bar.finish_and_clear();
-    spill.finish()?;
+    // The state's and a shard's spill are read by later runs; a plain build's is scratch.
+    spill.finish(cfg.state.is_some() || cfg.shard.is_some())?;
     Ok((out, signed))
 }
 

@@ -134,7 +134,7 @@ impl Signatures {
     /// only) and every article gets back the keys the index will use. Returns the features and the briefs.
     pub fn finish(self, dup_of: &[Option<usize>], chunk: usize) -> Result<(Vec<AlignFeatures>, Vec<Brief>)> {
         let Signatures { mut feats, briefs, langs, mut counts, keys_path, keys_w, keys_at, .. } = self;
-        keys_w.finish()?;
+        keys_w.finish(false)?;
         let keys_r = SpillReader::open(&keys_path)?;
         for (k, d) in dup_of.iter().enumerate() {
             if d.is_some() {
