@@ -9,7 +9,8 @@
 # under /usr/bin/time -v, and writes docs/performance.md: articles/s, CPU seconds, per-stage seconds
 # (manifest.json `seconds_per_stage`), peak RSS, time per article relative to the smallest size, plus
 # an incremental row (--state, when the binary has it) and a sharding row (--shard + merge, when it has
-# them).  Figures are ratios and absolute numbers from one run each; see the noise note in the doc.
+# them).  Figures are ratios and absolute numbers: the median of REPEAT runs per size below 1M, one run
+# otherwise; see the noise note in the doc.
 #
 # Environment:
 #   BENCH_DIR   cache folder for binary, archives and outputs (default /tmp/rferl-bench)
@@ -32,6 +33,7 @@ SIZES=${SIZES:-"10000 100000"}
 SEED=${SEED:-1}
 INCR_SIZE=${INCR_SIZE:-10000}
 REPEAT=${REPEAT:-3}
+[[ $REPEAT =~ ^[1-9][0-9]*$ ]] || { echo "bench.sh: REPEAT must be a whole number >= 1" >&2; exit 2; }
 DOC=${DOC:-$REPO/docs/performance.md}
 BIN=""
 WRITE_DOC=1
@@ -43,7 +45,7 @@ while [ $# -gt 0 ]; do
     --bin) BIN=$2; shift ;;
     --no-doc) WRITE_DOC=0 ;;
     --report-only) REPORT_ONLY=1 ;; # rewrite the doc from the last run's $BENCH_DIR/results.tsv
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
     *) echo "bench.sh: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -197,7 +199,7 @@ if echo "$HELP" | grep -q -- '--shard'; then
   fi
   t1=$(date +%s.%N)
   if [ $ok = 1 ]; then
-    [ -d "$BENCH_DIR/out-$n" ] || run_build "full-$n" "$BENCH_DIR/out-$n" "$src"
+    [ -d "$BENCH_DIR/out-$n" ] || run_build "ref-$n" "$BENCH_DIR/out-$n" "$src"
     same=no
     diff -rq -x manifest.json -x '*.parquet' "$BENCH_DIR/out-merged" "$BENCH_DIR/out-$n" >/dev/null 2>&1 && same=yes
     note "shard-$n" "$(python3 -c "print('%d shards + merge, sequential: %.1f s wall; merged output identical to unsharded build (CSV): $same' % ($shards, $t1 - $t0))")"

@@ -68,7 +68,8 @@ const STRONG_META: f64 = 3.0 * META_ITEM;
 /// Metadata closeness (publication time, article id) this strong counts as one piece of evidence.
 const META_ITEM: f64 = 3.0;
 /// Two long articles (both at least this many characters of title and text) that share no number, name or
-/// metadata — only common words, and perhaps a short name key in both headlines — need at least
+/// metadata anywhere (title, caption, byline, image ids) — only common words, some of them perhaps in both
+/// headlines — need at least
 /// [`MIN_CONCEPT_PAIRS_LONG`] shared concept pairs. Versions of a long story share many; two unrelated
 /// long articles share one or two by chance (on the synthetic 10k archive, 1,680 of the 1,746 links between
 /// unrelated articles had no number or name and at most two concept pairs; no true dev pair that long did).
@@ -189,7 +190,8 @@ impl std::hash::Hasher for KeyHasher {
     }
 }
 
-/// Words a [`WordMemo`] keeps at most (over all languages; checked once per text): ~10 MB per thread.
+/// Words a [`WordMemo`] keeps at most (over all languages; checked once per text): ~10 MB per memo and
+/// thread (two memos: skeletons and concepts).
 const WORD_MEMO_MAX: usize = 1 << 17;
 
 type WordMap<V> = HashMap<Box<str>, V, std::hash::BuildHasherDefault<KeyHasher>>;
@@ -704,7 +706,6 @@ fn over_capacity(a: &[usize], b: &[usize], capacity: &[usize]) -> bool {
     merged.chunk_by(|x, y| x == y).any(|run| run.len() > capacity[run[0]])
 }
 
-/// Shared index keys of two profiles (sorted by weight, heaviest first) and their summed weight.
 /// The summed weight of the keys two profiles share: [`shared_keys`]'s sum, added in the same order.
 fn shared_weight(a: &Profile, b: &Profile, idx: &Index) -> f64 {
     let (mut x, mut y) = (0, 0);
@@ -723,6 +724,7 @@ fn shared_weight(a: &Profile, b: &Profile, idx: &Index) -> f64 {
     sum
 }
 
+/// Shared index keys of two profiles (sorted by weight, heaviest first) and their summed weight.
 fn shared_keys(a: &Profile, b: &Profile, idx: &Index) -> (f64, Vec<usize>) {
     let (mut x, mut y) = (0, 0);
     let mut out = Vec::new();
@@ -780,7 +782,7 @@ fn evidence_items(keys: &[usize], idx: &Index) -> Evidence {
 struct Evidence {
     /// Independent pieces of evidence, all kinds.
     items: usize,
-    /// Of them, numbers, names and hashed keys in the bodies (not titles, not concepts).
+    /// Of them, numbers, names and hashed keys (from any part of the article; not title keys, not concepts).
     strong: usize,
     /// Shared concept pairs.
     concept_pairs: usize,

@@ -38,7 +38,7 @@ impl SpillWriter {
     pub fn finish(mut self, durable: bool) -> Result<()> {
         self.out.flush()?;
         if durable {
-            self.out.get_ref().sync_data().ok();
+            self.out.get_ref().sync_data().context("cannot flush the spill to disk")?;
         }
         Ok(())
     }
