@@ -499,7 +499,8 @@ fn candidates(feats: &[AlignFeatures], p: &Prepared) -> Vec<Candidate> {
                     if shared - CHANCE_MARGIN * (pi.chance + pj.chance) / 2.0 + meta.max(0.0) < MIN_SHARED {
                         return None;
                     }
-                    let (_, keys) = shared_keys(pi, pj, idx);
+                    // Evidence items do not depend on the keys' order: no sort by weight here.
+                    let keys: Vec<usize> = shared_ids(pi, pj).collect();
                     let ev = evidence_items(&keys, idx);
                     let meta_item = meta >= META_ITEM;
                     if ev.items + usize::from(meta_item) < MIN_ITEMS {
@@ -706,41 +707,33 @@ fn over_capacity(a: &[usize], b: &[usize], capacity: &[usize]) -> bool {
     merged.chunk_by(|x, y| x == y).any(|run| run.len() > capacity[run[0]])
 }
 
-/// The summed weight of the keys two profiles share: [`shared_keys`]'s sum, added in the same order.
-fn shared_weight(a: &Profile, b: &Profile, idx: &Index) -> f64 {
+/// The index keys two profiles share, in index order (a merge of the two sorted key lists).
+fn shared_ids<'a>(a: &'a Profile, b: &'a Profile) -> impl Iterator<Item = usize> + 'a {
     let (mut x, mut y) = (0, 0);
-    let mut sum = 0.0;
-    while x < a.keys.len() && y < b.keys.len() {
-        match a.keys[x].cmp(&b.keys[y]) {
-            std::cmp::Ordering::Less => x += 1,
-            std::cmp::Ordering::Greater => y += 1,
-            std::cmp::Ordering::Equal => {
-                sum += idx.weight[a.keys[x]];
-                x += 1;
-                y += 1;
+    std::iter::from_fn(move || {
+        while x < a.keys.len() && y < b.keys.len() {
+            match a.keys[x].cmp(&b.keys[y]) {
+                std::cmp::Ordering::Less => x += 1,
+                std::cmp::Ordering::Greater => y += 1,
+                std::cmp::Ordering::Equal => {
+                    (x, y) = (x + 1, y + 1);
+                    return Some(a.keys[x - 1]);
+                }
             }
         }
-    }
-    sum
+        None
+    })
+}
+
+/// The summed weight of the keys two profiles share, added in index order.
+fn shared_weight(a: &Profile, b: &Profile, idx: &Index) -> f64 {
+    shared_ids(a, b).fold(0.0, |sum, k| sum + idx.weight[k])
 }
 
 /// Shared index keys of two profiles (sorted by weight, heaviest first) and their summed weight.
 fn shared_keys(a: &Profile, b: &Profile, idx: &Index) -> (f64, Vec<usize>) {
-    let (mut x, mut y) = (0, 0);
-    let mut out = Vec::new();
-    let mut sum = 0.0;
-    while x < a.keys.len() && y < b.keys.len() {
-        match a.keys[x].cmp(&b.keys[y]) {
-            std::cmp::Ordering::Less => x += 1,
-            std::cmp::Ordering::Greater => y += 1,
-            std::cmp::Ordering::Equal => {
-                out.push(a.keys[x]);
-                sum += idx.weight[a.keys[x]];
-                x += 1;
-                y += 1;
-            }
-        }
-    }
+    let mut out: Vec<usize> = shared_ids(a, b).collect();
+    let sum = out.iter().fold(0.0, |sum, &k| sum + idx.weight[k]);
     out.sort_by(|&p, &q| idx.weight[q].total_cmp(&idx.weight[p]).then(p.cmp(&q)));
     (sum, out)
 }
