@@ -51,11 +51,17 @@ pub struct FxHasher {
 
 impl Hasher for FxHasher {
     fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut v = 0u64;
-            for (i, b) in chunk.iter().enumerate() {
-                v |= (*b as u64) << (8 * i);
-            }
+        // Eight bytes at a time, little-endian, the last chunk zero-padded.
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let v = u64::from_le_bytes(c.try_into().expect("8 bytes"));
+            self.hash = (self.hash.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut last = [0u8; 8];
+            last[..rest.len()].copy_from_slice(rest);
+            let v = u64::from_le_bytes(last);
             self.hash = (self.hash.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
         }
     }
@@ -86,6 +92,11 @@ pub struct GroupModel {
     letter_slot: FxMap<char, u16>,
     /// (first, second) letter → bigram slot.
     bigram_slot: FxMap<(char, char), u16>,
+    /// `letter_slot` for the code points below [`DENSE`] (`NO_SLOT`: none), and whether such a code point
+    /// starts a listed bigram: every letter of every text is looked up in both, and an array index costs
+    /// a fraction of a hash probe.
+    dense_slot: Vec<u16>,
+    dense_bigram_first: Vec<bool>,
     /// Slot of letters of this script that no profile mentions and are not basic.
     pub unknown_slot: u16,
     pub n_slots: usize,
@@ -147,12 +158,16 @@ impl GroupModel {
 
     #[inline]
     pub fn letter_slot(&self, c: char) -> Option<u16> {
-        self.letter_slot.get(&c).copied()
+        match self.dense_slot.get(c as usize) {
+            Some(&NO_SLOT) => None,
+            Some(&slot) => Some(slot),
+            None => self.letter_slot.get(&c).copied(),
+        }
     }
 
     #[inline]
     pub fn bigram_slot(&self, a: char, b: char) -> Option<u16> {
-        if self.bigram_slot.is_empty() {
+        if self.bigram_slot.is_empty() || self.dense_bigram_first.get(a as usize) == Some(&false) {
             return None;
         }
         self.bigram_slot.get(&(a, b)).copied()
@@ -258,6 +273,10 @@ fn ascii_special(group: Group) -> &'static [char] {
     }
 }
 
+/// Code points with a dense slot table (Latin to Arabic, Armenian and Hebrew included): 4 KB per group.
+const DENSE: usize = 0x800;
+const NO_SLOT: u16 = u16::MAX;
+
 pub fn build(group: Group) -> GroupModel {
     let profs: Vec<_> = PROFILES.iter().filter(|p| p.group == group).collect();
     let mut codes: Vec<Option<&'static str>> = profs.iter().map(|p| Some(p.code)).collect();
@@ -295,6 +314,19 @@ pub fn build(group: Group) -> GroupModel {
     }
     let unknown_slot = slot_keys.len() as u16;
     slot_keys.push("<unknown>".to_string());
+    assert!(slot_keys.len() < NO_SLOT as usize, "slots must stay below the dense table's marker");
+    let mut dense_slot = vec![NO_SLOT; DENSE];
+    for (&c, &slot) in &letter_slot {
+        if let Some(d) = dense_slot.get_mut(c as usize) {
+            *d = slot;
+        }
+    }
+    let mut dense_bigram_first = vec![false; DENSE];
+    for &(a, _) in bigram_slot.keys() {
+        if let Some(d) = dense_bigram_first.get_mut(a as usize) {
+            *d = true;
+        }
+    }
     let n_slots = slot_keys.len();
 
     let mut logp = vec![vec![0.0; n_slots]; n_langs];
@@ -417,6 +449,8 @@ pub fn build(group: Group) -> GroupModel {
         codes,
         letter_slot,
         bigram_slot,
+        dense_slot,
+        dense_bigram_first,
         unknown_slot,
         n_slots,
         logp,
@@ -505,4 +539,29 @@ fn bcms_context(codes: &[Option<&'static str>]) -> Context {
     }
     let modals = BCMS_MODALS.split_whitespace().map(|w| (w.to_string(), ())).collect();
     Context { modals, logp }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dense_slot_tables_answer_as_the_maps_do() {
+        for group in [Group::Latin, Group::Cyrillic, Group::Arabic] {
+            let m = build(group);
+            assert!(!m.letter_slot.is_empty(), "{group:?} has letter slots");
+            for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+                assert_eq!(m.letter_slot(c), m.letter_slot.get(&c).copied(), "{group:?} U+{:04X}", c as u32);
+            }
+            for (&(a, b), &slot) in &m.bigram_slot {
+                assert_eq!(m.bigram_slot(a, b), Some(slot), "{group:?} {a}{b}");
+            }
+            // A letter that starts no bigram is answered without the map, and answered None.
+            let a = (0..DENSE as u32)
+                .filter_map(char::from_u32)
+                .find(|&a| !m.bigram_slot.keys().any(|&(x, _)| x == a))
+                .expect("some code point starts no bigram");
+            assert_eq!(m.bigram_slot(a, 'a'), None);
+        }
+    }
 }
