@@ -154,10 +154,21 @@ pub fn clean_display(text: &str) -> String {
 
 /// Normalises one paragraph. `lang` is the FLORES code when known.
 pub fn normalise(text: &str, lang: Option<&str>) -> String {
-    let mut cur = generic(text);
-    let Some(lang) = lang else {
-        return cur.into_owned();
-    };
+    let cur = generic(text);
+    match lang {
+        None => cur.into_owned(),
+        Some(lang) => with_language(cur, lang),
+    }
+}
+
+/// [`normalise`] with `lang` of text that is already `normalise(_, None)` (the map normalises a body once
+/// without a language for identification, then with the language found): the language-free steps are a
+/// fixed point, so they are not run over the text a second time. Same result as `normalise(raw, Some(lang))`.
+pub fn normalise_again(generic_text: &str, lang: &str) -> String {
+    with_language(Cow::Borrowed(generic_text), lang)
+}
+
+fn with_language(mut cur: Cow<'_, str>, lang: &str) -> String {
     let rules = LangRules::of(lang);
     for _ in 0..MAX_ROUNDS {
         let changed = match language(&cur, rules) {
@@ -295,7 +306,8 @@ mod tests {
             let once = normalise(&s, Some(l));
             prop_assert_eq!(normalise(&once, Some(l)), once.clone());
             // The second call (after identification) agrees with one call on the raw text.
-            prop_assert_eq!(normalise(&none, Some(l)), once);
+            prop_assert_eq!(normalise(&none, Some(l)), once.clone());
+            prop_assert_eq!(normalise_again(&none, l), once);
         }
 
         #[test]

@@ -46,8 +46,7 @@ pub fn process_traced(record: &Record, chrome: &ChromeModel, trace: Option<&mut 
         id_text.push_str(p);
     }
     let guess = identify::identify(truncate_at_char(&id_text, IDENTIFY_MAX_BYTES));
-    let lang = Some(guess.lang.as_str());
-    let text = paragraphs.iter().map(|p| normalise::normalise(p, lang)).collect::<Vec<_>>().join("\n\n");
+    let text = paragraphs.iter().map(|p| normalise::normalise_again(p, &guess.lang)).collect::<Vec<_>>().join("\n\n");
     let service = ex.service.clone().or_else(|| ex.url.as_deref().and_then(host_of)).unwrap_or_default();
     Ok(Article {
         doc_id: doc_id(&record.source_file, record.record),
