@@ -88,6 +88,35 @@ enum Kind {
     Other,
 }
 
+/// What the pass needs of one character: its kind, its lower case, whether it is a capital.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct CharInfo {
+    kind: Kind,
+    lower: char,
+    upper: bool,
+}
+
+/// Code points with a precomputed [`CharInfo`]: Latin to Arabic, where nearly every letter of the
+/// services' texts falls (the functions behind it are range matches and table searches per character).
+const DENSE_CHARS: usize = 0x800;
+
+fn char_info_of(c: char) -> CharInfo {
+    CharInfo { kind: kind(c), lower: crate::normalise::lower(c), upper: c.is_uppercase() }
+}
+
+fn char_table() -> &'static [CharInfo] {
+    static TABLE: std::sync::OnceLock<Vec<CharInfo>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| (0..DENSE_CHARS as u32).map(|u| char_info_of(char::from_u32(u).unwrap_or('\0'))).collect())
+}
+
+#[inline]
+fn char_info(table: &[CharInfo], c: char) -> CharInfo {
+    match table.get(c as usize) {
+        Some(&info) => info,
+        None => char_info_of(c),
+    }
+}
+
 #[inline]
 fn kind(c: char) -> Kind {
     let u = c as u32;
@@ -339,9 +368,12 @@ pub fn segment_features(models: &[GroupModel; 3], text: &str) -> SegmentFeatures
         word_cap: false,
         prev_ctx: Prev::None,
     };
+    let table = char_table();
+    let kind = |c: char| char_info(table, c).kind;
     let mut it = text.chars().peekable();
     while let Some(c) = it.next() {
-        let k = kind(c);
+        let info = char_info(table, c);
+        let k = info.kind;
         let in_cyr_word = pass.word_group == Some(Group::Cyrillic);
         // Palochka typed as a Latin look-alike: inside a Cyrillic word, or before Cyrillic.
         if matches!(c, 'I' | 'l' | '1' | 'Ӏ' | 'ӏ') {
@@ -359,9 +391,9 @@ pub fn segment_features(models: &[GroupModel; 3], text: &str) -> SegmentFeatures
         match k {
             // One character for one: İ reads as plain i (Turkic text), Ӏ as ӏ.
             Kind::Letter(s) => {
-                // Case is looked up at word starts only (is_uppercase is a table search outside ASCII).
-                let upper = pass.word.is_empty() && c.is_uppercase();
-                pass.letter(s, crate::normalise::lower(c), upper)
+                // Only the first letter's case matters.
+                let upper = pass.word.is_empty() && info.upper;
+                pass.letter(s, info.lower, upper)
             }
             Kind::Inside => {
                 if c == '\u{200C}' && pass.word_group == Some(Group::Arabic) {
@@ -405,4 +437,19 @@ pub fn segment_features(models: &[GroupModel; 3], text: &str) -> SegmentFeatures
     }
     pass.flush();
     pass.out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_character_table_answers_as_the_functions_do() {
+        let table = char_table();
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            assert_eq!(char_info(table, c), char_info_of(c), "U+{:04X}", c as u32);
+        }
+        // The table is what the pass reads below U+0800: a wrong entry there would change the answer.
+        assert_eq!(char_info(table, 'Ж'), CharInfo { kind: Kind::Letter(Script::Cyrillic), lower: 'ж', upper: true });
+    }
 }
