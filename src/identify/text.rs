@@ -369,7 +369,7 @@ pub fn segment_features(models: &[GroupModel; 3], text: &str) -> SegmentFeatures
         prev_ctx: Prev::None,
     };
     let table = char_table();
-    let kind = |c: char| char_info(table, c).kind;
+    let kind_of = |c: char| char_info(table, c).kind;
     let mut it = text.chars().peekable();
     while let Some(c) = it.next() {
         let info = char_info(table, c);
@@ -377,7 +377,7 @@ pub fn segment_features(models: &[GroupModel; 3], text: &str) -> SegmentFeatures
         let in_cyr_word = pass.word_group == Some(Group::Cyrillic);
         // Palochka typed as a Latin look-alike: inside a Cyrillic word, or before Cyrillic.
         if matches!(c, 'I' | 'l' | '1' | 'Ӏ' | 'ӏ') {
-            let next_cyr = it.peek().is_some_and(|n| kind(*n) == Kind::Letter(Script::Cyrillic));
+            let next_cyr = it.peek().is_some_and(|n| kind_of(*n) == Kind::Letter(Script::Cyrillic));
             if in_cyr_word || (c == 'I' || c == 'Ӏ' || c == 'ӏ') && next_cyr {
                 pass.letter(Script::Cyrillic, 'ӏ', false);
                 continue;
@@ -397,7 +397,7 @@ pub fn segment_features(models: &[GroupModel; 3], text: &str) -> SegmentFeatures
             }
             Kind::Inside => {
                 if c == '\u{200C}' && pass.word_group == Some(Group::Arabic) {
-                    let next_ar = it.peek().is_some_and(|n| kind(*n) == Kind::Letter(Script::Arabic));
+                    let next_ar = it.peek().is_some_and(|n| kind_of(*n) == Kind::Letter(Script::Arabic));
                     if next_ar {
                         // ZWNJ is a telling "letter" for Persian orthography.
                         let m = &models[2];
@@ -412,7 +412,7 @@ pub fn segment_features(models: &[GroupModel; 3], text: &str) -> SegmentFeatures
                 }
             }
             Kind::Apostrophe => {
-                let next_letter = it.peek().is_some_and(|n| matches!(kind(*n), Kind::Letter(_)));
+                let next_letter = it.peek().is_some_and(|n| matches!(kind_of(*n), Kind::Letter(_)));
                 if let (Some(g), true) = (pass.word_group, next_letter) {
                     let gi = group_index(g);
                     let m = &models[gi];

@@ -64,8 +64,7 @@ pub fn decode_declared(
     let sample = &bytes[..bytes.len().min(SAMPLE)];
     // Validated once: on Cyrillic or Arabic text validation costs several instructions per byte.
     let valid = std::str::from_utf8(bytes);
-    let is_utf8 = valid.is_ok();
-    if sample.contains(&0) || !is_utf8 {
+    if sample.contains(&0) || valid.is_err() {
         if let Some(enc) = sniff_utf16(sample) {
             let (text, had_errors) = enc.decode_without_bom_handling(bytes);
             if !had_errors && plausibility(&text).is_ok() {
@@ -83,7 +82,7 @@ pub fn decode_declared(
     if let Ok(text) = valid {
         return Ok((without_nul(text), "utf-8"));
     }
-    let bad_at = std::str::from_utf8(bytes).err().map(|e| e.valid_up_to()).unwrap_or(0);
+    let bad_at = valid.err().map(|e| e.valid_up_to()).unwrap_or(0);
     if mostly_utf8(bytes) {
         // UTF-8 with a few broken sequences (a cut at the end, a stray byte): the text is UTF-8, the damage is
         // dropped rather than the article, or the whole file misread as a legacy encoding.
