@@ -70,6 +70,10 @@ struct OutputArgs {
     /// Prefix CSV cells starting with = + - @ with ' so spreadsheet programs do not run them as formulas.
     #[arg(long)]
     spreadsheet_safe: bool,
+    /// Articles per Parquet row group of the articles and sentences tables, on average (at most 4 times as
+    /// many). Boundaries follow the articles' ids, so a rerun with --state copies unchanged groups.
+    #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..))]
+    row_group_articles: u64,
 }
 
 #[derive(Args)]
@@ -136,6 +140,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 threads: a.output.threads,
                 quiet: a.output.quiet,
                 csv: CsvOptions { spreadsheet_safe: a.output.spreadsheet_safe },
+                row_group_articles: a.output.row_group_articles,
                 limits: ReadLimits { max_bytes: a.max_file_bytes },
                 arguments: std::env::args().skip(1).collect(),
                 shard: a.shard,
@@ -158,6 +163,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 threads: a.output.threads,
                 quiet: a.output.quiet,
                 csv: CsvOptions { spreadsheet_safe: a.output.spreadsheet_safe },
+                row_group_articles: a.output.row_group_articles,
                 limits: ReadLimits::default(),
                 arguments: std::env::args().skip(1).collect(),
                 shard: None,

@@ -95,6 +95,15 @@ fn reused(out: &Path) -> u64 {
     manifest["reused_files"].as_u64().unwrap()
 }
 
+/// Parquet row groups of the articles and sentences tables the run copied from the previous one.
+fn copied_groups(out: &Path) -> u64 {
+    let manifest: serde_json::Value = serde_json::from_slice(&fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    manifest["copied_row_groups"].as_u64().unwrap()
+}
+
+/// Row groups of a few articles each, so that the sample corpus has many and a rerun can copy most.
+const SMALL_GROUPS: [&str; 2] = ["--row-group-articles", "3"];
+
 #[test]
 fn an_incremental_rerun_reads_only_what_changed_and_equals_a_full_rebuild() {
     let d = tempfile::tempdir().unwrap();
@@ -102,8 +111,10 @@ fn an_incremental_rerun_reads_only_what_changed_and_equals_a_full_rebuild() {
     copy_dir(Path::new("data/sample"), &input, |_| true);
     let n_files = fs::read_dir(&input).unwrap().count() as u64;
     let (state, inc) = (d.path().join("state"), d.path().join("inc"));
-    run(&["build", "--state"], &[&state, Path::new("--out"), &inc, &input]);
+    let with_state = ["build", SMALL_GROUPS[0], SMALL_GROUPS[1], "--state"];
+    run(&with_state, &[&state, Path::new("--out"), &inc, &input]);
     assert_eq!(reused(&inc), 0);
+    assert_eq!(copied_groups(&inc), 0);
     // One article changes its body, one new article arrives (no template lines, so the chrome stays).
     let changed = input.join("002_be73d93cd4e02a3c.txt");
     let text = fs::read_to_string(&changed).unwrap().replacen("14", "15", 1);
@@ -113,11 +124,19 @@ fn an_incremental_rerun_reads_only_what_changed_and_equals_a_full_rebuild() {
         "A New Headline\n\n\nA first paragraph of 12 words.\n\nA second one.\n",
     )
     .unwrap();
-    run(&["build", "--state"], &[&state, Path::new("--out"), &inc, &input]);
+    run(&with_state, &[&state, Path::new("--out"), &inc, &input]);
     assert_eq!(reused(&inc), n_files - 1, "all but the changed file are reused");
+    let groups = parquet_groups(&inc, "articles") + parquet_groups(&inc, "sentences");
+    let copied = copied_groups(&inc);
+    assert!(copied > 0 && copied + 6 >= groups, "{copied} of {groups} row groups copied");
     let full = d.path().join("full");
-    run(&["build", "--out"], &[&full, &input]);
+    run(&["build", SMALL_GROUPS[0], SMALL_GROUPS[1], "--out"], &[&full, &input]);
     assert_same_tables(&full, &inc);
+}
+
+fn parquet_groups(out: &Path, table: &str) -> u64 {
+    let f = fs::File::open(out.join(format!("{table}.parquet"))).unwrap();
+    ParquetRecordBatchReaderBuilder::try_new(f).unwrap().metadata().num_row_groups() as u64
 }
 
 #[test]
@@ -181,7 +200,7 @@ fn an_incremental_rerun_follows_deletions_changes_and_new_copies_into_old_rows()
     copy_dir(Path::new("data/sample"), &input, |_| true);
     let n_files = fs::read_dir(&input).unwrap().count() as u64;
     let (state, inc) = (d.path().join("state"), d.path().join("inc"));
-    build_with_state(&state, &inc, &input, &[]);
+    build_with_state(&state, &inc, &input, &SMALL_GROUPS);
     let before = common::rows(&inc, "articles");
     // The first article of a story that is its own original, and a file outside every story.
     let in_story =
@@ -206,10 +225,11 @@ fn an_incremental_rerun_follows_deletions_changes_and_new_copies_into_old_rows()
     assert_ne!(text, changed);
     fs::write(input.join(&paired), changed).unwrap();
 
-    build_with_state(&state, &inc, &input, &["--threads", "1"]);
+    build_with_state(&state, &inc, &input, &["--threads", "1", SMALL_GROUPS[0], SMALL_GROUPS[1]]);
     assert_eq!(reused(&inc), n_files - 2, "all but the deleted, the changed and the new file are reused");
+    assert!(copied_groups(&inc) > 0, "unchanged row groups are copied, with their corpus-wide cells made afresh");
     let full = d.path().join("full");
-    run(&["build", "--threads", "2", "--out"], &[&full, &input]);
+    run(&["build", "--threads", "2", SMALL_GROUPS[0], SMALL_GROUPS[1], "--out"], &[&full, &input]);
     assert_same_tables(&full, &inc);
     // The new copy did reach old rows: the old article is now a duplicate, and its story is named after the copy.
     let after = common::rows(&inc, "articles");
@@ -219,9 +239,11 @@ fn an_incremental_rerun_follows_deletions_changes_and_new_copies_into_old_rows()
     assert!(!after.iter().any(|r| r["source_file"] == alone));
     assert!(after.iter().any(|r| r["story_id"] == format!("s{}", new["doc_id"])));
 
-    // A second rerun with nothing changed reuses everything and still writes the same tables.
-    build_with_state(&state, &inc, &input, &[]);
+    // A second rerun with nothing changed reuses everything, copies every row group and still writes the same
+    // tables.
+    build_with_state(&state, &inc, &input, &SMALL_GROUPS);
     assert_eq!(reused(&inc), n_files);
+    assert_eq!(copied_groups(&inc), parquet_groups(&inc, "articles") + parquet_groups(&inc, "sentences"));
     assert_same_tables(&full, &inc);
 }
 
@@ -332,9 +354,10 @@ fn csv_rows_are_copied_only_when_they_are_still_what_a_full_build_writes() {
     assert_same_tables(&full_safe, &inc);
     assert!(fs::read_to_string(inc.join("articles.csv")).unwrap().contains(",'-A Headline With A Dash,"));
 
-    // The output edited in place (the state's copy is the same file): the edited rows are encoded again.
+    // The output edited in place (the state's copy is the same file): the edited rows are encoded again, and
+    // no Parquet row group is copied from an edited file.
     build_with_state(&state, &inc, &input, &[]);
-    for table in ["articles.csv", "sentences.csv"] {
+    for table in ["articles.csv", "sentences.csv", "articles.parquet", "sentences.parquet"] {
         let mut f = fs::OpenOptions::new().write(true).open(inc.join(table)).unwrap();
         use std::io::{Seek, SeekFrom, Write};
         let len = f.metadata().unwrap().len();
@@ -344,13 +367,16 @@ fn csv_rows_are_copied_only_when_they_are_still_what_a_full_build_writes() {
     let other = d.path().join("other");
     build_with_state(&state, &other, &input, &[]);
     assert_eq!(reused(&other), n_files);
+    assert_eq!(copied_groups(&other), 0, "row groups are not copied from an edited Parquet file");
     let full = d.path().join("full");
     run(&["build", "--out"], &[&full, &input]);
     assert_same_tables(&full, &other);
 
-    // Parquet only, then both again: no rows to copy, every row encoded.
+    // Parquet only, then both again: no CSV rows to copy, every row encoded; the Parquet row groups are copied.
     build_with_state(&state, &other, &input, &["--format", "parquet"]);
+    assert!(copied_groups(&other) > 0);
     build_with_state(&state, &other, &input, &[]);
+    assert!(copied_groups(&other) > 0);
     assert_same_tables(&full, &other);
 }
 

@@ -13,6 +13,7 @@
 //! shards' spills; a single-machine build is one shard and its merge in one process. With `--state`, the map
 //! reuses the previous run's articles for files that did not change.
 
+mod articles;
 mod map;
 mod shard;
 mod signatures;
@@ -57,6 +58,8 @@ pub struct BuildConfig {
     pub threads: Option<usize>,
     pub quiet: bool,
     pub csv: CsvOptions,
+    /// Articles per Parquet row group of the articles and sentences tables, on average (see `articles`).
+    pub row_group_articles: u64,
     pub limits: ReadLimits,
     /// The command line, recorded in manifest.json.
     pub arguments: Vec<String>,
@@ -84,6 +87,8 @@ pub struct Summary {
     pub lexicon_word_pairs: u64,
     /// Aligned pairs whose sentence links came from `--state` (same texts, languages and lexicon).
     pub reused_sentence_links: u64,
+    /// Parquet row groups of the articles and sentences tables copied from the previous run (`--state`).
+    pub copied_row_groups: u64,
 }
 
 /// One article of a map output: where it sits in its spill.
@@ -179,8 +184,7 @@ pub fn merge(shard_dirs: &[PathBuf], cfg: &BuildConfig) -> Result<Summary> {
         clock.mark("load_shards");
         let outputs: Vec<MapOutput> = parts.into_iter().map(|p| p.output).collect();
         let staged = StagedDir::new(&cfg.out)?;
-        let (summary, _, _) =
-            reduce_and_write(&outputs, None, Reuse::default(), &staged.tmp, cfg, &mut clock, started)?;
+        let (summary, ..) = reduce_and_write(&outputs, None, Reuse::default(), &staged.tmp, cfg, &mut clock, started)?;
         staged.commit()?;
         Ok(summary)
     })
@@ -297,10 +301,12 @@ fn run_build(cfg: &BuildConfig) -> Result<Summary> {
         let cache = cfg.state.as_ref().map(|_| previous.as_ref().map(|p| p.links()).unwrap_or_default());
         // Rows of reused articles are copied from the previous run's CSV tables when their cells are the same.
         let prev_tables = previous.as_ref().and_then(|p| p.tables(cfg.csv.spreadsheet_safe));
-        let (summary, links, rows) = reduce_and_write(
+        // ... and unchanged Parquet row groups from its Parquet files.
+        let prev_groups = previous.as_ref().and_then(|p| p.parquet_groups());
+        let (summary, links, rows, groups) = reduce_and_write(
             std::slice::from_ref(&output),
             signed,
-            Reuse { links: cache.as_ref(), tables: prev_tables.as_ref() },
+            Reuse { links: cache.as_ref(), tables: prev_tables.as_ref(), groups: prev_groups.as_ref() },
             &staged.tmp,
             cfg,
             &mut clock,
@@ -308,8 +314,13 @@ fn run_build(cfg: &BuildConfig) -> Result<Summary> {
         )?;
         drop(cache);
         if let Some(dir) = &cfg.state {
-            let written =
-                state::Written { links, rows, tables_dir: &staged.tmp, spreadsheet_safe: cfg.csv.spreadsheet_safe };
+            let written = state::Written {
+                links,
+                rows,
+                groups,
+                tables_dir: &staged.tmp,
+                spreadsheet_safe: cfg.csv.spreadsheet_safe,
+            };
             state::save(dir, &spill_path, &chrome, &sample_lines, &files, &output, written)?;
         } else {
             std::fs::remove_file(&spill_path).ok();
@@ -579,6 +590,8 @@ struct Reuse<'a> {
     /// The previous run's CSV tables, to copy the rows of reused articles from (`parts[0].prev_rows` says
     /// where they are).
     tables: Option<&'a state::PrevTables>,
+    /// The previous run's Parquet files of articles and sentences, to copy unchanged row groups from.
+    groups: Option<&'a articles::PrevGroups>,
 }
 
 /// The corpus-wide steps and the writers, over one or more map outputs. `signed`: the articles' signatures
@@ -591,8 +604,8 @@ fn reduce_and_write(
     cfg: &BuildConfig,
     clock: &mut Clock,
     started: Instant,
-) -> Result<(Summary, KeptLinks, Vec<state::Rows>)> {
-    let Reuse { links, tables: prev_tables } = reuse;
+) -> Result<(Summary, KeptLinks, Vec<state::Rows>, Option<articles::GroupPrints>)> {
+    let Reuse { links, tables: prev_tables, groups: prev_groups } = reuse;
     let readers = parts.iter().map(|p| SpillReader::open(&p.spill)).collect::<Result<Vec<_>>>()?;
     // Global input order across parts.
     let mut order: Vec<(usize, usize)> =
@@ -654,139 +667,26 @@ fn reduce_and_write(
     }
     clock.mark("align");
 
-    // Articles and sentences, streamed from the spill in input order. Each table is written on a thread of
-    // its own (CSV and Parquet encoding is serial) while the workers prepare the next chunk.
-    let art_w = TableWriter::create(dir, &tables::articles(Vec::new()), cfg.formats, cfg.csv)?;
-    let sent_w = TableWriter::create(dir, &tables::sentences(Vec::new()), cfg.formats, cfg.csv)?;
-    // With `--state`, the CSV rows are encoded here (in parallel) or copied from the previous run's tables,
-    // and where each article's rows land is kept for the next run.
-    let track_rows = links.is_some() && cfg.formats.csv;
+    // Articles and sentences, streamed from the spill in input order (see `articles`).
+    let ident: Vec<u64> = parts[0].sigs.iter().map(|&(_, check)| check).collect();
     let prev_rows = match prev_tables {
-        Some(t) if track_rows && in_map_order && parts[0].prev_rows.len() == order.len() => {
-            Some((t, &parts[0].prev_rows))
-        }
+        Some(t) if in_map_order && parts[0].prev_rows.len() == order.len() => Some((t, &parts[0].prev_rows[..])),
         _ => None,
     };
-    let mut rows: Vec<state::Rows> = Vec::new();
-    let mut art_pos = write::csv_header(&tables::articles(Vec::new()))?.len() as u64;
-    let mut sent_pos = write::csv_header(&tables::sentences(Vec::new()))?.len() as u64;
-    let mut by_lang: BTreeMap<String, u64> = BTreeMap::new();
-    let mut story_rows: BTreeMap<usize, tables::StoryRow> = BTreeMap::new();
+    let incr = articles::Incremental { ident: &ident, prev_rows, prev_groups, track_rows: true };
+    // The previous run's files are used only where this run's order and records are known per article.
+    let incr = (links.is_some() && in_map_order && ident.len() == order.len()).then_some(&incr);
     let bar = progress(cfg, order.len() as u64, "writing");
-    std::thread::scope(|scope| -> Result<()> {
-        type Encoded = (write::Table, Option<Vec<u8>>);
-        fn drain(mut w: TableWriter, rx: std::sync::mpsc::Receiver<Encoded>) -> Result<()> {
-            for (t, csv) in rx {
-                match csv {
-                    Some(csv) => w.write_encoded(&t, &csv)?,
-                    None => w.write(&t)?,
-                }
-            }
-            w.finish()
-        }
-        let (art_tx, art_rx) = std::sync::mpsc::sync_channel::<Encoded>(1);
-        let (sent_tx, sent_rx) = std::sync::mpsc::sync_channel::<Encoded>(1);
-        let art_writer = scope.spawn(move || drain(art_w, art_rx));
-        let sent_writer = scope.spawn(move || drain(sent_w, sent_rx));
-        let mut produce = || -> Result<()> {
-            for start in (0..order.len()).step_by(WRITE_CHUNK) {
-                let end = (start + WRITE_CHUNK).min(order.len());
-                let chunk: Vec<(Article, Vec<String>)> = (start..end)
-                    .into_par_iter()
-                    .map(|k| {
-                        let mut a = fetch(k)?;
-                        if let Some(j) = dup_of[k] {
-                            a.dup_of = briefs[j].doc_id.clone();
-                        }
-                        if let Some(s) = story_of[k] {
-                            a.story_id = story_ids[s].clone();
-                        }
-                        let sentences = normalise::split_sentences(&a.text, &a.lang);
-                        Ok((a, sentences))
-                    })
-                    .collect::<Result<_>>()?;
-                for (k, (a, _)) in (start..end).zip(&chunk) {
-                    *by_lang.entry(a.lang.clone()).or_insert(0) += 1;
-                    if let Some(s) = story_of[k] {
-                        let row = story_rows.entry(s).or_insert_with(|| tables::StoryRow {
-                            story_id: story_ids[s].clone(),
-                            n_articles: 0,
-                            languages: Vec::new(),
-                            title: a.title.clone(),
-                        });
-                        row.n_articles += 1;
-                        if !row.languages.contains(&a.lang) {
-                            row.languages.push(a.lang.clone());
-                        }
-                        // The representative title: the English version's if there is one (most readers
-                        // share it).
-                        if a.lang == "eng_Latn"
-                            && !row.languages.iter().take(row.languages.len() - 1).any(|l| l == "eng_Latn")
-                        {
-                            row.title = a.title.clone();
-                        }
-                    }
-                }
-                let cells: Vec<u64> = match track_rows {
-                    true => chunk.iter().map(|(a, _)| state::corpus_cells(&a.dup_of, &a.story_id)).collect(),
-                    false => Vec::new(),
-                };
-                let (articles, sentences): (Vec<Article>, Vec<Vec<String>>) = chunk.into_iter().unzip();
-                let mut sent_start = Vec::with_capacity(sentences.len() + 1);
-                sent_start.push(0);
-                for ss in &sentences {
-                    sent_start.push(sent_start.last().copied().unwrap_or(0) + ss.len());
-                }
-                let sent_docs: Vec<(String, Vec<String>)> =
-                    articles.iter().map(|a| a.doc_id.clone()).zip(sentences).collect();
-                let (art_t, sent_t) = (tables::articles(articles), tables::sentences(sent_docs));
-                let (mut art_csv, mut sent_csv) = (None, None);
-                if track_rows {
-                    let encoded = (0..end - start)
-                        .into_par_iter()
-                        .map(|i| {
-                            if let Some((t, Some(r))) = prev_rows.map(|(t, p)| (t, p[start + i])) {
-                                if r.corpus_cells == cells[i] {
-                                    if let Some(bytes) = t.rows(&r) {
-                                        return Ok(bytes);
-                                    }
-                                }
-                            }
-                            let (mut a, mut s) = (Vec::new(), Vec::new());
-                            write::csv_rows(&art_t, i..i + 1, cfg.csv, &mut a)?;
-                            write::csv_rows(&sent_t, sent_start[i]..sent_start[i + 1], cfg.csv, &mut s)?;
-                            Ok((a, s))
-                        })
-                        .collect::<Result<Vec<_>>>()?;
-                    let (mut a_all, mut s_all) = (Vec::new(), Vec::new());
-                    for (i, (a, s)) in encoded.into_iter().enumerate() {
-                        let (na, ns) = (a.len() as u64, s.len() as u64);
-                        rows.push(state::Rows {
-                            article: (art_pos, na),
-                            sentences: (sent_pos, ns),
-                            check: state::check(&a, &s),
-                            corpus_cells: cells[i],
-                        });
-                        (art_pos, sent_pos) = (art_pos + na, sent_pos + ns);
-                        a_all.extend_from_slice(&a);
-                        s_all.extend_from_slice(&s);
-                    }
-                    (art_csv, sent_csv) = (Some(a_all), Some(s_all));
-                }
-                // A send fails only when a writer stopped on an error; its join below reports it.
-                if sent_tx.send((sent_t, sent_csv)).is_err() || art_tx.send((art_t, art_csv)).is_err() {
-                    break;
-                }
-                bar.inc((end - start) as u64);
-            }
-            Ok(())
-        };
-        let produced = produce();
-        drop((art_tx, sent_tx));
-        let arts = art_writer.join().map_err(|_| anyhow::anyhow!("the articles writer thread panicked"))?;
-        let sents = sent_writer.join().map_err(|_| anyhow::anyhow!("the sentences writer thread panicked"))?;
-        arts.and(sents).and(produced)
-    })?;
+    let corpus = articles::Corpus {
+        fetch: &fetch,
+        briefs: &briefs,
+        dup_of: &dup_of,
+        story_of: &story_of,
+        story_ids: &story_ids,
+    };
+    let layout = articles::Layout { formats: cfg.formats, csv: cfg.csv, group_mean: cfg.row_group_articles };
+    let written = articles::write(dir, layout, &corpus, incr, &bar)?;
+    let articles::Written { by_lang, story_rows, rows, groups, copied_groups } = written;
     bar.finish_and_clear();
     clock.mark("write_articles");
 
@@ -861,6 +761,7 @@ fn reduce_and_write(
         reused_files: parts.iter().map(|p| p.reused_files).sum(),
         lexicon_word_pairs: lexicon.len() as u64,
         reused_sentence_links: reused_links,
+        copied_row_groups: copied_groups.0 + copied_groups.1,
     };
     write_manifest(dir, cfg, &summary, &rejects, &by_lang, clock, started)?;
     if !cfg.quiet {
@@ -878,13 +779,13 @@ fn reduce_and_write(
             started.elapsed().as_secs_f64()
         );
     }
-    Ok((summary, kept, rows))
+    Ok((summary, kept, rows, groups))
 }
 
 fn write_table(dir: &Path, cfg: &BuildConfig, table: &write::Table) -> Result<()> {
     let mut w = TableWriter::create(dir, table, cfg.formats, cfg.csv)?;
     w.write(table)?;
-    w.finish()
+    w.finish().map(drop)
 }
 
 fn write_manifest(
@@ -923,6 +824,7 @@ fn write_manifest(
         "articles_by_language": by_lang,
         "reused_files": s.reused_files,
         "reused_sentence_links": s.reused_sentence_links,
+        "copied_row_groups": s.copied_row_groups,
         "seconds_per_stage": clock.to_json(),
         "cpu_seconds_per_stage": clock.cpu_json(),
     });

@@ -24,12 +24,14 @@
 //! The state is replaced atomically: a new spill and links file under new names, then `state.bin` renamed
 //! over the old one, then the old files removed. A run killed midway leaves the previous state usable.
 
+use super::articles::PrevGroups;
 use super::spill::SpillReader;
 use super::MapOutput;
 use crate::align::SentenceLink;
 use crate::extract::ChromeModel;
 use crate::model::Reject;
 use crate::read::InputFile;
+use crate::write::PrevParquet;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -39,7 +41,7 @@ use std::path::{Path, PathBuf};
 use xxhash_rust::xxh3::xxh3_64;
 
 const STATE: &str = "state.bin";
-const VERSION: u32 = 5;
+const VERSION: u32 = 6;
 
 /// Size in bytes, modification time (seconds, nanoseconds).
 pub type Fingerprint = Option<(u64, i64, u32)>;
@@ -151,6 +153,18 @@ struct Stored {
     /// The state's copies of `articles.csv` and `sentences.csv`, and whether they were written
     /// spreadsheet-safe; `None` when the run wrote no CSV.
     tables: Option<(String, String, bool)>,
+    /// The state's copies of `articles.parquet` and `sentences.parquet`; `None` when the run wrote no Parquet.
+    parquet: Option<KeptParquet>,
+}
+
+/// A Parquet table the state keeps, to copy unchanged row groups from (see `super::articles`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct KeptParquet {
+    articles: (String, Fingerprint),
+    sentences: (String, Fingerprint),
+    /// The fingerprints of each file's row groups, in file order.
+    article_groups: Vec<u64>,
+    sentence_groups: Vec<u64>,
 }
 
 /// A loaded state.
@@ -263,6 +277,26 @@ impl State {
         })
     }
 
+    /// The previous run's Parquet tables of articles and sentences, if it kept them and they are as it left
+    /// them (same size and modification time, a footer that reads, one fingerprint per row group).
+    pub fn parquet_groups(&self) -> Option<PrevGroups> {
+        let kept = self.stored.parquet.as_ref()?;
+        let open = |(name, fp): &(String, Fingerprint), groups: &[u64]| -> Option<PrevParquet> {
+            let path = self.dir.join(name);
+            if fp.is_none() || fingerprint(&path) != *fp {
+                return None;
+            }
+            PrevParquet::open(&path).ok().filter(|p| p.row_groups() == groups.len())
+        };
+        let index = |groups: &[u64]| groups.iter().enumerate().map(|(g, &fp)| (fp, g)).collect();
+        Some(PrevGroups {
+            articles: open(&kept.articles, &kept.article_groups)?,
+            sentences: open(&kept.sentences, &kept.sentence_groups)?,
+            article_groups: index(&kept.article_groups),
+            sentence_groups: index(&kept.sentence_groups),
+        })
+    }
+
     pub fn spill_reader(&self) -> Result<SpillReader> {
         SpillReader::open(&self.dir.join(&self.stored.spill))
     }
@@ -273,11 +307,18 @@ fn stored(dir: &Path) -> Option<Stored> {
 }
 
 /// The generation of a file the state writes (`articles-N.spill`, `links-N.bin`, `articles-N.csv`,
-/// `sentences-N.csv`); `None` for any other name.
+/// `sentences-N.csv`, `articles-N.parquet`, `sentences-N.parquet`); `None` for any other name.
 fn generation_of(name: &str) -> Option<u64> {
-    let n = [("articles-", ".spill"), ("links-", ".bin"), ("articles-", ".csv"), ("sentences-", ".csv")]
-        .iter()
-        .find_map(|(pre, suf)| name.strip_prefix(pre).and_then(|n| n.strip_suffix(suf)))?;
+    let n = [
+        ("articles-", ".spill"),
+        ("links-", ".bin"),
+        ("articles-", ".csv"),
+        ("sentences-", ".csv"),
+        ("articles-", ".parquet"),
+        ("sentences-", ".parquet"),
+    ]
+    .iter()
+    .find_map(|(pre, suf)| name.strip_prefix(pre).and_then(|n| n.strip_suffix(suf)))?;
     n.parse().ok()
 }
 
@@ -304,6 +345,8 @@ pub struct Written<'a> {
     pub links: Vec<(LinkKey, Vec<SentenceLink>)>,
     /// Per article in output order, its rows in the CSV tables (empty when no CSV was written).
     pub rows: Vec<Rows>,
+    /// The fingerprints of the row groups of the Parquet articles and sentences tables, if written.
+    pub groups: Option<super::articles::GroupPrints>,
     /// The folder this run wrote its tables to (before they are moved into place).
     pub tables_dir: &'a Path,
     pub spreadsheet_safe: bool,
@@ -320,7 +363,7 @@ pub fn save(
     out: &MapOutput,
     written: Written,
 ) -> Result<()> {
-    let Written { links, rows, tables_dir, spreadsheet_safe } = written;
+    let Written { links, rows, groups, tables_dir, spreadsheet_safe } = written;
     let spill =
         spill_path.file_name().map(|n| n.to_string_lossy().into_owned()).context("the state spill has no file name")?;
     let generation = spill
@@ -356,20 +399,37 @@ pub fn save(
             f.inputs += 1;
         }
     }
-    // The CSV tables the rows point into: linked into the state (copied where links are not possible).
+    // The tables the rows and groups point into: linked into the state (copied where links are not possible).
+    let keep = |file: &str| -> Result<String> {
+        let (stem, ext) = file.split_once('.').context("a table file name without an extension")?;
+        let name = format!("{stem}-{generation}.{ext}");
+        let (from, to) = (tables_dir.join(file), dir.join(&name));
+        fs::remove_file(&to).ok();
+        if fs::hard_link(&from, &to).is_err() {
+            fs::copy(&from, &to).with_context(|| format!("cannot copy {} into the state", from.display()))?;
+        }
+        Ok(name)
+    };
     let tables = if rows_known && tables_dir.join("articles.csv").exists() {
-        let keep = |table: &str| -> Result<String> {
-            let name = format!("{table}-{generation}.csv");
-            let (from, to) = (tables_dir.join(format!("{table}.csv")), dir.join(&name));
-            fs::remove_file(&to).ok();
-            if fs::hard_link(&from, &to).is_err() {
-                fs::copy(&from, &to).with_context(|| format!("cannot copy {} into the state", from.display()))?;
-            }
-            Ok(name)
-        };
-        Some((keep("articles")?, keep("sentences")?, spreadsheet_safe))
+        Some((keep("articles.csv")?, keep("sentences.csv")?, spreadsheet_safe))
     } else {
         None
+    };
+    let parquet = match groups {
+        Some((article_groups, sentence_groups)) if tables_dir.join("articles.parquet").exists() => {
+            let kept = |file: &str| -> Result<(String, Fingerprint)> {
+                let name = keep(file)?;
+                let fp = fingerprint(&dir.join(&name));
+                Ok((name, fp))
+            };
+            Some(KeptParquet {
+                articles: kept("articles.parquet")?,
+                sentences: kept("sentences.parquet")?,
+                article_groups,
+                sentence_groups,
+            })
+        }
+        _ => None,
     };
     for r in &out.rejects {
         if let Some(f) = per_file.get_mut(&r.source_file) {
@@ -389,6 +449,7 @@ pub fn save(
         files: per_file,
         samples: samples.clone(),
         tables,
+        parquet,
     };
     let tmp = dir.join(format!("{STATE}.next"));
     write_synced(&tmp, &seal(&stored)?)?;
@@ -397,10 +458,12 @@ pub fn save(
     for e in fs::read_dir(dir).into_iter().flatten().flatten() {
         let name = e.file_name().to_string_lossy().into_owned();
         let tables = stored.tables.as_ref();
+        let parquet = stored.parquet.as_ref();
         let ours = name == STATE
             || name == stored.spill
             || name == stored.links
-            || tables.is_some_and(|(a, s, _)| name == *a || name == *s);
+            || tables.is_some_and(|(a, s, _)| name == *a || name == *s)
+            || parquet.is_some_and(|p| name == p.articles.0 || name == p.sentences.0);
         if generation_of(&name).is_some() && !ours {
             fs::remove_file(e.path()).ok();
         }

@@ -5,18 +5,19 @@
 //! a header; empty cells are nulls; timestamps are ISO 8601 UTC (`2024-01-02T21:26:00Z`), which DuckDB,
 //! pandas, polars and Spark read as timestamps. Parquet timestamps are microseconds, UTC.
 
+mod parquet;
 mod table;
 
+pub use parquet::PrevParquet;
 pub use table::{format_float, format_timestamp, Column, Table, Values};
 
+use ::parquet::basic::{Compression, ZstdLevel};
+use ::parquet::file::properties::WriterProperties;
 use anyhow::{Context, Result};
 use arrow_array::{
     ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray, UInt64Array,
 };
 use arrow_schema::{DataType, Field, Schema, TimeUnit};
-use parquet::arrow::ArrowWriter;
-use parquet::basic::{Compression, ZstdLevel};
-use parquet::file::properties::WriterProperties;
 use std::fs;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -48,18 +49,38 @@ pub struct CsvOptions {
 
 /// Writes one table as it comes, chunk by chunk, to `<dir>/<name>.csv` and/or `<dir>/<name>.parquet`, so a
 /// table never has to be held whole in memory.
+///
+/// Parquet row groups close by size ([`ROW_GROUP`] rows or [`ROW_GROUP_BYTES`]), or, for a writer made with
+/// [`TableWriter::create_grouped`], where the caller says: at [`TableWriter::end_group`] and around
+/// [`TableWriter::copy_group`].
 pub struct TableWriter {
     csv: Option<BufWriter<fs::File>>,
-    parquet: Option<ArrowWriter<BufWriter<fs::File>>>,
+    parquet: Option<parquet::ParquetWriter>,
     schema: Arc<Schema>,
     opts: CsvOptions,
     /// A chunk's CSV bytes, encoded before they are written.
     buf: Vec<u8>,
+    /// Whether row groups close by size (otherwise only when the caller says).
+    auto_groups: bool,
+    /// Rows in the open Parquet row group.
+    group_rows: usize,
+    /// Parquet row groups written so far.
+    groups: usize,
 }
 
 impl TableWriter {
     /// Opens the files of a table. `template` gives the column names and types (its rows are not written).
     pub fn create(dir: &Path, template: &Table, formats: Formats, opts: CsvOptions) -> Result<Self> {
+        Self::open(dir, template, formats, opts, true)
+    }
+
+    /// As [`TableWriter::create`], but a Parquet row group closes only at [`TableWriter::end_group`], so that
+    /// the caller can make boundaries that do not move when rows are added elsewhere (and copy groups).
+    pub fn create_grouped(dir: &Path, template: &Table, formats: Formats, opts: CsvOptions) -> Result<Self> {
+        Self::open(dir, template, formats, opts, false)
+    }
+
+    fn open(dir: &Path, template: &Table, formats: Formats, opts: CsvOptions, auto_groups: bool) -> Result<Self> {
         let schema = Arc::new(Schema::new(template.columns.iter().map(arrow_field).collect::<Vec<_>>()));
         let csv = if formats.csv {
             let path = dir.join(format!("{}.csv", template.name));
@@ -74,18 +95,16 @@ impl TableWriter {
             let path = dir.join(format!("{}.parquet", template.name));
             let props = WriterProperties::builder()
                 .set_compression(Compression::ZSTD(ZstdLevel::try_new(3)?))
-                .set_max_row_group_size(ROW_GROUP)
                 // Min/max statistics hold whole values unless truncated: a 50 MB article text was stored four
                 // more times in page and chunk statistics (a 201 MB file). Truncated bounds still prune.
                 .set_statistics_truncate_length(Some(STATS_TRUNCATE))
                 .set_created_by(format!("rferl-corpus {}", env!("CARGO_PKG_VERSION")))
                 .build();
-            let file = fs::File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
-            Some(ArrowWriter::try_new(BufWriter::new(file), schema.clone(), Some(props))?)
+            Some(parquet::ParquetWriter::create(&path, schema.clone(), props)?)
         } else {
             None
         };
-        Ok(TableWriter { csv, parquet, schema, opts, buf: Vec::new() })
+        Ok(TableWriter { csv, parquet, schema, opts, buf: Vec::new(), auto_groups, group_rows: 0, groups: 0 })
     }
 
     /// Appends the rows of `chunk` (same columns as the template).
@@ -108,29 +127,73 @@ impl TableWriter {
     }
 
     fn write_parquet(&mut self, chunk: &Table) -> Result<()> {
-        if let Some(w) = &mut self.parquet {
-            if !chunk.is_empty() {
-                let cols = chunk.columns.iter().map(|c| arrow_array(&c.values, 0, chunk.len())).collect::<Vec<_>>();
-                w.write(&RecordBatch::try_new(self.schema.clone(), cols)?)?;
-                // A row group is held in memory until it is closed: 64k rows of whole articles would be
-                // hundreds of MB, so a group also closes once its encoded size passes ROW_GROUP_BYTES.
-                if w.in_progress_size() >= ROW_GROUP_BYTES {
-                    w.flush()?;
-                }
+        if self.parquet.is_none() {
+            return Ok(());
+        }
+        let mut from = 0;
+        while from < chunk.len() {
+            // Size-closed groups hold at most ROW_GROUP rows: a chunk is cut where the group fills.
+            let to = match self.auto_groups {
+                true => chunk.len().min(from + ROW_GROUP - self.group_rows),
+                false => chunk.len(),
+            };
+            let cols = chunk.columns.iter().map(|c| arrow_array(&c.values, from, to)).collect::<Vec<_>>();
+            let w = self.parquet.as_mut().expect("checked above");
+            w.write(&RecordBatch::try_new(self.schema.clone(), cols)?)?;
+            self.group_rows += to - from;
+            from = to;
+            // A row group is held in memory until it is closed: 64k rows of whole articles would be hundreds
+            // of MB, so a group also closes once its encoded size passes ROW_GROUP_BYTES.
+            if self.auto_groups && (self.group_rows >= ROW_GROUP || w.in_progress_size() >= ROW_GROUP_BYTES) {
+                self.end_group()?;
             }
         }
         Ok(())
     }
 
-    /// Flushes and closes the files.
-    pub fn finish(self) -> Result<()> {
-        if let Some(mut w) = self.csv {
-            w.flush()?;
+    /// Closes the open Parquet row group, if it has rows.
+    pub fn end_group(&mut self) -> Result<()> {
+        if let Some(w) = &mut self.parquet {
+            if self.group_rows > 0 {
+                w.end_group()?;
+                self.groups += 1;
+            }
         }
-        if let Some(w) = self.parquet {
-            w.close()?;
+        self.group_rows = 0;
+        Ok(())
+    }
+
+    /// Writes `csv` (the CSV rows of the group, encoded by [`csv_rows`] or kept from an earlier run) and copies
+    /// row group `group` of `from` as the next Parquet row group, closing the open one first; the columns of
+    /// `fresh` (some of this table's columns, by name, with a value for every row of the group) are encoded
+    /// instead of copied. `from` must be this table written with the same options.
+    pub fn copy_group(&mut self, from: &PrevParquet, group: usize, fresh: &Table, csv: &[u8]) -> Result<()> {
+        if let Some(w) = &mut self.csv {
+            w.write_all(csv)?;
+        }
+        self.end_group()?;
+        if let Some(w) = &mut self.parquet {
+            let mut columns = Vec::new();
+            for c in &fresh.columns {
+                let at = self.schema.index_of(c.name).with_context(|| format!("no column {} to encode", c.name))?;
+                columns.push((at, arrow_array(&c.values, 0, fresh.len())));
+            }
+            w.copy_group(from, group, &columns)?;
+            self.groups += 1;
         }
         Ok(())
+    }
+
+    /// Flushes and closes the files; returns the number of Parquet row groups written.
+    pub fn finish(mut self) -> Result<usize> {
+        self.end_group()?;
+        if let Some(mut w) = self.csv.take() {
+            w.flush()?;
+        }
+        if let Some(w) = self.parquet.take() {
+            w.finish()?;
+        }
+        Ok(self.groups)
     }
 }
 
@@ -177,14 +240,14 @@ pub fn csv_header(template: &Table) -> Result<Vec<u8>> {
 pub fn write_csv(table: &Table, dir: &Path, opts: CsvOptions) -> Result<()> {
     let mut w = TableWriter::create(dir, table, Formats { csv: true, parquet: false }, opts)?;
     w.write(table)?;
-    w.finish()
+    w.finish().map(drop)
 }
 
 /// Writes a whole table as `<dir>/<name>.parquet` (zstd, row groups of [`ROW_GROUP`] rows).
 pub fn write_parquet(table: &Table, dir: &Path) -> Result<()> {
     let mut w = TableWriter::create(dir, table, Formats { csv: false, parquet: true }, CsvOptions::default())?;
     w.write(table)?;
-    w.finish()
+    w.finish().map(drop)
 }
 
 fn arrow_field(c: &Column) -> Field {
@@ -313,8 +376,8 @@ pub fn write_json(value: &serde_json::Value, path: &Path) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
     use arrow_array::Array;
-    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
     fn sample() -> Table {
         Table::new(
