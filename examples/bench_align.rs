@@ -77,7 +77,7 @@ fn main() {
             let (la, lb) = (&arts[p.a].lang, &arts[p.b].lang);
             if builder.wants(la, lb) {
                 let draft = align::draft_sentence_links(&sides[p.a], la, &sides[p.b], lb);
-                builder.add(align::Lesson::new(sides[p.a].stems(), la, sides[p.b].stems(), lb, &draft));
+                builder.add(&align::Lesson::new(sides[p.a].stems(), la, sides[p.b].stems(), lb, &draft));
             }
         }
         let lex = builder.build();

@@ -28,7 +28,7 @@ fn main() -> anyhow::Result<()> {
         let mut builder = LexiconBuilder::default();
         for ((_, la, _, lb), (a, b)) in docs.iter().zip(&sides) {
             if builder.wants(la, lb) {
-                builder.add(Lesson::new(a.stems(), la, b.stems(), lb, &draft_sentence_links(a, la, b, lb)));
+                builder.add(&Lesson::new(a.stems(), la, b.stems(), lb, &draft_sentence_links(a, la, b, lb)));
             }
         }
         lex = builder.build();

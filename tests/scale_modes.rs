@@ -470,9 +470,11 @@ fn sentence_alignment_learns_a_lexicon_and_an_incremental_rerun_under_it_equals_
     assert!(m["counts"]["alignments"].as_u64().unwrap() >= 25, "versions pair up: {m}");
     assert!(m["counts"]["lexicon_word_pairs"].as_u64().unwrap() >= 10, "a lexicon is learned: {m}");
     let pairs = m["counts"]["alignments"].as_u64().unwrap();
-    // Nothing changed: every pair's links come from the state.
+    assert_eq!(m["reused_lessons"], 0);
+    // Nothing changed: every pair's links and lessons come from the state.
     run(&["build", "--state"], &[&state, Path::new("--out"), &inc, &input]);
     assert_eq!(common::manifest(&inc)["reused_sentence_links"], pairs);
+    assert!(common::manifest(&inc)["reused_lessons"].as_u64().unwrap() >= pairs * 4 / 5);
     // Six more stories arrive: the lexicon grows, so no cached link made under the old one is reused (one
     // language pair here), and the result is what a full build of the grown corpus writes.
     for k in 30..36 {
@@ -483,6 +485,9 @@ fn sentence_alignment_learns_a_lexicon_and_an_incremental_rerun_under_it_equals_
     let grown = common::manifest(&inc);
     assert_ne!(grown["counts"]["lexicon_word_pairs"], m["counts"]["lexicon_word_pairs"], "{grown}");
     assert_eq!(grown["reused_sentence_links"], 0, "links made under another lexicon are made again");
+    // ... but what the old pairs taught the lexicon (aligned without one) is taken from the state.
+    let lessons = grown["reused_lessons"].as_u64().unwrap();
+    assert!(lessons >= pairs * 4 / 5 && lessons <= pairs, "{lessons} of {pairs} old pairs' lessons reused");
     let full = d.path().join("full");
     run(&["build", "--out"], &[&full, &input]);
     assert_same_tables(&full, &inc);

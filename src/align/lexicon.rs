@@ -163,21 +163,22 @@ struct Vocabulary {
 }
 
 impl Vocabulary {
-    fn intern(&mut self, s: String) -> u32 {
-        if let Some(&id) = self.ids.get(&s) {
+    fn intern(&mut self, s: &str) -> u32 {
+        if let Some(&id) = self.ids.get(s) {
             return id;
         }
         let id = self.stems.len() as u32;
-        self.ids.insert(s.clone(), id);
-        self.stems.push(s);
+        self.ids.insert(s.to_string(), id);
+        self.stems.push(s.to_string());
         id
     }
 }
 
 /// What one aligned document pair teaches: its languages in [`order`] and the stems of its confident
 /// one-to-one links, each side in that order. Made apart from the builder so that document pairs can be
-/// read in parallel; the builder takes them in pair order.
-#[derive(Debug, Default)]
+/// read in parallel; the builder takes them in pair order. A lesson depends on the two texts and languages
+/// alone, so an incremental build keeps it (serde) and reuses it for a pair that recurs.
+#[derive(Debug, Default, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Lesson {
     /// `None` for a pair of articles in one language, which teaches nothing.
     langs: Option<(String, String)>,
@@ -229,20 +230,22 @@ impl LexiconBuilder {
     }
 
     /// Adds what one document pair taught (see [`Lesson::new`]), up to [`MAX_LINKS`] per language pair.
-    pub fn add(&mut self, lesson: Lesson) {
-        let (Some((x, y)), links) = (lesson.langs, lesson.links) else { return };
-        let room = MAX_LINKS - self.links.get(&(x.clone(), y.clone())).map_or(0, Vec::len).min(MAX_LINKS);
-        if room == 0 || links.is_empty() {
+    pub fn add(&mut self, lesson: &Lesson) {
+        let Some((x, y)) = &lesson.langs else { return };
+        let key = (x.clone(), y.clone());
+        let room = MAX_LINKS - self.links.get(&key).map_or(0, Vec::len).min(MAX_LINKS);
+        if room == 0 || lesson.links.is_empty() {
             return;
         }
-        let (sx, sy): (Vec<_>, Vec<_>) = links.into_iter().take(room).unzip();
-        // Each side's stems interned in its language's vocabulary, looked up once per lesson.
-        let mut intern = |lang: &str, side: Vec<Vec<String>>| -> Vec<Vec<u32>> {
+        let taken = &lesson.links[..lesson.links.len().min(room)];
+        // Each side's stems interned in its language's vocabulary (a stem is copied only the first time).
+        let mut intern = |lang: &str, side: &mut dyn Iterator<Item = &Vec<String>>| -> Vec<Vec<u32>> {
             let v = self.vocab.entry(lang.to_string()).or_default();
-            side.into_iter().map(|stems| stems.into_iter().map(|s| v.intern(s)).collect()).collect()
+            side.map(|stems| stems.iter().map(|s| v.intern(s)).collect()).collect()
         };
-        let (ix, iy) = (intern(&x, sx), intern(&y, sy));
-        self.links.entry((x, y)).or_default().extend(ix.into_iter().zip(iy));
+        let ix = intern(x, &mut taken.iter().map(|(a, _)| a));
+        let iy = intern(y, &mut taken.iter().map(|(_, b)| b));
+        self.links.entry(key).or_default().extend(ix.into_iter().zip(iy));
     }
 
     /// Pairs the stems of every language pair: candidates that meet often enough with a high enough Dice
@@ -342,8 +345,8 @@ mod tests {
         let ru = s(&["Министр заявил, что воды мало.", "Фермеры заявили, что урожай погиб."]);
         let en2 = s(&["The mayor said roads were closed.", "Officials said no."]);
         let ru2 = s(&["Мэр заявил, что дороги закрыты.", "Чиновники заявили: нет."]);
-        b.add(Lesson::new(&en, "eng_Latn", &ru, "rus_Cyrl", &[link("0", "0"), link("1", "1")]));
-        b.add(Lesson::new(&ru2, "rus_Cyrl", &en2, "eng_Latn", &[link("0", "0"), link("1", "1")]));
+        b.add(&Lesson::new(&en, "eng_Latn", &ru, "rus_Cyrl", &[link("0", "0"), link("1", "1")]));
+        b.add(&Lesson::new(&ru2, "rus_Cyrl", &en2, "eng_Latn", &[link("0", "0"), link("1", "1")]));
         let lex = b.build();
         let (p, first) = lex.for_pair("eng_Latn", "rus_Cyrl").expect("a lexicon for the pair");
         assert!(first, "eng sorts before rus");
@@ -371,8 +374,8 @@ mod tests {
         let en = s(&["The minister said water was scarce.", "Farmers said so."]);
         let ru = s(&["Министр заявил, что воды мало.", "Фермеры заявили."]);
         let weak = SentenceLink { sent_a: "0".into(), sent_b: "0".into(), score: 0.01 };
-        b.add(Lesson::new(&en, "eng_Latn", &ru, "rus_Cyrl", &[weak.clone(), link("0-1", "0"), link("1", "")]));
-        b.add(Lesson::new(&en, "eng_Latn", &ru, "rus_Cyrl", &[weak]));
+        b.add(&Lesson::new(&en, "eng_Latn", &ru, "rus_Cyrl", &[weak.clone(), link("0-1", "0"), link("1", "")]));
+        b.add(&Lesson::new(&en, "eng_Latn", &ru, "rus_Cyrl", &[weak]));
         assert!(b.build().is_empty());
     }
 
@@ -390,7 +393,7 @@ mod tests {
         assert_eq!(en[0].len(), 300);
         let mut b = LexiconBuilder::default();
         for _ in 0..2 {
-            b.add(Lesson::new(&en, "eng_Latn", &ru, "rus_Cyrl", &[link("0", "0")]));
+            b.add(&Lesson::new(&en, "eng_Latn", &ru, "rus_Cyrl", &[link("0", "0")]));
         }
         assert!(b.build().is_empty());
     }

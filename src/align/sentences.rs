@@ -579,7 +579,7 @@ mod tests {
         let one = vec![SentenceLink { sent_a: "0".into(), sent_b: "0".into(), score: 0.9 }];
         for (x, y) in [teach("kivu tana.", "вода река."), teach("kivu pole.", "вода поле.")] {
             let stems = |v: &[String]| v.iter().map(|s| crate::align::lexicon::sentence_stems(s)).collect::<Vec<_>>();
-            builder.add(crate::align::lexicon::Lesson::new(&stems(&x), "eng_Latn", &stems(&y), "rus_Cyrl", &one));
+            builder.add(&crate::align::lexicon::Lesson::new(&stems(&x), "eng_Latn", &stems(&y), "rus_Cyrl", &one));
         }
         let lex = builder.build();
         assert_eq!(shape(&align_sentences(&a, "eng_Latn", &b, "rus_Cyrl", &lex)), want);
@@ -707,7 +707,7 @@ mod properties {
             let (ta, tb) = (SentenceSide::new(&teach, "eng_Latn"), SentenceSide::new(&teach, "rus_Cyrl"));
             for _ in 0..2 {
                 let draft = draft_sentence_links(&ta, "eng_Latn", &tb, "rus_Cyrl");
-                builder.add(Lesson::new(ta.stems(), "eng_Latn", tb.stems(), "rus_Cyrl", &draft));
+                builder.add(&Lesson::new(ta.stems(), "eng_Latn", tb.stems(), "rus_Cyrl", &draft));
             }
             let lex = builder.build();
             for lex in [&Lexicon::default(), &lex] {

@@ -87,6 +87,8 @@ pub struct Summary {
     pub lexicon_word_pairs: u64,
     /// Aligned pairs whose sentence links came from `--state` (same texts, languages and lexicon).
     pub reused_sentence_links: u64,
+    /// Aligned pairs whose lesson for the lexicon came from `--state` (same texts and languages).
+    pub reused_lessons: u64,
     /// Parquet row groups of the articles and sentences tables copied from the previous run (`--state`).
     pub copied_row_groups: u64,
 }
@@ -298,24 +300,26 @@ fn run_build(cfg: &BuildConfig) -> Result<Summary> {
     } else {
         // Sentence links of pairs aligned before are reused whatever the chrome: they depend on the two
         // texts and languages alone, which their key holds.
-        let cache = cfg.state.as_ref().map(|_| previous.as_ref().map(|p| p.links()).unwrap_or_default());
+        // So are the lessons of the pairs that taught the lexicon (made without one).
+        let (links, lessons) = match cfg.state {
+            Some(_) => previous.as_ref().map(|p| p.links()).map(|(l, s)| (Some(l), Some(s))).unwrap_or_default(),
+            None => (None, None),
+        };
+        let links = links.or_else(|| cfg.state.as_ref().map(|_| Default::default()));
         // Rows of reused articles are copied from the previous run's CSV tables when their cells are the same.
         let prev_tables = previous.as_ref().and_then(|p| p.tables(cfg.csv.spreadsheet_safe));
         // ... and unchanged Parquet row groups from its Parquet files.
         let prev_groups = previous.as_ref().and_then(|p| p.parquet_groups());
-        let (summary, links, rows, groups) = reduce_and_write(
-            std::slice::from_ref(&output),
-            signed,
-            Reuse { links: cache.as_ref(), tables: prev_tables.as_ref(), groups: prev_groups.as_ref() },
-            &staged.tmp,
-            cfg,
-            &mut clock,
-            started,
-        )?;
-        drop(cache);
+        let reuse =
+            Reuse { links: links.as_ref(), lessons, tables: prev_tables.as_ref(), groups: prev_groups.as_ref() };
+        let (summary, kept) =
+            reduce_and_write(std::slice::from_ref(&output), signed, reuse, &staged.tmp, cfg, &mut clock, started)?;
+        drop(links);
         if let Some(dir) = &cfg.state {
+            let Kept { links, lessons, rows, groups } = kept;
             let written = state::Written {
                 links,
+                lessons,
                 rows,
                 groups,
                 tables_dir: &staged.tmp,
@@ -528,23 +532,43 @@ fn map_files(
     Ok((out, signed))
 }
 
+/// A pair's key for the lesson cache.
+type LessonKeyOf<'a> = &'a (dyn Fn(&align::Pair) -> state::LessonKey + Sync);
+
 /// Sentence alignment's first pass (see `align::lexicon`): the pairs, in output order, aligned without a
 /// lexicon, teach one. Once a language pair has taught all it can keep, its later pairs are skipped, so
 /// this pass costs a bounded amount per language pair, and a large corpus that grows at the end keeps its
 /// lexicon (and its cached sentence links).
+///
+/// With `cache` (an incremental build: the previous lessons, if any, and each pair's key), a pair whose key
+/// is there reuses its lesson instead of being read and aligned again; the lessons of this run's teaching
+/// pairs are returned for the state, with the number reused.
 fn learn_lexicon(
     pairs: &[align::Pair],
     briefs: &[tables::Brief],
     fetch: &(dyn Fn(usize) -> Result<Article> + Sync),
-) -> Result<align::Lexicon> {
+    mut cache: Option<(state::LessonCache, LessonKeyOf)>,
+) -> Result<(align::Lexicon, KeptLessons, u64)> {
     let mut builder = align::LexiconBuilder::default();
+    let mut kept = Vec::new();
+    let mut reused = 0u64;
     for chunk in pairs.chunks(WRITE_CHUNK) {
         let todo: Vec<&align::Pair> =
             chunk.iter().filter(|p| builder.wants(&briefs[p.a].lang, &briefs[p.b].lang)).collect();
-        let sides = sentence_sides(&todo, fetch)?;
+        let keys: Vec<Option<state::LessonKey>> = todo.iter().map(|p| cache.as_ref().map(|(_, key)| key(p))).collect();
+        // A stored lesson moves to this run's (the state keeps one copy).
+        let mut hits: Vec<Option<align::Lesson>> =
+            keys.iter().map(|k| cache.as_mut().zip(k.as_ref()).and_then(|((c, _), k)| c.remove(k))).collect();
+        let misses: Vec<&align::Pair> = todo.iter().zip(&hits).filter(|(_, h)| h.is_none()).map(|(p, _)| *p).collect();
+        reused += (todo.len() - misses.len()) as u64;
+        let sides = sentence_sides(&misses, fetch)?;
         let lessons: Vec<align::Lesson> = todo
             .par_iter()
-            .map(|p| {
+            .zip(&mut hits)
+            .map(|(p, hit)| {
+                if let Some(hit) = hit.take() {
+                    return hit;
+                }
                 let (a, b) = (&sides[&p.a], &sides[&p.b]);
                 let (la, lb) = (&briefs[p.a].lang, &briefs[p.b].lang);
                 let links = align::draft_sentence_links(a, la, b, lb);
@@ -552,11 +576,14 @@ fn learn_lexicon(
             })
             .collect();
         // In pair order, whatever the thread count: what is learned must not depend on it.
-        for lesson in lessons {
-            builder.add(lesson);
+        for (lesson, key) in lessons.into_iter().zip(keys) {
+            builder.add(&lesson);
+            if let Some(key) = key {
+                kept.push((key, lesson));
+            }
         }
     }
-    Ok(builder.build())
+    Ok((builder.build(), kept, reused))
 }
 
 /// The sentences of the articles in `pairs` as the aligner reads them, each article fetched, split and
@@ -580,13 +607,28 @@ fn sentence_sides(
 /// A pair's sentence links, with the key they are kept under in the state.
 type KeptLinks = Vec<(state::LinkKey, Vec<align::SentenceLink>)>;
 
+/// The lessons of the pairs that taught the lexicon, with the keys they are kept under in the state.
+type KeptLessons = Vec<(state::LessonKey, align::Lesson)>;
+
+/// What the reduce leaves for the state of an incremental build (empty otherwise).
+#[derive(Default)]
+struct Kept {
+    links: KeptLinks,
+    lessons: KeptLessons,
+    /// Per article in output order, its rows in the CSV tables.
+    rows: Vec<state::Rows>,
+    groups: Option<articles::GroupPrints>,
+}
+
 /// What a rerun with `--state` brings from the previous run to the reduce (nothing in a full build or a
 /// merge).
-#[derive(Default, Clone, Copy)]
+#[derive(Default)]
 struct Reuse<'a> {
     /// Sentence links of earlier runs; with them, this run's links are returned for the state, with each
     /// article's rows in the CSV tables.
     links: Option<&'a state::LinkCache>,
+    /// The lessons of the pairs that taught the previous run's lexicon (taken: each moves to this run's).
+    lessons: Option<state::LessonCache>,
     /// The previous run's CSV tables, to copy the rows of reused articles from (`parts[0].prev_rows` says
     /// where they are).
     tables: Option<&'a state::PrevTables>,
@@ -604,8 +646,8 @@ fn reduce_and_write(
     cfg: &BuildConfig,
     clock: &mut Clock,
     started: Instant,
-) -> Result<(Summary, KeptLinks, Vec<state::Rows>, Option<articles::GroupPrints>)> {
-    let Reuse { links, tables: prev_tables, groups: prev_groups } = reuse;
+) -> Result<(Summary, Kept)> {
+    let Reuse { links, lessons: prev_lessons, tables: prev_tables, groups: prev_groups } = reuse;
     let readers = parts.iter().map(|p| SpillReader::open(&p.spill)).collect::<Result<Vec<_>>>()?;
     // Global input order across parts.
     let mut order: Vec<(usize, usize)> =
@@ -693,7 +735,12 @@ fn reduce_and_write(
     // Pairs and their sentence links.
     write_table(dir, cfg, &tables::alignments(&briefs, &aligned.pairs))?;
     let mut link_w = TableWriter::create(dir, &tables::sentence_alignments(&[]), cfg.formats, cfg.csv)?;
-    let lexicon = learn_lexicon(&aligned.pairs, &briefs, &fetch)?;
+    let lesson_key = |p: &align::Pair| -> state::LessonKey {
+        let (a, b) = (&briefs[p.a], &briefs[p.b]);
+        (a.doc_id.clone(), b.doc_id.clone(), a.lang.to_string(), b.lang.to_string(), text_hash[p.a], text_hash[p.b])
+    };
+    let lessons_cache = links.map(|_| (prev_lessons.unwrap_or_default(), &lesson_key as LessonKeyOf));
+    let (lexicon, lessons, reused_lessons) = learn_lexicon(&aligned.pairs, &briefs, &fetch, lessons_cache)?;
     clock.mark("learn_lexicon");
     let cache = links;
     let key_of = |p: &align::Pair| -> state::LinkKey {
@@ -761,6 +808,7 @@ fn reduce_and_write(
         reused_files: parts.iter().map(|p| p.reused_files).sum(),
         lexicon_word_pairs: lexicon.len() as u64,
         reused_sentence_links: reused_links,
+        reused_lessons,
         copied_row_groups: copied_groups.0 + copied_groups.1,
     };
     write_manifest(dir, cfg, &summary, &rejects, &by_lang, clock, started)?;
@@ -779,7 +827,7 @@ fn reduce_and_write(
             started.elapsed().as_secs_f64()
         );
     }
-    Ok((summary, kept, rows, groups))
+    Ok((summary, Kept { links: kept, lessons, rows, groups }))
 }
 
 fn write_table(dir: &Path, cfg: &BuildConfig, table: &write::Table) -> Result<()> {
@@ -824,6 +872,7 @@ fn write_manifest(
         "articles_by_language": by_lang,
         "reused_files": s.reused_files,
         "reused_sentence_links": s.reused_sentence_links,
+        "reused_lessons": s.reused_lessons,
         "copied_row_groups": s.copied_row_groups,
         "seconds_per_stage": clock.to_json(),
         "cpu_seconds_per_stage": clock.cpu_json(),

@@ -15,7 +15,10 @@
 //! [`super::signatures::Signed::to_bytes`]), so a rerun neither decodes nor re-signs unchanged articles, and
 //! a checksum of both records sits in `state.bin`: a record that does not match is not trusted, and its
 //! file is processed again. The state also keeps the sentence links of every aligned pair, keyed by both
-//! articles' ids, languages and text hashes, and a rerun reuses them for the pairs that recur.
+//! articles' ids, languages and text hashes (and the lexicon's digest), and the lessons of the pairs that
+//! taught the lexicon (keyed the same, without the digest: they are made without a lexicon); a rerun reuses
+//! both for the pairs that recur. It keeps hard links to the CSV and Parquet tables of articles and
+//! sentences, to copy unchanged rows and row groups from.
 //!
 //! `state.bin` ends with a checksum of its contents and records the binary that wrote it (size and
 //! modification time of the executable): a damaged state, or one written by another build (whose extraction
@@ -27,7 +30,7 @@
 use super::articles::PrevGroups;
 use super::spill::SpillReader;
 use super::MapOutput;
-use crate::align::SentenceLink;
+use crate::align::{Lesson, SentenceLink};
 use crate::extract::ChromeModel;
 use crate::model::Reject;
 use crate::read::InputFile;
@@ -139,6 +142,16 @@ pub type LinkKey = (String, String, String, String, u64, u64, u64);
 /// The sentence links of the aligned pairs, as the state keeps them.
 pub type LinkCache = HashMap<LinkKey, Vec<SentenceLink>>;
 
+/// What identifies a pair's lesson for the lexicon (`align::Lesson`, made without a lexicon): both articles'
+/// ids, languages and text hashes.
+pub type LessonKey = (String, String, String, String, u64, u64);
+
+/// The lessons of the pairs that taught the lexicon, as the state keeps them.
+pub type LessonCache = HashMap<LessonKey, Lesson>;
+
+/// The links file: sentence links of every aligned pair, and the lessons of the pairs that taught.
+type Caches = (Vec<(LinkKey, Vec<SentenceLink>)>, Vec<(LessonKey, Lesson)>);
+
 #[derive(Debug, Serialize, Deserialize)]
 struct Stored {
     version: u32,
@@ -229,12 +242,12 @@ impl State {
         }
     }
 
-    /// The sentence links of the previous run's pairs; empty when they cannot be read (they are only a
-    /// cache: a pair not found is aligned again).
-    pub fn links(&self) -> LinkCache {
-        let links: Option<Vec<(LinkKey, Vec<SentenceLink>)>> =
-            fs::read(self.dir.join(&self.stored.links)).ok().and_then(|b| unseal(&b));
-        links.map(|v| v.into_iter().collect()).unwrap_or_default()
+    /// The sentence links of the previous run's pairs, and the lessons of the pairs that taught its lexicon;
+    /// empty when they cannot be read (they are only a cache: a pair not found is aligned again).
+    pub fn links(&self) -> (LinkCache, LessonCache) {
+        let caches: Option<Caches> = fs::read(self.dir.join(&self.stored.links)).ok().and_then(|b| unseal(&b));
+        let (links, lessons) = caches.unwrap_or_default();
+        (links.into_iter().collect(), lessons.into_iter().collect())
     }
 
     pub fn sample_lines(&self, rel: &str, fp: Fingerprint) -> Option<&SampleLines> {
@@ -343,6 +356,8 @@ pub fn next_spill_path(dir: &Path) -> Result<PathBuf> {
 pub struct Written<'a> {
     /// The sentence links of this run's pairs.
     pub links: Vec<(LinkKey, Vec<SentenceLink>)>,
+    /// The lessons of this run's pairs that taught the lexicon.
+    pub lessons: Vec<(LessonKey, Lesson)>,
     /// Per article in output order, its rows in the CSV tables (empty when no CSV was written).
     pub rows: Vec<Rows>,
     /// The fingerprints of the row groups of the Parquet articles and sentences tables, if written.
@@ -363,7 +378,7 @@ pub fn save(
     out: &MapOutput,
     written: Written,
 ) -> Result<()> {
-    let Written { links, rows, groups, tables_dir, spreadsheet_safe } = written;
+    let Written { links, lessons, rows, groups, tables_dir, spreadsheet_safe } = written;
     let spill =
         spill_path.file_name().map(|n| n.to_string_lossy().into_owned()).context("the state spill has no file name")?;
     let generation = spill
@@ -438,7 +453,8 @@ pub fn save(
         }
     }
     let links_name = format!("links-{generation}.bin");
-    write_synced(&dir.join(&links_name), &seal(&links)?)?;
+    let caches: Caches = (links, lessons);
+    write_synced(&dir.join(&links_name), &seal(&caches)?)?;
     let stored = Stored {
         version: VERSION,
         build: build_id(),
