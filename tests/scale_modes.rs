@@ -513,3 +513,78 @@ fn sentence_alignment_learns_a_lexicon_and_an_incremental_rerun_under_it_equals_
     let links = common::rows(&full, "sentence_alignments");
     assert!(links.iter().any(|r| r["sent_b"].is_empty()), "a dropped sentence is a 1-0 link");
 }
+
+/// The state's spill grows by what a rerun processed: unchanged files' records stay where they are. What a
+/// killed run appended is cut off; once more than half of the file belongs to files gone or changed, a rerun
+/// writes a new, compact one. Every step writes what a full build writes.
+#[test]
+fn the_state_spill_is_appended_to_and_compacted_when_mostly_dead() {
+    let d = tempfile::tempdir().unwrap();
+    let input = d.path().join("in");
+    copy_dir(Path::new("data/sample"), &input, |_| true);
+    let (state, inc) = (d.path().join("state"), d.path().join("inc"));
+    let spills = || -> Vec<(String, u64)> {
+        let mut v: Vec<(String, u64)> = fs::read_dir(&state)
+            .unwrap()
+            .map(|e| e.unwrap())
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".spill"))
+            .map(|e| (e.file_name().to_string_lossy().into_owned(), e.metadata().unwrap().len()))
+            .collect();
+        v.sort();
+        v
+    };
+    let full_build_equals = |inc: &Path| {
+        let full = d.path().join("full");
+        fs::remove_dir_all(&full).ok();
+        run(&["build", "--out"], &[&full, &input]);
+        assert_same_tables(&full, inc);
+    };
+    build_with_state(&state, &inc, &input, &[]);
+    let first = spills();
+    assert_eq!(first.len(), 1);
+
+    // A new file: appended to the same spill, which grows by that file's records only.
+    fs::write(
+        input.join("999_0000000000000001.txt"),
+        "A New Headline\n\n\nA first paragraph of 12 words.\n\nA second one.\n",
+    )
+    .unwrap();
+    build_with_state(&state, &inc, &input, &[]);
+    let second = spills();
+    assert_eq!(second.len(), 1);
+    assert_eq!(second[0].0, first[0].0, "the same spill file");
+    assert!(second[0].1 > first[0].1 && second[0].1 < first[0].1 + first[0].1 / 10, "{first:?} -> {second:?}");
+    full_build_equals(&inc);
+
+    // A killed run's tail (bytes no state points to) is cut off by the next run.
+    let path = state.join(&second[0].0);
+    let mut bytes = fs::read(&path).unwrap();
+    bytes.extend_from_slice(b"\x40\x00\x00\x00what a killed run left behind");
+    fs::write(&path, bytes).unwrap();
+    build_with_state(&state, &inc, &input, &[]);
+    assert_eq!(spills(), second, "nothing new, and the killed run's tail is gone");
+    assert_eq!(reused(&inc), fs::read_dir(&input).unwrap().count() as u64);
+    full_build_equals(&inc);
+
+    // Two thirds of the files gone: the next run still appends (what the chrome learned from fewer files
+    // makes it redo a few), the one after that finds the file mostly dead and writes a new one.
+    let mut names: Vec<_> = fs::read_dir(&input).unwrap().map(|e| e.unwrap().path()).collect();
+    names.sort();
+    for (i, p) in names.iter().enumerate() {
+        if i % 3 != 0 {
+            fs::remove_file(p).unwrap();
+        }
+    }
+    build_with_state(&state, &inc, &input, &[]);
+    let third = spills();
+    assert_eq!(third.len(), 1);
+    assert_eq!(third[0].0, second[0].0, "still the same file");
+    full_build_equals(&inc);
+    build_with_state(&state, &inc, &input, &[]);
+    let compact = spills();
+    assert_eq!(compact.len(), 1, "the old spill is removed");
+    assert_ne!(compact[0].0, second[0].0, "a new file");
+    assert!(compact[0].1 < third[0].1 / 2, "{compact:?} after {third:?}");
+    assert_eq!(reused(&inc), fs::read_dir(&input).unwrap().count() as u64, "its records copied, not redone");
+    full_build_equals(&inc);
+}

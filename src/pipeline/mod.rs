@@ -116,6 +116,9 @@ pub struct MapOutput {
     pub prev_rows: Vec<Option<state::Rows>>,
     /// With `--state`: per file whose chrome keys are known, their offset in the spill and checksum.
     pub chrome_keys: Vec<(String, u64, u64)>,
+    /// The spill's length once written, and the bytes of it this output's records take.
+    pub spill_len: u64,
+    pub spill_live: u64,
 }
 
 type Timings = BTreeMap<String, f64>;
@@ -230,11 +233,16 @@ fn run_build(cfg: &BuildConfig) -> Result<Summary> {
         Some(_) => all_files.into_iter().filter(|f| owns(&f.rel)).collect(),
     };
 
-    let spill_path = match (&cfg.state, cfg.shard) {
+    let state_spill = match (&cfg.state, cfg.shard) {
+        (Some(dir), None) => Some(state::spill_for_run(dir, previous.as_ref())?),
+        _ => None,
+    };
+    let spill_path = match (&state_spill, cfg.shard) {
         (_, Some(_)) => staged.tmp.join(shard::SPILL),
-        (Some(dir), None) => state::next_spill_path(dir)?,
+        (Some(s), None) => s.path.clone(),
         (None, None) => staged.tmp.join(".articles.spill"),
     };
+    let append_at = state_spill.as_ref().and_then(|s| s.append_at);
     // Earlier results are reused whatever chrome was learned this time: a file is processed again only if
     // one of its lines or paragraphs changed its chrome decision.
     let reuse = previous.as_ref();
@@ -245,7 +253,7 @@ fn run_build(cfg: &BuildConfig) -> Result<Summary> {
         &files,
         &chrome,
         reuse,
-        &spill_path,
+        (&spill_path, append_at),
         cfg.shard.is_none().then_some(keys_path.as_path()),
         keep_sigs,
         cfg,
@@ -325,7 +333,8 @@ fn run_build(cfg: &BuildConfig) -> Result<Summary> {
                 tables_dir: &staged.tmp,
                 spreadsheet_safe: cfg.csv.spreadsheet_safe,
             };
-            state::save(dir, &spill_path, &chrome, &sample_lines, &files, &output, written)?;
+            let spill = state_spill.as_ref().context("a state build has a state spill")?;
+            state::save(dir, spill, &chrome, &sample_lines, &files, &output, written)?;
         } else {
             std::fs::remove_file(&spill_path).ok();
         }
@@ -376,18 +385,24 @@ fn learn_chrome(
 /// The map over files, in chunks: read, process, and append articles to the spill in input order. With
 /// `keys_path`, each article is also signed (duplicate signature, alignment features) while it is at hand;
 /// with `keep_sigs` the signatures also go to the spill, beside their article, for the state. Unchanged files
-/// of `reuse` are neither read nor processed: their articles and signatures come from the state's spill.
+/// of `reuse` are neither read nor processed: their articles and signatures come from the state's spill. The
+/// spill is a new file, or (`append_at`) the state's own, appended to: reused records then stay in place.
 fn map_files(
     files: &[InputFile],
     chrome: &ChromeModel,
     reuse: Option<&state::State>,
-    spill_path: &Path,
+    (spill_path, append_at): (&Path, Option<u64>),
     keys_path: Option<&Path>,
     keep_sigs: bool,
     cfg: &BuildConfig,
 ) -> Result<(MapOutput, Option<Signatures>)> {
     let mut out = MapOutput { spill: spill_path.to_path_buf(), files: files.len() as u64, ..Default::default() };
-    let mut spill = SpillWriter::create(spill_path)?;
+    // Appending to the state's own spill: a reused file's records stay where they are.
+    let mut spill = match append_at {
+        Some(at) => SpillWriter::append(spill_path, at)?,
+        None => SpillWriter::create(spill_path)?,
+    };
+    let in_place = append_at.is_some();
     let mut signed = keys_path.map(|p| Signatures::create(p, files.len())).transpose()?;
     let sign_it = signed.is_some();
     let old_spill = match reuse {
@@ -411,6 +426,9 @@ fn map_files(
         signed: Option<Signed>,
         sig_bytes: Option<Vec<u8>>,
         prev_rows: Option<state::Rows>,
+        /// Where the article and its signatures already sit in the spill being written (a reused file's
+        /// records when the run appends to the state's spill).
+        at: Option<(u64, u64)>,
     }
     let made = |a: &Article, record: u32, bytes: Vec<u8>| {
         let signed = (sign_it || keep_sigs).then(|| sign(a));
@@ -422,6 +440,7 @@ fn map_files(
             signed: signed.filter(|_| sign_it),
             sig_bytes,
             prev_rows: None,
+            at: None,
         }
     };
     // A file's articles and signatures as the state has them, if every record is there and matches its
@@ -443,12 +462,14 @@ fn map_files(
                     signed,
                     sig_bytes: keep_sigs.then_some(sig),
                     prev_rows: e.rows,
+                    at: in_place.then_some((e.offset, e.sig)),
                 })
             })
             .collect()
     };
-    // (articles, rejects, inputs, reused, the file's chrome keys as spill bytes if known)
-    type Done = (Vec<Made>, Vec<Reject>, u64, bool, Option<Vec<u8>>);
+    // (articles, rejects, inputs, reused, the file's chrome keys as spill bytes if known, and their offset
+    // if they already sit in the spill being written)
+    type Done = (Vec<Made>, Vec<Reject>, u64, bool, Option<Vec<u8>>, Option<u64>);
     for chunk in files.chunks(MAP_CHUNK) {
         let done: Vec<Result<Done>> = chunk
             .par_iter()
@@ -465,7 +486,8 @@ fn map_files(
                             // Processed again below.
                         } else if let Some(articles) = from_state(&f.rel, prev, old) {
                             bar.inc(1);
-                            return Ok((articles, prev.rejects.clone(), prev.inputs, true, keys));
+                            let keys_at = prev.chrome_keys.filter(|_| in_place && keys.is_some()).map(|(at, _)| at);
+                            return Ok((articles, prev.rejects.clone(), prev.inputs, true, keys, keys_at));
                         } else {
                             eprintln!(
                                 "rferl-corpus: note: the state's records of {} are damaged; processing the file again",
@@ -502,19 +524,33 @@ fn map_files(
                 trace.sort_unstable();
                 trace.dedup();
                 bar.inc(1);
-                Ok((articles, rejects, inputs, false, traced.then(|| spill::keys_to_bytes(&trace))))
+                Ok((articles, rejects, inputs, false, traced.then(|| spill::keys_to_bytes(&trace)), None))
             })
             .collect();
         for (f, d) in chunk.iter().zip(done) {
-            let (articles, rejects, inputs, reused, keys) = d?;
+            let (articles, rejects, inputs, reused, keys, keys_at) = d?;
             if let Some(k) = keys.filter(|_| keep_sigs) {
-                out.chrome_keys.push((f.rel.clone(), spill.push_raw(&k)?, xxh3_64(&k)));
+                let at = match keys_at {
+                    Some(at) => at,
+                    None => spill.push_raw(&k)?,
+                };
+                out.chrome_keys.push((f.rel.clone(), at, xxh3_64(&k)));
+                out.spill_live += 4 + k.len() as u64;
             }
             for m in articles {
-                let offset = spill.push_raw(&m.bytes)?;
+                let offset = match m.at {
+                    Some((at, _)) => at,
+                    None => spill.push_raw(&m.bytes)?,
+                };
+                out.spill_live += 4 + m.bytes.len() as u64;
                 if let Some(sig) = &m.sig_bytes {
-                    out.sigs.push((spill.push_raw(sig)?, state::check(&m.bytes, sig)));
+                    let sig_at = match m.at {
+                        Some((_, at)) => at,
+                        None => spill.push_raw(sig)?,
+                    };
+                    out.sigs.push((sig_at, state::check(&m.bytes, sig)));
                     out.prev_rows.push(m.prev_rows);
+                    out.spill_live += 4 + sig.len() as u64;
                 }
                 out.entries.push(Entry { source_file: m.source_file, record: m.record, offset });
                 if let (Some(all), Some(one)) = (signed.as_mut(), m.signed) {
@@ -528,7 +564,7 @@ fn map_files(
     }
     bar.finish_and_clear();
     // The state's and a shard's spill are read by later runs; a plain build's is scratch.
-    spill.finish(cfg.state.is_some() || cfg.shard.is_some())?;
+    out.spill_len = spill.finish(cfg.state.is_some() || cfg.shard.is_some())?;
     Ok((out, signed))
 }
 

@@ -148,6 +148,8 @@ pub fn load(dir: &Path) -> Result<ShardPart> {
             sigs: Vec::new(),
             prev_rows: Vec::new(),
             chrome_keys: Vec::new(),
+            spill_len: 0,
+            spill_live: 0,
         },
     })
 }

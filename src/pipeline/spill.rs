@@ -17,6 +17,19 @@ pub struct SpillWriter {
 }
 
 impl SpillWriter {
+    /// Opens `path` to append at `at`, cutting off whatever follows (what a killed run appended after the
+    /// last state was saved: no saved state points there).
+    pub fn append(path: &Path, at: u64) -> Result<Self> {
+        use std::io::{Seek, SeekFrom};
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .with_context(|| format!("cannot open {} to append", path.display()))?;
+        f.set_len(at).with_context(|| format!("cannot cut {} back to {at} bytes", path.display()))?;
+        f.seek(SeekFrom::Start(at))?;
+        Ok(SpillWriter { out: BufWriter::with_capacity(1 << 20, f), pos: at })
+    }
+
     pub fn create(path: &Path) -> Result<Self> {
         let f = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
         Ok(SpillWriter { out: BufWriter::with_capacity(1 << 20, f), pos: 0 })
@@ -35,12 +48,12 @@ impl SpillWriter {
     /// Flushes the file; with `durable`, waits until it is on disk too. Only a spill that outlives the run
     /// (the state's, a shard's) needs that: forcing a scratch spill out (4 GB at 1M articles) made every
     /// build wait for the disk, for a file deleted minutes later.
-    pub fn finish(mut self, durable: bool) -> Result<()> {
+    pub fn finish(mut self, durable: bool) -> Result<u64> {
         self.out.flush()?;
         if durable {
             self.out.get_ref().sync_data().context("cannot flush the spill to disk")?;
         }
-        Ok(())
+        Ok(self.pos)
     }
 }
 

@@ -24,8 +24,11 @@
 //! modification time of the executable): a damaged state, or one written by another build (whose extraction
 //! or alignment may differ), is ignored and rebuilt from scratch.
 //!
-//! The state is replaced atomically: a new spill and links file under new names, then `state.bin` renamed
-//! over the old one, then the old files removed. A run killed midway leaves the previous state usable.
+//! The state is replaced atomically: a new links file under a new name, records appended to the spill after
+//! the length the previous state saved (or a new, compact spill once more than half of the old one is dead),
+//! then `state.bin` renamed over the old one, then the files it no longer names removed. A run killed midway
+//! leaves the previous state usable: it points only below its saved length, and the next run cuts off
+//! whatever a killed run appended.
 
 use super::articles::PrevGroups;
 use super::spill::SpillReader;
@@ -159,6 +162,10 @@ struct Stored {
     build: (u64, i64, u32),
     generation: u64,
     spill: String,
+    /// The spill's length when this state was saved (a killed run may have appended after it) and the bytes
+    /// of it that this state's records take (the rest belongs to articles of files since changed or gone).
+    spill_len: u64,
+    spill_live: u64,
     links: String,
     chrome: Vec<u64>,
     files: BTreeMap<String, FileState>,
@@ -346,10 +353,31 @@ fn generation(dir: &Path) -> u64 {
     g
 }
 
-/// Where this run writes its spill: a new name, so the previous state stays whole until the new one is saved.
-pub fn next_spill_path(dir: &Path) -> Result<PathBuf> {
+/// Where a run with `--state` writes its articles.
+pub struct RunSpill {
+    pub path: PathBuf,
+    /// `Some(len)`: the previous state's spill, appended to from `len` on (the records of reused files stay
+    /// where they are); `None`: a new file.
+    pub append_at: Option<u64>,
+    /// This run's generation (the names of the links file and the table links it saves).
+    pub generation: u64,
+}
+
+/// Where this run writes its spill. Appending to the previous state's spill leaves that state whole (it
+/// points only below its saved length) and spares a rerun from copying every unchanged article; once more
+/// than half of the file belongs to files since changed or gone, the run writes a new, compact file instead.
+pub fn spill_for_run(dir: &Path, previous: Option<&State>) -> Result<RunSpill> {
     fs::create_dir_all(dir).with_context(|| format!("cannot create state folder {}", dir.display()))?;
-    Ok(dir.join(format!("articles-{}.spill", generation(dir) + 1)))
+    let generation = generation(dir) + 1;
+    if let Some(p) = previous {
+        let path = dir.join(&p.stored.spill);
+        let (len, live) = (p.stored.spill_len, p.stored.spill_live);
+        let on_disk = fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        if len > 0 && on_disk >= len && live.saturating_mul(2) >= len {
+            return Ok(RunSpill { path, append_at: Some(len), generation });
+        }
+    }
+    Ok(RunSpill { path: dir.join(format!("articles-{generation}.spill")), append_at: None, generation })
 }
 
 /// What a run leaves for the state besides its map output.
@@ -367,11 +395,11 @@ pub struct Written<'a> {
     pub spreadsheet_safe: bool,
 }
 
-/// Saves this run's results as the new state: `spill_path` is the spill this run wrote (from
-/// [`next_spill_path`]).
+/// Saves this run's results as the new state: `spill` is where this run wrote its articles (from
+/// [`spill_for_run`]).
 pub fn save(
     dir: &Path,
-    spill_path: &Path,
+    spill: &RunSpill,
     chrome: &ChromeModel,
     samples: &BTreeMap<String, SampleLines>,
     files: &[InputFile],
@@ -379,13 +407,9 @@ pub fn save(
     written: Written,
 ) -> Result<()> {
     let Written { links, lessons, rows, groups, tables_dir, spreadsheet_safe } = written;
-    let spill =
-        spill_path.file_name().map(|n| n.to_string_lossy().into_owned()).context("the state spill has no file name")?;
-    let generation = spill
-        .strip_prefix("articles-")
-        .and_then(|n| n.strip_suffix(".spill"))
-        .and_then(|n| n.parse::<u64>().ok())
-        .context("the state spill has an unexpected name")?;
+    let generation = spill.generation;
+    let spill_name =
+        spill.path.file_name().map(|n| n.to_string_lossy().into_owned()).context("the state spill has no file name")?;
     anyhow::ensure!(out.sigs.len() == out.entries.len(), "the map kept no signatures for the state");
     let mut per_file: BTreeMap<String, FileState> = BTreeMap::new();
     for f in files {
@@ -459,7 +483,9 @@ pub fn save(
         version: VERSION,
         build: build_id(),
         generation,
-        spill,
+        spill: spill_name,
+        spill_len: out.spill_len,
+        spill_live: out.spill_live,
         links: links_name,
         chrome: chrome.decisions(),
         files: per_file,
