@@ -4,9 +4,10 @@
 //!
 //! Why boundaries by id: a rerun with `--state` copies every row group whose articles did not change from
 //! the previous run's Parquet file instead of encoding it again (encoding is most of a rerun's cost
-//! otherwise). A group closes after an article whose id hashes to 0 modulo [`GROUP_MEAN`] (or at
-//! [`GROUP_MAX`] articles), so a new article changes only the group it falls in, and articles appended at the
-//! end of the input order (a nightly's new files) change only the last group. A group is known by a
+//! otherwise). A group closes after an article whose id hashes to 0 modulo the mean group size
+//! (`--row-group-articles`, 1,024 by default), or at four times that many articles (see [`row_groups`]), so a
+//! new article changes only the group it falls in, and articles appended at the end of the input order (a
+//! nightly's new files) change only the last group. A group is known by a
 //! fingerprint of its articles' spill records; the state keeps the fingerprints of the previous files' groups.
 //! The same boundaries are made with or without `--state`, so the files are the same.
 //!

@@ -11,7 +11,9 @@
 //! Everything is ordered by input (sorted relative path, then record), so ids, clusters and row order are the
 //! same whatever the thread count. The map runs per shard (`--shard i/n`) and `merge` is the reduce over the
 //! shards' spills; a single-machine build is one shard and its merge in one process. With `--state`, the map
-//! reuses the previous run's articles for files that did not change.
+//! reuses the previous run's articles for files that did not change, and the writers copy unchanged rows and
+//! Parquet row groups. Modules: `map` (one file), `signatures`, `spill`, `articles` (the two big tables, row
+//! groups by article id), `tables` (rows of the others), `state` (incremental builds), `shard`.
 
 mod articles;
 mod map;
@@ -318,6 +320,9 @@ fn run_build(cfg: &BuildConfig) -> Result<Summary> {
         let prev_tables = previous.as_ref().and_then(|p| p.tables(cfg.csv.spreadsheet_safe));
         // ... and unchanged Parquet row groups from its Parquet files.
         let prev_groups = previous.as_ref().and_then(|p| p.parquet_groups());
+        // The previous state's per-file records (hundreds of MB at a million files) are not needed past the
+        // map: what the reduce reuses was taken above.
+        drop(previous);
         let reuse =
             Reuse { links: links.as_ref(), lessons, tables: prev_tables.as_ref(), groups: prev_groups.as_ref() };
         let (summary, kept) =
@@ -334,7 +339,7 @@ fn run_build(cfg: &BuildConfig) -> Result<Summary> {
                 spreadsheet_safe: cfg.csv.spreadsheet_safe,
             };
             let spill = state_spill.as_ref().context("a state build has a state spill")?;
-            state::save(dir, spill, &chrome, &sample_lines, &files, &output, written)?;
+            state::save(dir, spill, &chrome, sample_lines, &files, &output, written)?;
         } else {
             std::fs::remove_file(&spill_path).ok();
         }

@@ -202,16 +202,37 @@ fn build_id() -> (u64, i64, u32) {
     std::env::current_exe().ok().and_then(|p| fingerprint(&p)).unwrap_or((0, 0, 0))
 }
 
-/// The bytes of `state.bin` and of the links file: the postcard encoding and its checksum (8 bytes,
-/// little-endian).
-fn seal<T: Serialize>(value: &T) -> Result<Vec<u8>> {
-    let mut bytes = postcard::to_stdvec(value)?;
-    let sum = xxh3_64(&bytes);
-    bytes.extend_from_slice(&sum.to_le_bytes());
-    Ok(bytes)
+/// Writes `state.bin` or the links file: the postcard encoding and its checksum (8 bytes, little-endian),
+/// streamed to the file (at a million files `state.bin` is ~130 MB, which need not sit in memory whole), then
+/// synced.
+fn write_sealed<T: Serialize>(path: &Path, value: &T) -> Result<()> {
+    /// Hashes what passes through on its way to the file.
+    struct Hashing<W: Write> {
+        out: W,
+        sum: xxhash_rust::xxh3::Xxh3,
+    }
+    impl<W: Write> Write for Hashing<W> {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            let n = self.out.write(buf)?;
+            self.sum.update(&buf[..n]);
+            Ok(n)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            self.out.flush()
+        }
+    }
+    let f = fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
+    let w = Hashing { out: std::io::BufWriter::with_capacity(1 << 20, f), sum: Default::default() };
+    let mut w = postcard::to_io(value, w).with_context(|| format!("cannot write {}", path.display()))?;
+    let sum = w.sum.digest();
+    w.out.write_all(&sum.to_le_bytes())?;
+    let f =
+        w.out.into_inner().map_err(|e| e.into_error()).with_context(|| format!("cannot write {}", path.display()))?;
+    f.sync_data().ok();
+    Ok(())
 }
 
-/// The inverse of [`seal`]; `None` for bytes that are cut, damaged or do not decode.
+/// The inverse of [`write_sealed`]; `None` for bytes that are cut, damaged or do not decode.
 fn unseal<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Option<T> {
     let (body, sum) = bytes.split_at_checked(bytes.len().checked_sub(8)?)?;
     if xxh3_64(body).to_le_bytes() != sum {
@@ -401,7 +422,7 @@ pub fn save(
     dir: &Path,
     spill: &RunSpill,
     chrome: &ChromeModel,
-    samples: &BTreeMap<String, SampleLines>,
+    samples: BTreeMap<String, SampleLines>,
     files: &[InputFile],
     out: &MapOutput,
     written: Written,
@@ -478,7 +499,7 @@ pub fn save(
     }
     let links_name = format!("links-{generation}.bin");
     let caches: Caches = (links, lessons);
-    write_synced(&dir.join(&links_name), &seal(&caches)?)?;
+    write_sealed(&dir.join(&links_name), &caches)?;
     let stored = Stored {
         version: VERSION,
         build: build_id(),
@@ -489,12 +510,12 @@ pub fn save(
         links: links_name,
         chrome: chrome.decisions(),
         files: per_file,
-        samples: samples.clone(),
+        samples,
         tables,
         parquet,
     };
     let tmp = dir.join(format!("{STATE}.next"));
-    write_synced(&tmp, &seal(&stored)?)?;
+    write_sealed(&tmp, &stored)?;
     fs::rename(&tmp, dir.join(STATE))?;
     // Everything but what the new state names is left over from earlier runs (or killed ones).
     for e in fs::read_dir(dir).into_iter().flatten().flatten() {
@@ -510,12 +531,5 @@ pub fn save(
             fs::remove_file(e.path()).ok();
         }
     }
-    Ok(())
-}
-
-fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
-    let mut f = fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
-    f.write_all(bytes).with_context(|| format!("cannot write {}", path.display()))?;
-    f.sync_data().ok();
     Ok(())
 }
