@@ -99,8 +99,6 @@ pub struct Incremental<'a> {
     /// The previous run's CSV tables and, per article, its rows there if it was reused.
     pub prev_rows: Option<(&'a PrevTables, &'a [Option<Rows>])>,
     pub prev_groups: Option<&'a PrevGroups>,
-    /// Whether to encode (or copy) CSV rows per article and keep where they land.
-    pub track_rows: bool,
 }
 
 /// The fingerprints of the row groups of the articles and the sentences table, in file order.
@@ -162,7 +160,8 @@ pub fn write(
     let n = corpus.briefs.len();
     let art_w = TableWriter::create_grouped(dir, &tables::articles(Vec::new()), formats, csv)?;
     let sent_w = TableWriter::create_grouped(dir, &tables::sentences(Vec::new()), formats, csv)?;
-    let track_rows = incr.is_some_and(|i| i.track_rows) && formats.csv;
+    // With `--state`, CSV rows are made (or copied) per article, and where they land is kept.
+    let track_rows = incr.is_some() && formats.csv;
     // An article's corpus-wide cells, hashed: known without decoding it.
     let cells: Vec<u64> = match incr {
         Some(_) => (0..n)

@@ -312,10 +312,12 @@ fn run_build(cfg: &BuildConfig) -> Result<Summary> {
         // texts and languages alone, which their key holds.
         // So are the lessons of the pairs that taught the lexicon (made without one).
         let (links, lessons) = match cfg.state {
-            Some(_) => previous.as_ref().map(|p| p.links()).map(|(l, s)| (Some(l), Some(s))).unwrap_or_default(),
+            Some(_) => {
+                let (links, lessons) = previous.as_ref().map(|p| p.links()).unwrap_or_default();
+                (Some(links), Some(lessons))
+            }
             None => (None, None),
         };
-        let links = links.or_else(|| cfg.state.as_ref().map(|_| Default::default()));
         // Rows of reused articles are copied from the previous run's CSV tables when their cells are the same.
         let prev_tables = previous.as_ref().and_then(|p| p.tables(cfg.csv.spreadsheet_safe));
         // ... and unchanged Parquet row groups from its Parquet files.
@@ -756,7 +758,7 @@ fn reduce_and_write(
         Some(t) if in_map_order && parts[0].prev_rows.len() == order.len() => Some((t, &parts[0].prev_rows[..])),
         _ => None,
     };
-    let incr = articles::Incremental { ident: &ident, prev_rows, prev_groups, track_rows: true };
+    let incr = articles::Incremental { ident: &ident, prev_rows, prev_groups };
     // The previous run's files are used only where this run's order and records are known per article.
     let incr = (links.is_some() && in_map_order && ident.len() == order.len()).then_some(&incr);
     let bar = progress(cfg, order.len() as u64, "writing");
