@@ -197,14 +197,16 @@ pub fn write(
                 let encode_tables = copy_art.is_none() || copy_sent.is_none();
                 // Per article: its CSV rows if they can be copied, and the article (with its sentences) if it
                 // had to be decoded.
-                type Item = (Option<(Vec<u8>, Vec<u8>)>, Option<(Article, Vec<String>)>);
+                // Copied rows come with their checksum, already verified against them.
+                type Copied = ((Vec<u8>, Vec<u8>), u64);
+                type Item = (Option<Copied>, Option<(Article, Vec<String>)>);
                 let items: Vec<Item> = group
                     .clone()
                     .into_par_iter()
                     .map(|k| {
                         let copied = match (track_rows, incr.and_then(|i| i.prev_rows)) {
                             (true, Some((t, p))) => {
-                                p[k].filter(|r| r.corpus_cells == cells[k]).and_then(|r| t.rows(&r))
+                                p[k].filter(|r| r.corpus_cells == cells[k]).and_then(|r| Some((t.rows(&r)?, r.check)))
                             }
                             _ => None,
                         };
@@ -290,8 +292,8 @@ pub fn write(
                         .into_par_iter()
                         .enumerate()
                         .map(|(i, c)| {
-                            if let Some(bytes) = c {
-                                return Ok(bytes);
+                            if let Some(((a, s), check)) = c {
+                                return Ok((a, s, check));
                             }
                             let (mut a, mut s) = (Vec::new(), Vec::new());
                             match (&art_t, &sent_t, singles.get(i).and_then(|x| x.as_ref())) {
@@ -305,17 +307,18 @@ pub fn write(
                                 }
                                 _ => anyhow::bail!("an article's CSV rows were neither copied nor made"),
                             }
-                            Ok((a, s))
+                            let check = state::check(&a, &s);
+                            Ok((a, s, check))
                         })
                         .collect::<Result<Vec<_>>>()?;
                     let (mut a_all, mut s_all) = (Vec::new(), Vec::new());
-                    for (i, (a, s)) in encoded.into_iter().enumerate() {
+                    for (i, (a, s, check)) in encoded.into_iter().enumerate() {
                         let k = start + i;
                         let (na, ns) = (a.len() as u64, s.len() as u64);
                         out.rows.push(Rows {
                             article: (art_pos, na),
                             sentences: (sent_pos, ns),
-                            check: state::check(&a, &s),
+                            check,
                             corpus_cells: cells[k],
                         });
                         (art_pos, sent_pos) = (art_pos + na, sent_pos + ns);
