@@ -64,8 +64,6 @@ pub struct TableWriter {
     auto_groups: bool,
     /// Rows in the open Parquet row group.
     group_rows: usize,
-    /// Parquet row groups written so far.
-    groups: usize,
 }
 
 impl TableWriter {
@@ -104,7 +102,7 @@ impl TableWriter {
         } else {
             None
         };
-        Ok(TableWriter { csv, parquet, schema, opts, buf: Vec::new(), auto_groups, group_rows: 0, groups: 0 })
+        Ok(TableWriter { csv, parquet, schema, opts, buf: Vec::new(), auto_groups, group_rows: 0 })
     }
 
     /// Appends the rows of `chunk` (same columns as the template).
@@ -156,7 +154,6 @@ impl TableWriter {
         if let Some(w) = &mut self.parquet {
             if self.group_rows > 0 {
                 w.end_group()?;
-                self.groups += 1;
             }
         }
         self.group_rows = 0;
@@ -179,7 +176,6 @@ impl TableWriter {
                 columns.push((at, arrow_array(&c.values, 0, fresh.len())));
             }
             w.copy_group(from, group, &columns)?;
-            self.groups += 1;
         }
         Ok(())
     }
@@ -190,10 +186,10 @@ impl TableWriter {
         if let Some(mut w) = self.csv.take() {
             w.flush()?;
         }
-        if let Some(w) = self.parquet.take() {
-            w.finish()?;
+        match self.parquet.take() {
+            Some(w) => w.finish(),
+            None => Ok(0),
         }
-        Ok(self.groups)
     }
 }
 

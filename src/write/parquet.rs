@@ -123,11 +123,12 @@ impl ParquetWriter {
         Ok(())
     }
 
-    /// Closes the open row group, writes the footer and flushes the file.
-    pub fn finish(mut self) -> Result<()> {
+    /// Closes the open row group, writes the footer and flushes the file; returns the number of row groups.
+    pub fn finish(mut self) -> Result<usize> {
         self.end_group()?;
+        let groups = self.file.flushed_row_groups().len();
         self.file.into_inner()?.flush()?;
-        Ok(())
+        Ok(groups)
     }
 }
 
