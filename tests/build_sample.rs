@@ -2,6 +2,8 @@
 //! (data/sample-gold.csv, data/sample-rejects.csv), and the output contracts: determinism across thread
 //! counts, Parquet = CSV, every input accounted for.
 
+mod common;
+
 use arrow_array::{Array, Float64Array, StringArray, TimestampMicrosecondArray, UInt64Array};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use rferl_corpus::write::{format_float, format_timestamp};
@@ -135,18 +137,7 @@ fn every_input_is_an_article_or_a_reject() {
         }
     }
     let seen: BTreeSet<String> = seen.into_iter().map(|k| k.0).collect();
-    let mut files = BTreeSet::new();
-    let mut stack = vec![PathBuf::from("data/sample")];
-    while let Some(dir) = stack.pop() {
-        for e in fs::read_dir(dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                files.insert(p.strip_prefix("data/sample").unwrap().to_string_lossy().replace('\\', "/"));
-            }
-        }
-    }
+    let files = common::files_under(Path::new("data/sample"));
     // One-article files appear exactly once; multi-record files (JSONL, WARC) at least once.
     for f in &files {
         assert!(seen.iter().any(|s| s == f), "{f} is neither an article nor a reject");

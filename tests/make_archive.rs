@@ -7,7 +7,7 @@ mod common;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 fn make_archive(out: &Path, extra: &[&str]) {
@@ -25,20 +25,8 @@ fn make_archive(out: &Path, extra: &[&str]) {
 }
 
 /// Relative path → bytes of every file under `dir`.
-fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
-        for e in fs::read_dir(dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                walk(root, &p, out);
-            } else {
-                out.insert(p.strip_prefix(root).unwrap().to_path_buf(), fs::read(&p).unwrap());
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(dir, dir, &mut out);
-    out
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    common::files_under(dir).into_iter().map(|p| (p.clone(), fs::read(dir.join(p)).unwrap())).collect()
 }
 
 /// The original a file copies, through copies of copies; the file itself when it is no copy.
@@ -56,7 +44,7 @@ fn the_archive_is_deterministic_grows_by_appending_and_is_what_its_truth_says() 
     make_archive(&full, &["--n", "1200", "--truth", truth.to_str().unwrap()]);
     let files = tree(&full);
     assert_eq!(files.len(), 1200);
-    let gz = files.keys().filter(|p| p.to_string_lossy().ends_with(".txt.gz")).count();
+    let gz = files.keys().filter(|p| p.ends_with(".txt.gz")).count();
     assert!((3..=40).contains(&gz), "about 1% gzipped, got {gz}");
     let mean = files.values().map(|b| b.len()).sum::<usize>() / files.len();
     assert!((2_500..=6_000).contains(&mean), "articles of ~4 KB, got {mean} B on average");
@@ -96,9 +84,10 @@ fn the_archive_is_deterministic_grows_by_appending_and_is_what_its_truth_says() 
         match r[2] {
             "article" | "story" | "republication" => {
                 let a = by_file.get(r[0]).unwrap_or_else(|| panic!("{} is not an article", r[0]));
-                let first = first_of[root(&orig_of, r[0])];
+                let orig = root(&orig_of, r[0]);
+                let first = first_of[orig];
                 let want = if first == r[0] { "" } else { by_file[first]["doc_id"].as_str() };
-                assert_eq!(a["dup_of"], want, "{} ({}, original {})", r[0], r[2], root(&orig_of, r[0]));
+                assert_eq!(a["dup_of"], want, "{} ({}, original {orig})", r[0], r[2]);
                 if r[2] != "republication" {
                     agree += usize::from(a["lang"] == r[3]);
                     originals += 1;

@@ -48,6 +48,23 @@ pub fn rows(dir: &Path, table: &str) -> Vec<BTreeMap<String, String>> {
         .collect()
 }
 
+/// The paths of the files under `dir` (recursively), relative to it, with `/` between folders, sorted.
+pub fn files_under(dir: &Path) -> std::collections::BTreeSet<String> {
+    let mut files = std::collections::BTreeSet::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                files.insert(p.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    files
+}
+
 pub fn manifest(dir: &Path) -> serde_json::Value {
     serde_json::from_str(&fs::read_to_string(dir.join("manifest.json")).expect("manifest.json exists"))
         .expect("manifest.json is JSON")
