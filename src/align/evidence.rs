@@ -231,19 +231,41 @@ pub fn show(key: u64) -> Option<String> {
             name(key & 0xFFFF).to_string()
         });
     }
-    let alphabet: &[u8] = match tag {
+    packed(key).map(|p| p.as_str().to_string())
+}
+
+/// The characters of a number or name key, as [`show`] prints them, without allocating (alignment compares
+/// the names of every candidate pair).
+pub fn packed(key: u64) -> Option<Packed> {
+    let alphabet: &[u8] = match key >> TAG_SHIFT {
         TAG_NUM => b"?0123456789.",
         TAG_NAME => b"?bdkscflrmn",
         _ => return None,
     };
     let mut v = key & VALUE_MASK & !STEM_BIT;
-    let mut s = Vec::new();
-    while v > 0 {
-        s.push(*alphabet.get((v & 15) as usize).unwrap_or(&b'?'));
+    let mut out = Packed { chars: [0; 15], len: 0 };
+    // Nibbles from the lowest up: the characters from the last back.
+    let n = (64 - v.leading_zeros()).div_ceil(4) as usize;
+    for at in (0..n).rev() {
+        out.chars[at] = *alphabet.get((v & 15) as usize).unwrap_or(&b'?');
         v >>= 4;
     }
-    s.reverse();
-    String::from_utf8(s).ok()
+    out.len = n as u8;
+    Some(out)
+}
+
+/// A number or name key's characters (at most 15: one per nibble of its value).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Packed {
+    chars: [u8; 15],
+    len: u8,
+}
+
+impl Packed {
+    pub fn as_str(&self) -> &str {
+        // Every character comes from an ASCII alphabet.
+        std::str::from_utf8(&self.chars[..usize::from(self.len)]).expect("ASCII")
+    }
 }
 
 /// Name keys of one word: its skeleton and, for longer ones, the skeleton without its last class, so an

@@ -486,63 +486,70 @@ fn candidates(feats: &[AlignFeatures], p: &Prepared) -> Vec<Candidate> {
     let (idx, lang_no, canonical) = (&p.idx, &p.lang_no, &p.canonical);
     let mut out: Vec<Candidate> = (0..n)
         .into_par_iter()
-        .flat_map_iter(|i| {
-            // Articles that share an indexable key with i: the candidates' partners.
-            let mut partners: Vec<u32> = Vec::new();
-            if canonical[i] {
-                for &k in &p.profiles[i].keys {
-                    // A body's concepts score a candidate but do not propose one: a long article says a
-                    // hundred of them, and searching by each would propose ~17 candidates per article
-                    // instead of ~4 on the synthetic archive (the headline's concepts, title keys, do propose).
-                    if kind(idx.keys[k]) == Kind::Concept {
-                        continue;
-                    }
-                    for &j in idx.postings(k) {
-                        let ju = j as usize;
-                        if ju > i && lang_no[ju] != lang_no[i] && time_ok(&feats[i], &feats[ju]) {
-                            partners.push(j);
+        .map_init(
+            || KeySet::new(idx.keys.len()),
+            |set, i| {
+                // Articles that share an indexable key with i: the candidates' partners.
+                let mut partners: Vec<u32> = Vec::new();
+                if canonical[i] {
+                    for &k in &p.profiles[i].keys {
+                        // A body's concepts score a candidate but do not propose one: a long article says a
+                        // hundred of them, and searching by each would propose ~17 candidates per article
+                        // instead of ~4 on the synthetic archive (the headline's concepts, title keys, do propose).
+                        if kind(idx.keys[k]) == Kind::Concept {
+                            continue;
+                        }
+                        for &j in idx.postings(k) {
+                            let ju = j as usize;
+                            if ju > i && lang_no[ju] != lang_no[i] && time_ok(&feats[i], &feats[ju]) {
+                                partners.push(j);
+                            }
                         }
                     }
                 }
-            }
-            partners.sort_unstable();
-            partners.dedup();
-            let mut out: Vec<Candidate> = partners
-                .into_iter()
-                .filter_map(|j| {
-                    let j = j as usize;
-                    let (pi, pj) = (&p.profiles[i], &p.profiles[j]);
-                    // Most partners fail on the shared weight alone: it is summed first, without
-                    // collecting (and sorting) the shared keys, which only the survivors need.
-                    let shared = shared_weight(pi, pj, idx);
-                    if shared < MIN_SHARED_WITH_META {
-                        return None;
-                    }
-                    let meta = meta_weight(&feats[i], &feats[j], &p.times, &p.ids, p.n_canon);
-                    if shared < MIN_SHARED && meta < STRONG_META {
-                        return None;
-                    }
-                    if shared - CHANCE_MARGIN * (pi.chance + pj.chance) / 2.0 + meta.max(0.0) < MIN_SHARED {
-                        return None;
-                    }
-                    // Evidence items do not depend on the keys' order: no sort by weight here.
-                    let keys: Vec<usize> = shared_ids(pi, pj).collect();
-                    let ev = evidence_items(&keys, idx);
-                    let meta_item = meta >= META_ITEM;
-                    if ev.items + usize::from(meta_item) < MIN_ITEMS {
-                        return None;
-                    }
-                    let long = feats[i].n_chars.min(feats[j].n_chars) >= LONG_CHARS;
-                    if long && ev.strong == 0 && !meta_item && ev.concept_pairs < MIN_CONCEPT_PAIRS_LONG {
-                        return None;
-                    }
-                    let score = score_of(shared, meta, pi, pj, &feats[i], &feats[j]);
-                    Some(Candidate { score, shared, a: i, b: j })
-                })
-                .collect();
-            out.sort_by_key(|c| c.b);
-            out
-        })
+                partners.sort_unstable();
+                partners.dedup();
+                // i's keys as a set, looked up by each partner's keys (a small corpus gives ~50 partners with
+                // ~50 keys each per article; merging the two sorted key lists per partner cost twice as much).
+                set.put(&p.profiles[i].keys, true);
+                // The keys i shares with the partner at hand (one buffer for all of i's partners).
+                let mut keys: Vec<usize> = Vec::new();
+                let mut out: Vec<Candidate> = partners
+                    .into_iter()
+                    .filter_map(|j| {
+                        let j = j as usize;
+                        let (pi, pj) = (&p.profiles[i], &p.profiles[j]);
+                        let shared = set.shared(pj, idx, &mut keys);
+                        if shared < MIN_SHARED_WITH_META {
+                            return None;
+                        }
+                        let meta = meta_weight(&feats[i], &feats[j], &p.times, &p.ids, p.n_canon);
+                        if shared < MIN_SHARED && meta < STRONG_META {
+                            return None;
+                        }
+                        if shared - CHANCE_MARGIN * (pi.chance + pj.chance) / 2.0 + meta.max(0.0) < MIN_SHARED {
+                            return None;
+                        }
+                        // Evidence items do not depend on the keys' order: no sort by weight here.
+                        let ev = evidence_items(&keys, idx);
+                        let meta_item = meta >= META_ITEM;
+                        if ev.items + usize::from(meta_item) < MIN_ITEMS {
+                            return None;
+                        }
+                        let long = feats[i].n_chars.min(feats[j].n_chars) >= LONG_CHARS;
+                        if long && ev.strong == 0 && !meta_item && ev.concept_pairs < MIN_CONCEPT_PAIRS_LONG {
+                            return None;
+                        }
+                        let score = score_of(shared, meta, pi, pj, &feats[i], &feats[j]);
+                        Some(Candidate { score, shared, a: i, b: j })
+                    })
+                    .collect();
+                set.put(&p.profiles[i].keys, false);
+                out.sort_by_key(|c| c.b);
+                out
+            },
+        )
+        .flat_map_iter(|out| out)
         .collect();
     out.sort_by(|x, y| y.score.total_cmp(&x.score).then(x.a.cmp(&y.a)).then(x.b.cmp(&y.b)));
     out
@@ -751,9 +758,40 @@ fn shared_ids<'a>(a: &'a Profile, b: &'a Profile) -> impl Iterator<Item = usize>
     })
 }
 
-/// The summed weight of the keys two profiles share, added in index order.
-fn shared_weight(a: &Profile, b: &Profile, idx: &Index) -> f64 {
-    shared_ids(a, b).fold(0.0, |sum, k| sum + idx.weight[k])
+/// A set of index keys, one bit per key of the index: an article's keys are put in while its partners are
+/// looked at, and taken out after (a worker keeps one set, an eighth of a byte per index key).
+struct KeySet {
+    bits: Vec<u64>,
+}
+
+impl KeySet {
+    fn new(index_keys: usize) -> KeySet {
+        KeySet { bits: vec![0; index_keys / 64 + 1] }
+    }
+
+    fn put(&mut self, keys: &[usize], on: bool) {
+        for &k in keys {
+            let bit = 1u64 << (k & 63);
+            if on {
+                self.bits[k >> 6] |= bit;
+            } else {
+                self.bits[k >> 6] &= !bit;
+            }
+        }
+    }
+
+    fn contains(&self, k: usize) -> bool {
+        self.bits[k >> 6] >> (k & 63) & 1 != 0
+    }
+
+    /// The keys `b` shares with this set, into `out` (cleared first), and their summed weight. `b`'s keys are
+    /// sorted, so the keys come, and their weights are added, in index order, as [`shared_ids`] yields
+    /// them: the sum is the same to the last bit.
+    fn shared(&self, b: &Profile, idx: &Index, out: &mut Vec<usize>) -> f64 {
+        out.clear();
+        out.extend(b.keys.iter().copied().filter(|&k| self.contains(k)));
+        out.iter().fold(0.0, |sum, &k| sum + idx.weight[k])
+    }
 }
 
 /// Shared index keys of two profiles (sorted by weight, heaviest first) and their summed weight.
@@ -770,7 +808,7 @@ fn shared_keys(a: &Profile, b: &Profile, idx: &Index) -> (f64, Vec<usize>) {
 /// each two concepts that meet in a sentence of both count once (a single shared concept counts nothing:
 /// "year" or "said" link any two articles).
 fn evidence_items(keys: &[usize], idx: &Index) -> Evidence {
-    let mut names: Vec<String> = Vec::new();
+    let mut names: Vec<evidence::Packed> = Vec::new();
     let mut strong = 0;
     let mut in_titles = 0;
     let mut concepts = 0;
@@ -779,18 +817,18 @@ fn evidence_items(keys: &[usize], idx: &Index) -> Evidence {
         match kind(key) {
             Kind::Title => in_titles = 1,
             Kind::Concept => concepts += usize::from(evidence::is_concept_pair(key)),
-            Kind::Name => match show(key) {
+            Kind::Name => match evidence::packed(key) {
                 Some(s) => names.push(s),
                 None => strong += 1,
             },
             _ => strong += 1,
         }
     }
-    names.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+    names.sort_by(|a, b| b.as_str().len().cmp(&a.as_str().len()).then(a.as_str().cmp(b.as_str())));
     let mut heads: Vec<&str> = Vec::new();
     for n in &names {
         if !heads.iter().any(|h| h.starts_with(n.as_str())) {
-            heads.push(n);
+            heads.push(n.as_str());
         }
     }
     let strong = strong + heads.len();
@@ -1314,5 +1352,32 @@ mod tests {
         let one = run(1);
         assert_eq!(one, run(3));
         assert_eq!(one, run(8));
+    }
+
+    /// The key set finds the keys the merge of two sorted key lists finds, in its order, and sums their
+    /// weights to the same last bit (candidates are compared and ordered by it, so a different sum could
+    /// change a story), whatever the keys and weights.
+    #[test]
+    fn key_set_finds_and_sums_what_the_merge_does() {
+        use proptest::prelude::*;
+        let keys = || proptest::collection::btree_set(0usize..400, 0..80).prop_map(|s| s.into_iter().collect());
+        let weights = proptest::collection::vec(0.01f64..20.0, 400);
+        proptest!(|(a in keys(), b in keys(), w in weights)| {
+            let idx = Index { keys: Vec::new(), start: Vec::new(), postings: Vec::new(), weight: w, langs: Vec::new() };
+            let (pa, pb) = (Profile { keys: a, total: 0.0, chance: 0.0 }, Profile { keys: b, total: 0.0, chance: 0.0 });
+            let merged = shared_ids(&pa, &pb).fold(0.0, |sum: f64, k| sum + idx.weight[k]);
+            let mut set = KeySet::new(400);
+            set.put(&pb.keys, true);
+            set.put(&pb.keys, false);
+            set.put(&pa.keys, true);
+            let mut keys = vec![7];
+            prop_assert_eq!(set.shared(&pb, &idx, &mut keys).to_bits(), merged.to_bits());
+            prop_assert_eq!(keys, shared_ids(&pa, &pb).collect::<Vec<_>>());
+            for k in 0..400 {
+                prop_assert_eq!(set.contains(k), pa.keys.contains(&k));
+            }
+            set.put(&pa.keys, false);
+            prop_assert!(set.bits.iter().all(|&w| w == 0), "taken out, the keys leave nothing behind");
+        });
     }
 }
