@@ -112,12 +112,11 @@ pub struct MapOutput {
     pub files: u64,
     pub inputs: u64,
     pub reused_files: u64,
-    /// With `--state`: per entry, the offset of its signatures in the spill and the checksum of both records.
-    pub sigs: Vec<(u64, u64)>,
+    /// With `--state`: what the map made of each file, for the next run (its articles' records in the spill,
+    /// their checksums, its rejects, its chrome keys).
+    pub state: Option<state::Files>,
     /// With `--state`: per entry, its rows in the previous run's CSV tables if it was reused.
     pub prev_rows: Vec<Option<state::Rows>>,
-    /// With `--state`: per file whose chrome keys are known, their offset in the spill and checksum.
-    pub chrome_keys: Vec<(String, u64, u64)>,
     /// The spill's length once written, and the bytes of it this output's records take.
     pub spill_len: u64,
     pub spill_live: u64,
@@ -230,7 +229,7 @@ fn run_build(cfg: &BuildConfig) -> Result<Summary> {
     let (chrome, sample_lines) = learn_chrome(&all_files, previous.as_ref(), cfg);
     clock.mark("learn_chrome");
     // One list of files at a time (a path is ~180 bytes: 180 MB at a million files).
-    let mut files: Vec<InputFile> = match cfg.shard {
+    let files: Vec<InputFile> = match cfg.shard {
         None => all_files,
         Some(_) => all_files.into_iter().filter(|f| owns(&f.rel)).collect(),
     };
@@ -263,9 +262,7 @@ fn run_build(cfg: &BuildConfig) -> Result<Summary> {
     // Paths that could not even be walked are inputs too: each is one reject.
     output.inputs += walk_rejects.len() as u64;
     output.rejects.extend(walk_rejects);
-    if cfg.state.is_none() {
-        files = Vec::new(); // only the state needs the list after the map
-    }
+    drop(files); // the state's own list of files is in the map output
     clock.mark("map");
 
     let summary = if let Some(s) = cfg.shard {
@@ -341,7 +338,8 @@ fn run_build(cfg: &BuildConfig) -> Result<Summary> {
                 spreadsheet_safe: cfg.csv.spreadsheet_safe,
             };
             let spill = state_spill.as_ref().context("a state build has a state spill")?;
-            state::save(dir, spill, &chrome, sample_lines, &files, &output, written)?;
+            let files = output.state.take().context("a state build keeps its files' records")?;
+            state::save(dir, spill, &chrome, sample_lines, files, &output, written)?;
         } else {
             std::fs::remove_file(&spill_path).ok();
         }
@@ -403,7 +401,12 @@ fn map_files(
     keep_sigs: bool,
     cfg: &BuildConfig,
 ) -> Result<(MapOutput, Option<Signatures>)> {
-    let mut out = MapOutput { spill: spill_path.to_path_buf(), files: files.len() as u64, ..Default::default() };
+    let mut out = MapOutput {
+        spill: spill_path.to_path_buf(),
+        files: files.len() as u64,
+        state: keep_sigs.then(state::Files::default),
+        ..Default::default()
+    };
     // Appending to the state's own spill: a reused file's records stay where they are.
     let mut spill = match append_at {
         Some(at) => SpillWriter::append(spill_path, at)?,
@@ -418,7 +421,7 @@ fn map_files(
     };
     let flipped = reuse.and_then(|s| s.flipped(&chrome.decisions()));
     // A reused file's chrome keys, if the state has them whole.
-    let chrome_keys_of = |prev: &state::FileState, old: &SpillReader| -> Option<Vec<u8>> {
+    let chrome_keys_of = |prev: &state::FileView, old: &SpillReader| -> Option<Vec<u8>> {
         let (offset, check) = prev.chrome_keys?;
         let bytes = old.raw(offset).ok()?;
         (xxh3_64(&bytes) == check).then_some(bytes)
@@ -452,8 +455,8 @@ fn map_files(
     };
     // A file's articles and signatures as the state has them, if every record is there and matches its
     // checksum (otherwise the file is processed again).
-    let from_state = |rel: &str, prev: &state::FileState, old: &SpillReader| -> Option<Vec<Made>> {
-        prev.entries
+    let from_state = |rel: &str, prev: &state::FileView, old: &SpillReader| -> Option<Vec<Made>> {
+        prev.articles
             .iter()
             .map(|e| {
                 let bytes = old.raw(e.offset).ok()?;
@@ -474,16 +477,29 @@ fn map_files(
             })
             .collect()
     };
-    // (articles, rejects, inputs, reused, the file's chrome keys as spill bytes if known, and their offset
-    // if they already sit in the spill being written)
-    type Done = (Vec<Made>, Vec<Reject>, u64, bool, Option<Vec<u8>>, Option<u64>);
+    /// What the map made of one file.
+    struct Done {
+        articles: Vec<Made>,
+        rejects: Vec<Reject>,
+        /// Input units: records read plus the reader's rejects.
+        inputs: u64,
+        reused: bool,
+        /// With the state: the file's fingerprint, taken before it was read (a file that changes while the
+        /// run reads it is then read again by the next run).
+        fingerprint: state::Fingerprint,
+        /// With the state: the file's chrome keys as spill bytes, if known, and their offset if they already
+        /// sit in the spill being written.
+        chrome_keys: Option<Vec<u8>>,
+        keys_at: Option<u64>,
+    }
     for chunk in files.chunks(MAP_CHUNK) {
         let done: Vec<Result<Done>> = chunk
             .par_iter()
             .map(|f| {
+                let fingerprint = if keep_sigs || reuse.is_some() { state::fingerprint(&f.path) } else { None };
                 if let (Some(state), Some(old)) = (reuse, &old_spill) {
-                    if let Some(prev) = state.unchanged(&f.rel, state::fingerprint(&f.path)) {
-                        let keys = chrome_keys_of(prev, old);
+                    if let Some(prev) = state.unchanged(&f.rel, fingerprint) {
+                        let keys = chrome_keys_of(&prev, old);
                         // Unknown keys count as touched by a change of chrome.
                         let touched = flipped.as_ref().is_some_and(|fl| match &keys {
                             Some(k) => spill::keys_from_bytes(k).map_or(true, |k| k.iter().any(|h| fl.contains(h))),
@@ -491,10 +507,18 @@ fn map_files(
                         });
                         if touched {
                             // Processed again below.
-                        } else if let Some(articles) = from_state(&f.rel, prev, old) {
+                        } else if let Some(articles) = from_state(&f.rel, &prev, old) {
                             bar.inc(1);
                             let keys_at = prev.chrome_keys.filter(|_| in_place && keys.is_some()).map(|(at, _)| at);
-                            return Ok((articles, prev.rejects.clone(), prev.inputs, true, keys, keys_at));
+                            return Ok(Done {
+                                articles,
+                                rejects: prev.rejects(),
+                                inputs: prev.inputs,
+                                reused: true,
+                                fingerprint,
+                                chrome_keys: keys,
+                                keys_at,
+                            });
                         } else {
                             eprintln!(
                                 "rferl-corpus: note: the state's records of {} are damaged; processing the file again",
@@ -531,18 +555,35 @@ fn map_files(
                 trace.sort_unstable();
                 trace.dedup();
                 bar.inc(1);
-                Ok((articles, rejects, inputs, false, traced.then(|| spill::keys_to_bytes(&trace)), None))
+                Ok(Done {
+                    articles,
+                    rejects,
+                    inputs,
+                    reused: false,
+                    fingerprint,
+                    chrome_keys: traced.then(|| spill::keys_to_bytes(&trace)),
+                    keys_at: None,
+                })
             })
             .collect();
         for (f, d) in chunk.iter().zip(done) {
-            let (articles, rejects, inputs, reused, keys, keys_at) = d?;
-            if let Some(k) = keys.filter(|_| keep_sigs) {
-                let at = match keys_at {
-                    Some(at) => at,
-                    None => spill.push_raw(&k)?,
+            let Done { articles, rejects, inputs, reused, fingerprint, chrome_keys, keys_at } = d?;
+            if let Some(files) = out.state.as_mut() {
+                let keys = match chrome_keys {
+                    Some(k) => {
+                        let at = match keys_at {
+                            Some(at) => at,
+                            None => spill.push_raw(&k)?,
+                        };
+                        out.spill_live += 4 + k.len() as u64;
+                        Some((at, xxh3_64(&k)))
+                    }
+                    None => None,
                 };
-                out.chrome_keys.push((f.rel.clone(), at, xxh3_64(&k)));
-                out.spill_live += 4 + k.len() as u64;
+                files.push_file(&f.rel, fingerprint, inputs, keys);
+                for r in &rejects {
+                    files.push_reject(r.clone());
+                }
             }
             for m in articles {
                 let offset = match m.at {
@@ -555,7 +596,16 @@ fn map_files(
                         Some((_, at)) => at,
                         None => spill.push_raw(sig)?,
                     };
-                    out.sigs.push((sig_at, state::check(&m.bytes, sig)));
+                    if let Some(files) = out.state.as_mut() {
+                        let check = state::check(&m.bytes, sig);
+                        files.push_article(state::StoredArticle {
+                            record: m.record,
+                            offset,
+                            sig: sig_at,
+                            check,
+                            rows: None,
+                        });
+                    }
                     out.prev_rows.push(m.prev_rows);
                     out.spill_live += 4 + sig.len() as u64;
                 }
@@ -753,7 +803,7 @@ fn reduce_and_write(
     clock.mark("align");
 
     // Articles and sentences, streamed from the spill in input order (see `articles`).
-    let ident: Vec<u64> = parts[0].sigs.iter().map(|&(_, check)| check).collect();
+    let ident: Vec<u64> = parts[0].state.iter().flat_map(|f| f.articles()).map(|a| a.check).collect();
     let prev_rows = match prev_tables {
         Some(t) if in_map_order && parts[0].prev_rows.len() == order.len() => Some((t, &parts[0].prev_rows[..])),
         _ => None,

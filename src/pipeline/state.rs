@@ -36,7 +36,6 @@ use super::MapOutput;
 use crate::align::{Lesson, SentenceLink};
 use crate::extract::ChromeModel;
 use crate::model::Reject;
-use crate::read::InputFile;
 use crate::write::PrevParquet;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
@@ -47,7 +46,7 @@ use std::path::{Path, PathBuf};
 use xxhash_rust::xxh3::xxh3_64;
 
 const STATE: &str = "state.bin";
-const VERSION: u32 = 6;
+const VERSION: u32 = 7;
 
 /// Size in bytes, modification time (seconds, nanoseconds).
 pub type Fingerprint = Option<(u64, i64, u32)>;
@@ -125,16 +124,112 @@ pub fn check(article: &[u8], sig: &[u8]) -> u64 {
     xxh3_64(article) ^ xxh3_64(sig).rotate_left(1)
 }
 
-/// What the previous run made of one file.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FileState {
-    pub fingerprint: Fingerprint,
-    pub entries: Vec<StoredArticle>,
-    pub rejects: Vec<Reject>,
-    pub inputs: u64,
-    /// Offset in the spill and checksum of the file's chrome keys (see [`super::map::process_traced`]);
+/// What a run made of each input file, as flat arrays in path order. A map of small per-file records cost
+/// ~700 MB at a million files once loaded (a path, a fingerprint and two vectors each, plus the map's nodes);
+/// these arrays cost ~190 MB, and the map fills them as it goes, file by file, so saving copies nothing.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Files {
+    /// Relative paths, one after another; file i's ends at `path_end[i]`.
+    paths: String,
+    path_end: Vec<u64>,
+    /// Each file's fingerprint, taken before it was read.
+    fingerprint: Vec<Fingerprint>,
+    /// Each file's input units (records read plus the reader's rejects).
+    inputs: Vec<u64>,
+    /// Offset in the spill and checksum of each file's chrome keys (see [`super::map::process_traced`]);
     /// `None` when they are not known, and the file is then processed again whenever the chrome changes.
+    chrome_keys: Vec<Option<(u64, u64)>>,
+    /// Where each file's articles end in `articles` (they start where the previous file's end).
+    article_end: Vec<u64>,
+    /// Every article, in output order.
+    articles: Vec<StoredArticle>,
+    /// Every reject, with its file's number, in file order.
+    rejects: Vec<(u64, Reject)>,
+}
+
+/// One file of [`Files`].
+pub struct FileView<'a> {
+    pub inputs: u64,
     pub chrome_keys: Option<(u64, u64)>,
+    pub articles: &'a [StoredArticle],
+    rejects: &'a [(u64, Reject)],
+}
+
+impl FileView<'_> {
+    pub fn rejects(&self) -> Vec<Reject> {
+        self.rejects.iter().map(|(_, r)| r.clone()).collect()
+    }
+}
+
+impl Files {
+    /// Starts the next file; its articles and rejects are pushed after it.
+    pub fn push_file(&mut self, rel: &str, fingerprint: Fingerprint, inputs: u64, chrome_keys: Option<(u64, u64)>) {
+        self.paths.push_str(rel);
+        self.path_end.push(self.paths.len() as u64);
+        self.fingerprint.push(fingerprint);
+        self.inputs.push(inputs);
+        self.chrome_keys.push(chrome_keys);
+        self.article_end.push(self.articles.len() as u64);
+    }
+
+    /// Adds an article to the last file pushed.
+    pub fn push_article(&mut self, a: StoredArticle) {
+        self.articles.push(a);
+        if let Some(end) = self.article_end.last_mut() {
+            *end = self.articles.len() as u64;
+        }
+    }
+
+    /// Adds a reject to the last file pushed.
+    pub fn push_reject(&mut self, r: Reject) {
+        let file = self.path_end.len().saturating_sub(1) as u64;
+        self.rejects.push((file, r));
+    }
+
+    pub fn articles(&self) -> &[StoredArticle] {
+        &self.articles
+    }
+
+    /// Sets each article's rows in the CSV tables (in output order, which is the map's).
+    pub fn set_rows(&mut self, rows: &[Rows]) {
+        for (a, r) in self.articles.iter_mut().zip(rows) {
+            a.rows = Some(*r);
+        }
+    }
+
+    fn path(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.path_end[i - 1] as usize };
+        &self.paths[start..self.path_end[i] as usize]
+    }
+
+    /// The file with this path and fingerprint. Paths come sorted (the map's order), so this is a binary
+    /// search; were they not, a file would only be missed (and processed again), never mistaken.
+    pub fn get(&self, rel: &str, fp: Fingerprint) -> Option<FileView<'_>> {
+        let (mut lo, mut hi) = (0, self.path_end.len());
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            match self.path(mid).cmp(rel) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => {
+                    lo = mid;
+                    break;
+                }
+            }
+        }
+        if lo >= self.path_end.len() || self.path(lo) != rel || fp.is_none() || self.fingerprint[lo] != fp {
+            return None;
+        }
+        let start = if lo == 0 { 0 } else { self.article_end[lo - 1] as usize };
+        let from = self.rejects.partition_point(|(f, _)| *f < lo as u64);
+        let to = self.rejects.partition_point(|(f, _)| *f <= lo as u64);
+        Some(FileView {
+            inputs: self.inputs[lo],
+            chrome_keys: self.chrome_keys[lo],
+            articles: &self.articles[start..self.article_end[lo] as usize],
+            rejects: &self.rejects[from..to],
+        })
+    }
 }
 
 /// What identifies a pair's sentence alignment: both articles' ids, languages and text hashes (the
@@ -168,7 +263,7 @@ struct Stored {
     spill_live: u64,
     links: String,
     chrome: Vec<u64>,
-    files: BTreeMap<String, FileState>,
+    files: Files,
     samples: BTreeMap<String, SampleLines>,
     /// The state's copies of `articles.csv` and `sentences.csv`, and whether they were written
     /// spreadsheet-safe; `None` when the run wrote no CSV.
@@ -283,8 +378,8 @@ impl State {
     }
 
     /// The previous results for a file, if it has not changed since.
-    pub fn unchanged(&self, rel: &str, fp: Fingerprint) -> Option<&FileState> {
-        self.stored.files.get(rel).filter(|f| fp.is_some() && f.fingerprint == fp)
+    pub fn unchanged(&self, rel: &str, fp: Fingerprint) -> Option<FileView<'_>> {
+        self.stored.files.get(rel, fp)
     }
 
     /// The chrome keys whose decision differs between the stored articles' model and `decisions` (both
@@ -417,13 +512,13 @@ pub struct Written<'a> {
 }
 
 /// Saves this run's results as the new state: `spill` is where this run wrote its articles (from
-/// [`spill_for_run`]).
+/// [`spill_for_run`]), `files` what the map made of each file.
 pub fn save(
     dir: &Path,
     spill: &RunSpill,
     chrome: &ChromeModel,
     samples: BTreeMap<String, SampleLines>,
-    files: &[InputFile],
+    mut files: Files,
     out: &MapOutput,
     written: Written,
 ) -> Result<()> {
@@ -431,33 +526,11 @@ pub fn save(
     let generation = spill.generation;
     let spill_name =
         spill.path.file_name().map(|n| n.to_string_lossy().into_owned()).context("the state spill has no file name")?;
-    anyhow::ensure!(out.sigs.len() == out.entries.len(), "the map kept no signatures for the state");
-    let mut per_file: BTreeMap<String, FileState> = BTreeMap::new();
-    for f in files {
-        per_file.insert(
-            f.rel.clone(),
-            FileState {
-                fingerprint: fingerprint(&f.path),
-                entries: Vec::new(),
-                rejects: Vec::new(),
-                inputs: 0,
-                chrome_keys: None,
-            },
-        );
-    }
-    for (rel, offset, check) in &out.chrome_keys {
-        if let Some(f) = per_file.get_mut(rel) {
-            f.chrome_keys = Some((*offset, *check));
-        }
-    }
+    anyhow::ensure!(files.articles.len() == out.entries.len(), "the map kept no signatures for the state");
     // Rows are in output order, which is the map's order in a single-machine build.
-    let rows_known = rows.len() == out.entries.len();
-    for (k, (e, &(sig, check))) in out.entries.iter().zip(&out.sigs).enumerate() {
-        if let Some(f) = per_file.get_mut(&e.source_file) {
-            let rows = rows_known.then(|| rows[k]);
-            f.entries.push(StoredArticle { record: e.record, offset: e.offset, sig, check, rows });
-            f.inputs += 1;
-        }
+    let rows_known = rows.len() == files.articles.len();
+    if rows_known {
+        files.set_rows(&rows);
     }
     // The tables the rows and groups point into: linked into the state (copied where links are not possible).
     let keep = |file: &str| -> Result<String> {
@@ -491,12 +564,6 @@ pub fn save(
         }
         _ => None,
     };
-    for r in &out.rejects {
-        if let Some(f) = per_file.get_mut(&r.source_file) {
-            f.rejects.push(r.clone());
-            f.inputs += 1;
-        }
-    }
     let links_name = format!("links-{generation}.bin");
     let caches: Caches = (links, lessons);
     write_sealed(&dir.join(&links_name), &caches)?;
@@ -509,7 +576,7 @@ pub fn save(
         spill_live: out.spill_live,
         links: links_name,
         chrome: chrome.decisions(),
-        files: per_file,
+        files,
         samples,
         tables,
         parquet,
@@ -532,4 +599,77 @@ pub fn save(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::RejectReason;
+
+    fn article(record: u32, offset: u64) -> StoredArticle {
+        StoredArticle { record, offset, sig: offset + 1, check: offset * 7, rows: None }
+    }
+
+    /// Three files pushed in path order: each comes back whole by its path and fingerprint, with its own
+    /// articles and rejects only; another fingerprint, or a path not pushed, finds nothing.
+    #[test]
+    fn files_come_back_by_path_and_fingerprint_with_their_own_articles_and_rejects() {
+        let fp = |n: u64| Some((n, 1_700_000_000, 5));
+        let mut files = Files::default();
+        files.push_file("0000/a.txt", fp(10), 2, Some((4, 44)));
+        files.push_article(article(0, 100));
+        files.push_reject(Reject::new("0000/a.txt", Some(1), RejectReason::Empty, "empty record"));
+        files.push_file("0000/b.txt", fp(20), 1, None);
+        files.push_reject(Reject::new("0000/b.txt", None, RejectReason::Unreadable, "binary"));
+        files.push_file("0001/c.jsonl", fp(30), 3, Some((8, 88)));
+        for r in 0..3 {
+            files.push_article(article(r, 200 + u64::from(r)));
+        }
+        // Through the state's own encoding, as a rerun loads it.
+        let files: Files = postcard::from_bytes(&postcard::to_stdvec(&files).unwrap()).unwrap();
+
+        let a = files.get("0000/a.txt", fp(10)).expect("a");
+        assert_eq!((a.inputs, a.chrome_keys, a.articles), (2, Some((4, 44)), &[article(0, 100)][..]));
+        assert_eq!(a.rejects().iter().map(|r| r.record).collect::<Vec<_>>(), [Some(1)]);
+        let b = files.get("0000/b.txt", fp(20)).expect("b");
+        assert!(b.articles.is_empty() && b.chrome_keys.is_none());
+        assert_eq!(b.rejects()[0].reason, RejectReason::Unreadable);
+        let c = files.get("0001/c.jsonl", fp(30)).expect("c");
+        assert_eq!(c.articles.iter().map(|x| x.record).collect::<Vec<_>>(), [0, 1, 2]);
+        assert!(c.rejects().is_empty());
+        assert_eq!(files.articles().len(), 4);
+
+        assert!(files.get("0000/a.txt", fp(11)).is_none(), "a changed file is not reused");
+        assert!(files.get("0000/a.txt", None).is_none(), "a file that cannot be looked at is not reused");
+        for missing in ["0000/a", "0000/aa.txt", "", "1/z.txt"] {
+            assert!(files.get(missing, fp(10)).is_none(), "{missing}");
+        }
+    }
+
+    /// Paths pushed out of order are found or missed, never mistaken for another file.
+    #[test]
+    fn files_pushed_out_of_order_are_never_mistaken_for_another() {
+        let fp = Some((1, 2, 3));
+        let mut files = Files::default();
+        for (k, name) in ["d", "b", "e", "a", "c"].iter().enumerate() {
+            files.push_file(name, fp, k as u64, None);
+        }
+        for (k, name) in ["d", "b", "e", "a", "c"].iter().enumerate() {
+            if let Some(f) = files.get(name, fp) {
+                assert_eq!(f.inputs, k as u64, "{name}");
+            }
+        }
+    }
+
+    /// Rows set after the reduce go to the articles in output order.
+    #[test]
+    fn rows_go_to_the_articles_in_order() {
+        let mut files = Files::default();
+        files.push_file("a", Some((1, 1, 1)), 2, None);
+        files.push_article(article(0, 0));
+        files.push_article(article(1, 50));
+        let rows = |n: u64| Rows { article: (n, 1), sentences: (n, 2), check: n, corpus_cells: n };
+        files.set_rows(&[rows(5), rows(9)]);
+        assert_eq!(files.articles().iter().map(|a| a.rows).collect::<Vec<_>>(), [Some(rows(5)), Some(rows(9))]);
+    }
 }
