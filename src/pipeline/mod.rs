@@ -308,12 +308,9 @@ fn run_build(cfg: &BuildConfig) -> Result<Summary> {
         // Sentence links of pairs aligned before are reused whatever the chrome: they depend on the two
         // texts and languages alone, which their key holds.
         // So are the lessons of the pairs that taught the lexicon (made without one).
-        let (links, lessons) = match cfg.state {
-            Some(_) => {
-                let (links, lessons) = previous.as_ref().map(|p| p.links()).unwrap_or_default();
-                (Some(links), Some(lessons))
-            }
-            None => (None, None),
+        let mut store = match (&cfg.state, &state_spill) {
+            (Some(dir), Some(spill)) => Some(state::LinkStore::create(dir, spill.generation, previous.as_ref())?),
+            _ => None,
         };
         // Rows of reused articles are copied from the previous run's CSV tables when their cells are the same.
         let prev_tables = previous.as_ref().and_then(|p| p.tables(cfg.csv.spreadsheet_safe));
@@ -322,16 +319,13 @@ fn run_build(cfg: &BuildConfig) -> Result<Summary> {
         // The previous state's per-file records (hundreds of MB at a million files) are not needed past the
         // map: what the reduce reuses was taken above.
         drop(previous);
-        let reuse =
-            Reuse { links: links.as_ref(), lessons, tables: prev_tables.as_ref(), groups: prev_groups.as_ref() };
+        let reuse = Reuse { store: store.as_mut(), tables: prev_tables.as_ref(), groups: prev_groups.as_ref() };
         let (summary, kept) =
             reduce_and_write(std::slice::from_ref(&output), signed, reuse, &staged.tmp, cfg, &mut clock, started)?;
-        drop(links);
-        if let Some(dir) = &cfg.state {
-            let Kept { links, lessons, rows, groups } = kept;
+        if let (Some(dir), Some(links)) = (&cfg.state, store) {
+            let Kept { rows, groups } = kept;
             let written = state::Written {
                 links,
-                lessons,
                 rows,
                 groups,
                 tables_dir: &staged.tmp,
@@ -626,57 +620,60 @@ fn map_files(
 }
 
 /// A pair's key for the lesson cache.
-type LessonKeyOf<'a> = &'a (dyn Fn(&align::Pair) -> state::LessonKey + Sync);
+type LessonKeyOf<'a> = &'a (dyn Fn(&align::Pair) -> u128 + Sync);
 
 /// Sentence alignment's first pass (see `align::lexicon`): the pairs, in output order, aligned without a
 /// lexicon, teach one. Once a language pair has taught all it can keep, its later pairs are skipped, so
 /// this pass costs a bounded amount per language pair, and a large corpus that grows at the end keeps its
 /// lexicon (and its cached sentence links).
 ///
-/// With `cache` (an incremental build: the previous lessons, if any, and each pair's key), a pair whose key
-/// is there reuses its lesson instead of being read and aligned again; the lessons of this run's teaching
-/// pairs are returned for the state, with the number reused.
+/// With `cache` (an incremental build: the state's links store and each pair's key), a pair whose lesson is
+/// stored reuses it instead of being read and aligned again, and the lessons of this run's teaching pairs
+/// are kept in the store; returns the lexicon and the number of lessons reused.
 fn learn_lexicon(
     pairs: &[align::Pair],
     briefs: &[tables::Brief],
     fetch: &(dyn Fn(usize) -> Result<Article> + Sync),
-    mut cache: Option<(state::LessonCache, LessonKeyOf)>,
-) -> Result<(align::Lexicon, KeptLessons, u64)> {
+    mut cache: Option<(&mut state::LinkStore, LessonKeyOf)>,
+) -> Result<(align::Lexicon, u64)> {
     let mut builder = align::LexiconBuilder::default();
-    let mut kept = Vec::new();
     let mut reused = 0u64;
     for chunk in pairs.chunks(WRITE_CHUNK) {
         let todo: Vec<&align::Pair> =
             chunk.iter().filter(|p| builder.wants(&briefs[p.a].lang, &briefs[p.b].lang)).collect();
-        let keys: Vec<Option<state::LessonKey>> = todo.iter().map(|p| cache.as_ref().map(|(_, key)| key(p))).collect();
-        // A stored lesson moves to this run's (the state keeps one copy).
-        let mut hits: Vec<Option<align::Lesson>> =
-            keys.iter().map(|k| cache.as_mut().zip(k.as_ref()).and_then(|((c, _), k)| c.remove(k))).collect();
+        let keys: Vec<Option<u128>> = todo.iter().map(|p| cache.as_ref().map(|(_, key)| key(p))).collect();
+        // Stored lessons, read and checked in parallel (with their records, to keep).
+        let store = cache.as_ref().map(|(s, _)| &**s);
+        let mut hits: Vec<Option<(align::Lesson, Vec<u8>)>> =
+            keys.par_iter().map(|k| store.zip(*k).and_then(|(s, k)| s.lesson(k))).collect();
         let misses: Vec<&align::Pair> = todo.iter().zip(&hits).filter(|(_, h)| h.is_none()).map(|(p, _)| *p).collect();
         reused += (todo.len() - misses.len()) as u64;
         let sides = sentence_sides(&misses, fetch)?;
-        let lessons: Vec<align::Lesson> = todo
+        let keeping = cache.is_some();
+        let lessons: Vec<(align::Lesson, Option<Vec<u8>>)> = todo
             .par_iter()
             .zip(&mut hits)
             .map(|(p, hit)| {
-                if let Some(hit) = hit.take() {
-                    return hit;
+                if let Some((lesson, record)) = hit.take() {
+                    return (lesson, Some(record));
                 }
                 let (a, b) = (&sides[&p.a], &sides[&p.b]);
                 let (la, lb) = (&briefs[p.a].lang, &briefs[p.b].lang);
                 let links = align::draft_sentence_links(a, la, b, lb);
-                align::Lesson::new(a.stems(), la, b.stems(), lb, &links)
+                let lesson = align::Lesson::new(a.stems(), la, b.stems(), lb, &links);
+                let record = keeping.then(|| state::lesson_record(&lesson));
+                (lesson, record)
             })
             .collect();
         // In pair order, whatever the thread count: what is learned must not depend on it.
-        for (lesson, key) in lessons.into_iter().zip(keys) {
+        for ((lesson, record), key) in lessons.into_iter().zip(keys) {
             builder.add(&lesson);
-            if let Some(key) = key {
-                kept.push((key, lesson));
+            if let (Some((store, _)), Some(key), Some(record)) = (cache.as_mut(), key, record) {
+                store.keep_lesson(key, &record)?;
             }
         }
     }
-    Ok((builder.build(), kept, reused))
+    Ok((builder.build(), reused))
 }
 
 /// The sentences of the articles in `pairs` as the aligner reads them, each article fetched, split and
@@ -697,17 +694,9 @@ fn sentence_sides(
         .collect()
 }
 
-/// A pair's sentence links, with the key they are kept under in the state.
-type KeptLinks = Vec<(state::LinkKey, Vec<align::SentenceLink>)>;
-
-/// The lessons of the pairs that taught the lexicon, with the keys they are kept under in the state.
-type KeptLessons = Vec<(state::LessonKey, align::Lesson)>;
-
 /// What the reduce leaves for the state of an incremental build (empty otherwise).
 #[derive(Default)]
 struct Kept {
-    links: KeptLinks,
-    lessons: KeptLessons,
     /// Per article in output order, its rows in the CSV tables.
     rows: Vec<state::Rows>,
     groups: Option<articles::GroupPrints>,
@@ -717,11 +706,9 @@ struct Kept {
 /// merge).
 #[derive(Default)]
 struct Reuse<'a> {
-    /// Sentence links of earlier runs; with them, this run's links are returned for the state, with each
-    /// article's rows in the CSV tables.
-    links: Option<&'a state::LinkCache>,
-    /// The lessons of the pairs that taught the previous run's lexicon (taken: each moves to this run's).
-    lessons: Option<state::LessonCache>,
+    /// The state's sentence links and lessons: earlier runs' are reused, this run's are kept there. With it,
+    /// each article's rows in the CSV tables are returned for the state.
+    store: Option<&'a mut state::LinkStore>,
     /// The previous run's CSV tables, to copy the rows of reused articles from (`parts[0].prev_rows` says
     /// where they are).
     tables: Option<&'a state::PrevTables>,
@@ -740,7 +727,7 @@ fn reduce_and_write(
     clock: &mut Clock,
     started: Instant,
 ) -> Result<(Summary, Kept)> {
-    let Reuse { links, lessons: prev_lessons, tables: prev_tables, groups: prev_groups } = reuse;
+    let Reuse { mut store, tables: prev_tables, groups: prev_groups } = reuse;
     let readers = parts.iter().map(|p| SpillReader::open(&p.spill)).collect::<Result<Vec<_>>>()?;
     // Global input order across parts.
     let mut order: Vec<(usize, usize)> =
@@ -775,7 +762,7 @@ fn reduce_and_write(
     clock.mark("signatures");
 
     // Text hashes identify a pair's texts in the sentence-link cache.
-    let text_hash: Vec<u64> = match links {
+    let text_hash: Vec<u64> = match store {
         Some(_) => sigs.dup.iter().map(|d| d.hash).collect(),
         None => Vec::new(),
     };
@@ -810,7 +797,7 @@ fn reduce_and_write(
     };
     let incr = articles::Incremental { ident: &ident, prev_rows, prev_groups };
     // The previous run's files are used only where this run's order and records are known per article.
-    let incr = (links.is_some() && in_map_order && ident.len() == order.len()).then_some(&incr);
+    let incr = (store.is_some() && in_map_order && ident.len() == order.len()).then_some(&incr);
     let bar = progress(cfg, order.len() as u64, "writing");
     let corpus = articles::Corpus {
         fetch: &fetch,
@@ -828,51 +815,54 @@ fn reduce_and_write(
     // Pairs and their sentence links.
     write_table(dir, cfg, &tables::alignments(&briefs, &aligned.pairs))?;
     let mut link_w = TableWriter::create(dir, &tables::sentence_alignments(&[]), cfg.formats, cfg.csv)?;
-    let lesson_key = |p: &align::Pair| -> state::LessonKey {
+    let lesson_key = |p: &align::Pair| -> u128 {
         let (a, b) = (&briefs[p.a], &briefs[p.b]);
-        (a.doc_id.clone(), b.doc_id.clone(), a.lang.to_string(), b.lang.to_string(), text_hash[p.a], text_hash[p.b])
+        state::lesson_key((&a.doc_id, &b.doc_id), (&a.lang, &b.lang), (text_hash[p.a], text_hash[p.b]))
     };
-    let lessons_cache = links.map(|_| (prev_lessons.unwrap_or_default(), &lesson_key as LessonKeyOf));
-    let (lexicon, lessons, reused_lessons) = learn_lexicon(&aligned.pairs, &briefs, &fetch, lessons_cache)?;
+    let lessons_cache = store.as_deref_mut().map(|s| (s, &lesson_key as LessonKeyOf));
+    let (lexicon, reused_lessons) = learn_lexicon(&aligned.pairs, &briefs, &fetch, lessons_cache)?;
     clock.mark("learn_lexicon");
-    let cache = links;
-    let key_of = |p: &align::Pair| -> state::LinkKey {
+    let key_of = |p: &align::Pair| -> u128 {
         let (a, b) = (&briefs[p.a], &briefs[p.b]);
         let digest = lexicon.digest(&a.lang, &b.lang);
-        (
-            a.doc_id.clone(),
-            b.doc_id.clone(),
-            a.lang.to_string(),
-            b.lang.to_string(),
-            text_hash[p.a],
-            text_hash[p.b],
-            digest,
-        )
+        state::link_key((&a.doc_id, &b.doc_id), (&a.lang, &b.lang), (text_hash[p.a], text_hash[p.b]), digest)
     };
-    let mut kept: KeptLinks = Vec::new();
     let mut reused_links = 0u64;
     for chunk in aligned.pairs.chunks(WRITE_CHUNK) {
         // Each pair's cache key (with `--state`) beside its links: made once, used for the look-up and kept.
-        let keys: Vec<Option<state::LinkKey>> = chunk.iter().map(|p| cache.map(|_| key_of(p))).collect();
-        let hits: Vec<Option<&Vec<align::SentenceLink>>> =
-            keys.iter().map(|k| k.as_ref().and_then(|k| cache?.get(k))).collect();
+        let keys: Vec<Option<u128>> = chunk.iter().map(|p| store.as_ref().map(|_| key_of(p))).collect();
+        let cache = store.as_deref();
+        let mut hits: Vec<Option<(Vec<align::SentenceLink>, Vec<u8>)>> =
+            keys.par_iter().map(|k| cache.zip(*k).and_then(|(s, k)| s.link(k))).collect();
         let misses: Vec<&align::Pair> = chunk.iter().zip(&hits).filter(|(_, h)| h.is_none()).map(|(p, _)| p).collect();
         reused_links += (chunk.len() - misses.len()) as u64;
         let sides = sentence_sides(&misses, &fetch)?;
-        let links: Vec<_> = chunk
+        let keeping = cache.is_some();
+        let made: Vec<_> = chunk
             .par_iter()
-            .zip(&hits)
+            .zip(&mut hits)
             .map(|(p, hit)| {
                 let (a, b) = (&briefs[p.a], &briefs[p.b]);
-                let ls = match hit {
-                    Some(hit) => (*hit).clone(),
-                    None => align::align_sides(&sides[&p.a], &a.lang, &sides[&p.b], &b.lang, &lexicon),
+                let (ls, record) = match hit.take() {
+                    Some((ls, record)) => (ls, Some(record)),
+                    None => {
+                        let ls = align::align_sides(&sides[&p.a], &a.lang, &sides[&p.b], &b.lang, &lexicon);
+                        let record = keeping.then(|| state::link_record(&ls));
+                        (ls, record)
+                    }
                 };
-                (a.doc_id.clone(), b.doc_id.clone(), ls)
+                ((a.doc_id.clone(), b.doc_id.clone(), ls), record)
             })
             .collect();
+        let (links, records): (Vec<_>, Vec<_>) = made.into_iter().unzip();
         link_w.write(&tables::sentence_alignments(&links))?;
-        kept.extend(keys.into_iter().zip(links).filter_map(|(k, (_, _, ls))| Some((k?, ls))));
+        if let Some(store) = store.as_deref_mut() {
+            for (key, record) in keys.into_iter().zip(records) {
+                if let (Some(key), Some(record)) = (key, record) {
+                    store.keep_link(key, &record)?;
+                }
+            }
+        }
     }
     link_w.finish()?;
     clock.mark("align_sentences");
@@ -920,7 +910,7 @@ fn reduce_and_write(
             started.elapsed().as_secs_f64()
         );
     }
-    Ok((summary, Kept { links: kept, lessons, rows, groups }))
+    Ok((summary, Kept { rows, groups }))
 }
 
 fn write_table(dir: &Path, cfg: &BuildConfig, table: &write::Table) -> Result<()> {

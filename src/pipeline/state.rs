@@ -46,7 +46,7 @@ use std::path::{Path, PathBuf};
 use xxhash_rust::xxh3::xxh3_64;
 
 const STATE: &str = "state.bin";
-const VERSION: u32 = 7;
+const VERSION: u32 = 8;
 
 /// Size in bytes, modification time (seconds, nanoseconds).
 pub type Fingerprint = Option<(u64, i64, u32)>;
@@ -232,25 +232,122 @@ impl Files {
     }
 }
 
-/// What identifies a pair's sentence alignment: both articles' ids, languages and text hashes (the
-/// sentences are split from text and language alone), and the digest of the lexicon learned for the two
-/// languages (see `align::lexicon`).
-pub type LinkKey = (String, String, String, String, u64, u64, u64);
-
-/// The sentence links of the aligned pairs, as the state keeps them.
-pub type LinkCache = HashMap<LinkKey, Vec<SentenceLink>>;
+/// What identifies a pair's sentence alignment: both articles' ids, languages and text hashes (the sentences
+/// are split from text and language alone), and the digest of the lexicon learned for the two languages (see
+/// `align::lexicon`); hashed to 128 bits.
+pub fn link_key(ids: (&str, &str), langs: (&str, &str), texts: (u64, u64), digest: u64) -> u128 {
+    key_hash(ids, langs, texts, Some(digest))
+}
 
 /// What identifies a pair's lesson for the lexicon (`align::Lesson`, made without a lexicon): both articles'
-/// ids, languages and text hashes.
-pub type LessonKey = (String, String, String, String, u64, u64);
+/// ids, languages and text hashes, hashed to 128 bits.
+pub fn lesson_key(ids: (&str, &str), langs: (&str, &str), texts: (u64, u64)) -> u128 {
+    key_hash(ids, langs, texts, None)
+}
 
-/// The lessons of the pairs that taught the lexicon, as the state keeps them.
-pub type LessonCache = HashMap<LessonKey, Lesson>;
+fn key_hash(ids: (&str, &str), langs: (&str, &str), texts: (u64, u64), digest: Option<u64>) -> u128 {
+    let mut b = Vec::with_capacity(96);
+    for s in [ids.0, ids.1, langs.0, langs.1] {
+        b.extend_from_slice(&(s.len() as u64).to_le_bytes());
+        b.extend_from_slice(s.as_bytes());
+    }
+    for n in [texts.0, texts.1] {
+        b.extend_from_slice(&n.to_le_bytes());
+    }
+    if let Some(d) = digest {
+        b.extend_from_slice(&d.to_le_bytes());
+    }
+    xxhash_rust::xxh3::xxh3_128(&b)
+}
 
-/// The links file: sentence links of every aligned pair, and the lessons of the pairs that taught.
-type Caches = (Vec<(LinkKey, Vec<SentenceLink>)>, Vec<(LessonKey, Lesson)>);
+/// Where a kept record sits in the links file: its key, offset and checksum.
+type Indexed = (u128, u64, u64);
 
-#[derive(Debug, Serialize, Deserialize)]
+/// The sentence links of every aligned pair and the lessons of the pairs that taught the lexicon, as records
+/// in the state's links file; memory holds only their index (a lesson is the stems of a pair's sure links:
+/// at a million articles the links and lessons took ~450 MB decoded, their index takes a few MB). A rerun
+/// reads a record when its pair recurs, checked against its checksum (a damaged one is made again), and
+/// copies it to this run's links file; new records are written there as they are made.
+pub struct LinkStore {
+    old: Option<OldLinks>,
+    new: super::spill::SpillWriter,
+    name: String,
+    links: Vec<Indexed>,
+    lessons: Vec<Indexed>,
+}
+
+struct OldLinks {
+    file: SpillReader,
+    links: HashMap<u128, (u64, u64)>,
+    lessons: HashMap<u128, (u64, u64)>,
+}
+
+impl OldLinks {
+    fn read(&self, at: Option<&(u64, u64)>) -> Option<Vec<u8>> {
+        let &(offset, check) = at?;
+        self.file.raw(offset).ok().filter(|b| xxh3_64(b) == check)
+    }
+}
+
+impl LinkStore {
+    /// This run's links file in `dir` (generation `generation`), and the previous run's records, if any.
+    pub fn create(dir: &Path, generation: u64, previous: Option<&State>) -> Result<LinkStore> {
+        let name = format!("links-{generation}.bin");
+        let old = previous.and_then(|p| {
+            let file = SpillReader::open(&p.dir.join(&p.stored.links)).ok()?;
+            let index = |v: &[Indexed]| v.iter().map(|&(k, at, check)| (k, (at, check))).collect();
+            Some(OldLinks { file, links: index(&p.stored.link_index), lessons: index(&p.stored.lesson_index) })
+        });
+        let new = super::spill::SpillWriter::create(&dir.join(&name))?;
+        Ok(LinkStore { old, new, name, links: Vec::new(), lessons: Vec::new() })
+    }
+
+    /// The previous run's sentence links for this key, with their record (to keep with [`LinkStore::keep_link`]).
+    pub fn link(&self, key: u128) -> Option<(Vec<SentenceLink>, Vec<u8>)> {
+        let old = self.old.as_ref()?;
+        let bytes = old.read(old.links.get(&key))?;
+        Some((postcard::from_bytes(&bytes).ok()?, bytes))
+    }
+
+    /// The previous run's lesson for this key, with its record (to keep with [`LinkStore::keep_lesson`]).
+    pub fn lesson(&self, key: u128) -> Option<(Lesson, Vec<u8>)> {
+        let old = self.old.as_ref()?;
+        let bytes = old.read(old.lessons.get(&key))?;
+        Some((postcard::from_bytes(&bytes).ok()?, bytes))
+    }
+
+    /// Keeps a pair's sentence links (their record: [`link_record`]) for the next run.
+    pub fn keep_link(&mut self, key: u128, record: &[u8]) -> Result<()> {
+        let at = self.new.push_raw(record)?;
+        self.links.push((key, at, xxh3_64(record)));
+        Ok(())
+    }
+
+    /// Keeps a pair's lesson (its record: [`lesson_record`]) for the next run.
+    pub fn keep_lesson(&mut self, key: u128, record: &[u8]) -> Result<()> {
+        let at = self.new.push_raw(record)?;
+        self.lessons.push((key, at, xxh3_64(record)));
+        Ok(())
+    }
+
+    /// Closes this run's links file (on disk for the next run); its name and index go into `state.bin`.
+    fn finish(self) -> Result<(String, Vec<Indexed>, Vec<Indexed>)> {
+        self.new.finish(true)?;
+        Ok((self.name, self.links, self.lessons))
+    }
+}
+
+/// The record the links file keeps for a pair's sentence links.
+pub fn link_record(links: &[SentenceLink]) -> Vec<u8> {
+    postcard::to_stdvec(links).expect("sentence links always encode")
+}
+
+/// The record the links file keeps for a pair's lesson.
+pub fn lesson_record(lesson: &Lesson) -> Vec<u8> {
+    postcard::to_stdvec(lesson).expect("a lesson always encodes")
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
 struct Stored {
     version: u32,
     /// The executable that wrote the state (see [`build_id`]).
@@ -261,7 +358,10 @@ struct Stored {
     /// of it that this state's records take (the rest belongs to articles of files since changed or gone).
     spill_len: u64,
     spill_live: u64,
+    /// The links file (see [`LinkStore`]) and where its sentence links and lessons sit.
     links: String,
+    link_index: Vec<Indexed>,
+    lesson_index: Vec<Indexed>,
     chrome: Vec<u64>,
     files: Files,
     samples: BTreeMap<String, SampleLines>,
@@ -297,7 +397,7 @@ fn build_id() -> (u64, i64, u32) {
     std::env::current_exe().ok().and_then(|p| fingerprint(&p)).unwrap_or((0, 0, 0))
 }
 
-/// Writes `state.bin` or the links file: the postcard encoding and its checksum (8 bytes, little-endian),
+/// Writes `state.bin`: the postcard encoding and its checksum (8 bytes, little-endian),
 /// streamed to the file (at a million files `state.bin` is ~130 MB, which need not sit in memory whole), then
 /// synced.
 fn write_sealed<T: Serialize>(path: &Path, value: &T) -> Result<()> {
@@ -363,14 +463,6 @@ impl State {
                 Ok(None)
             }
         }
-    }
-
-    /// The sentence links of the previous run's pairs, and the lessons of the pairs that taught its lexicon;
-    /// empty when they cannot be read (they are only a cache: a pair not found is aligned again).
-    pub fn links(&self) -> (LinkCache, LessonCache) {
-        let caches: Option<Caches> = fs::read(self.dir.join(&self.stored.links)).ok().and_then(|b| unseal(&b));
-        let (links, lessons) = caches.unwrap_or_default();
-        (links.into_iter().collect(), lessons.into_iter().collect())
     }
 
     pub fn sample_lines(&self, rel: &str, fp: Fingerprint) -> Option<&SampleLines> {
@@ -498,10 +590,8 @@ pub fn spill_for_run(dir: &Path, previous: Option<&State>) -> Result<RunSpill> {
 
 /// What a run leaves for the state besides its map output.
 pub struct Written<'a> {
-    /// The sentence links of this run's pairs.
-    pub links: Vec<(LinkKey, Vec<SentenceLink>)>,
-    /// The lessons of this run's pairs that taught the lexicon.
-    pub lessons: Vec<(LessonKey, Lesson)>,
+    /// The sentence links of this run's pairs and the lessons of those that taught the lexicon.
+    pub links: LinkStore,
     /// Per article in output order, its rows in the CSV tables (empty when no CSV was written).
     pub rows: Vec<Rows>,
     /// The fingerprints of the row groups of the Parquet articles and sentences tables, if written.
@@ -522,7 +612,7 @@ pub fn save(
     out: &MapOutput,
     written: Written,
 ) -> Result<()> {
-    let Written { links, lessons, rows, groups, tables_dir, spreadsheet_safe } = written;
+    let Written { links, rows, groups, tables_dir, spreadsheet_safe } = written;
     let generation = spill.generation;
     let spill_name =
         spill.path.file_name().map(|n| n.to_string_lossy().into_owned()).context("the state spill has no file name")?;
@@ -564,9 +654,7 @@ pub fn save(
         }
         _ => None,
     };
-    let links_name = format!("links-{generation}.bin");
-    let caches: Caches = (links, lessons);
-    write_sealed(&dir.join(&links_name), &caches)?;
+    let (links_name, link_index, lesson_index) = links.finish()?;
     let stored = Stored {
         version: VERSION,
         build: build_id(),
@@ -575,6 +663,8 @@ pub fn save(
         spill_len: out.spill_len,
         spill_live: out.spill_live,
         links: links_name,
+        link_index,
+        lesson_index,
         chrome: chrome.decisions(),
         files,
         samples,
@@ -659,6 +749,75 @@ mod tests {
                 assert_eq!(f.inputs, k as u64, "{name}");
             }
         }
+    }
+
+    /// Each part of a pair's key counts, strings cannot run into each other, and a lesson's key (no lexicon)
+    /// is never a link's.
+    #[test]
+    fn pair_keys_tell_every_part_apart() {
+        let base = link_key(("a1", "b2"), ("eng_Latn", "rus_Cyrl"), (7, 8), 9);
+        let others = [
+            link_key(("a1", "b3"), ("eng_Latn", "rus_Cyrl"), (7, 8), 9),
+            link_key(("a", "1b2"), ("eng_Latn", "rus_Cyrl"), (7, 8), 9),
+            link_key(("a1", "b2"), ("eng_Latn", "ukr_Cyrl"), (7, 8), 9),
+            link_key(("a1", "b2"), ("eng_Latn", "rus_Cyrl"), (7, 9), 9),
+            link_key(("a1", "b2"), ("eng_Latn", "rus_Cyrl"), (7, 8), 10),
+            lesson_key(("a1", "b2"), ("eng_Latn", "rus_Cyrl"), (7, 8)),
+        ];
+        for o in others {
+            assert_ne!(o, base);
+        }
+        assert_eq!(base, link_key(("a1", "b2"), ("eng_Latn", "rus_Cyrl"), (7, 8), 9));
+    }
+
+    /// What one run keeps in its links file the next run reads back by key, links and lessons apart; a
+    /// damaged record is not read (the pair is aligned again), and the next run's own file gets the copies.
+    #[test]
+    fn the_link_store_gives_back_what_it_kept_and_never_a_damaged_record() {
+        let d = tempfile::tempdir().unwrap();
+        let links = vec![
+            SentenceLink { sent_a: "0".into(), sent_b: "0-1".into(), score: 0.93 },
+            SentenceLink { sent_a: "1".into(), sent_b: String::new(), score: 0.5 },
+        ];
+        let (k1, k2, k3) = (1u128 << 100, 2, 3);
+        let mut first = LinkStore::create(d.path(), 1, None).unwrap();
+        assert!(first.link(k1).is_none(), "a first run has nothing stored");
+        first.keep_link(k1, &link_record(&links)).unwrap();
+        first.keep_lesson(k2, &lesson_record(&Lesson::default())).unwrap();
+        first.keep_link(k3, &link_record(&links[..1])).unwrap();
+        let (name, link_index, lesson_index) = first.finish().unwrap();
+        assert_eq!(name, "links-1.bin");
+        let prev = |link_index: Vec<Indexed>| State {
+            dir: d.path().to_path_buf(),
+            stored: Stored {
+                links: name.clone(),
+                link_index,
+                lesson_index: lesson_index.clone(),
+                ..Default::default()
+            },
+            chrome: Vec::new(),
+        };
+
+        let mut second = LinkStore::create(d.path(), 2, Some(&prev(link_index.clone()))).unwrap();
+        let (got, record) = second.link(k1).expect("stored links");
+        assert_eq!(got, links);
+        assert_eq!(second.link(k3).expect("stored links").0, links[..1]);
+        assert_eq!(second.lesson(k2).expect("stored lesson").0, Lesson::default());
+        assert!(second.link(k2).is_none() && second.lesson(k1).is_none(), "links and lessons are apart");
+        assert!(second.link(99).is_none());
+        second.keep_link(k1, &record).unwrap();
+        let (name2, index2, _) = second.finish().unwrap();
+        assert_eq!(name2, "links-2.bin");
+        assert_eq!(index2.len(), 1);
+
+        // One byte of the first record changed: that record is not trusted, the others still are.
+        let path = d.path().join(&name);
+        let mut bytes = fs::read(&path).unwrap();
+        bytes[6] ^= 1;
+        fs::write(&path, bytes).unwrap();
+        let third = LinkStore::create(d.path(), 3, Some(&prev(link_index))).unwrap();
+        assert!(third.link(k1).is_none(), "a damaged record is made again");
+        assert!(third.link(k3).is_some() && third.lesson(k2).is_some());
     }
 
     /// Rows set after the reduce go to the articles in output order.
