@@ -198,8 +198,7 @@ impl Files {
     }
 
     fn path(&self, i: usize) -> &str {
-        let start = if i == 0 { 0 } else { self.path_end[i - 1] as usize };
-        &self.paths[start..self.path_end[i] as usize]
+        &self.paths[span(&self.path_end, i)]
     }
 
     /// The file with this path and fingerprint. Paths come sorted (the map's order), so this is a binary
@@ -220,16 +219,21 @@ impl Files {
         if lo >= self.path_end.len() || self.path(lo) != rel || fp.is_none() || self.fingerprint[lo] != fp {
             return None;
         }
-        let start = if lo == 0 { 0 } else { self.article_end[lo - 1] as usize };
         let from = self.rejects.partition_point(|(f, _)| *f < lo as u64);
         let to = self.rejects.partition_point(|(f, _)| *f <= lo as u64);
         Some(FileView {
             inputs: self.inputs[lo],
             chrome_keys: self.chrome_keys[lo],
-            articles: &self.articles[start..self.article_end[lo] as usize],
+            articles: &self.articles[span(&self.article_end, lo)],
             rejects: &self.rejects[from..to],
         })
     }
+}
+
+/// Item `i`'s range in an array of items laid end to end, given where each ends.
+fn span(ends: &[u64], i: usize) -> std::ops::Range<usize> {
+    let start = if i == 0 { 0 } else { ends[i - 1] as usize };
+    start..ends[i] as usize
 }
 
 /// What identifies a pair's sentence alignment: both articles' ids, languages and text hashes (the sentences
