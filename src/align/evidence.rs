@@ -171,11 +171,10 @@ fn meta_key_of(bytes: &[u8]) -> u64 {
     (TAG_META << TAG_SHIFT) | (xxh3_64(bytes) & VALUE_MASK)
 }
 
-/// The key of a learned word pair (see [`super::lexicon`]): metadata-like, it never equals a number or name.
-pub fn lexicon_key(id: u32) -> u64 {
-    let mut b = *b"lexicon\0\0\0\0";
-    b[7..].copy_from_slice(&id.to_le_bytes());
-    meta_key_of(&b)
+/// The key of a learned word pair, from its two stems (see [`super::lexicon`]): the same pair has the same
+/// key in every lexicon; metadata-like, it never equals a number or name.
+pub fn lexicon_key(stem_a: &str, stem_b: &str) -> u64 {
+    meta_key_of(format!("lexicon\0{stem_a}\0{stem_b}").as_bytes())
 }
 
 /// The key of one concept.

@@ -8,10 +8,12 @@
 //! coefficient. The second pass aligns again with every learned pair as one more key both sentences share.
 //!
 //! What is learned depends only on the first pass over the whole corpus, in pair order, so it is the same
-//! for the same input whatever the thread count; [`Lexicon::digest`] names it, so cached sentence links are
-//! reused only under the same lexicon.
+//! for the same input whatever the thread count. A learned pair's key is made from its two stems, so it
+//! means the same in every lexicon; a document pair's alignment depends only on the learned pairs whose
+//! stems it holds on both sides ([`Lexicon::relevant`]), so an incremental build reuses its cached links
+//! when those are the same, however much the rest of the lexicon moved.
 
-use super::evidence::words;
+use super::evidence::{lexicon_key, words};
 use super::{KeyHasher, SentenceLink};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -51,6 +53,19 @@ pub fn sentence_stems(sentence: &str) -> Vec<String> {
     out
 }
 
+/// A stem as [`Lexicon::relevant`] compares it: 32 bits of its hash.
+fn stem_hash(stem: &str) -> u32 {
+    xxh3_64(stem.as_bytes()) as u32
+}
+
+/// The distinct [`stem_hash`]es of an article's sentences (each sentence's [`sentence_stems`]), sorted.
+pub fn stem_hashes(stems: &[Vec<String>]) -> Vec<u32> {
+    let mut out: Vec<u32> = stems.iter().flatten().map(|s| stem_hash(s)).collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
 /// The distinct stems of the sentences `range` ("3" or "3-4"), given each sentence's stems.
 fn stems_of(stems: &[Vec<String>], range: &str) -> Vec<String> {
     let Some((from, to)) = parse_range(range) else { return Vec::new() };
@@ -77,16 +92,18 @@ fn order<'a>(lang_a: &'a str, lang_b: &'a str) -> ((&'a str, &'a str), bool) {
     }
 }
 
-/// Stems of one language pair mapped to the id of the pair of stems they belong to.
+/// Stems of one language pair mapped to the key of the pair of stems they belong to.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct PairLexicon {
-    /// Stems of the first language (in [`order`]) → pair id.
-    first: HashMap<String, u32>,
-    /// Stems of the second language → pair id.
-    second: HashMap<String, u32>,
+    /// Stems of the first language (in [`order`]) → the learned pair's key ([`lexicon_key`]).
+    first: HashMap<String, u64>,
+    /// Stems of the second language → the learned pair's key.
+    second: HashMap<String, u64>,
     /// The learned pairs in the order they were taken (best Dice first), with how often they met.
     entries: Vec<LexiconEntry>,
-    digest: u64,
+    /// Every learned pair as ([`stem_hash`] of its first stem, of its second, its key), sorted: what
+    /// [`Lexicon::relevant`] looks up.
+    hashed: Vec<(u32, u32, u64)>,
 }
 
 /// One learned word pair, as the `lexicon` table shows it: a stem of each language of the pair (in
@@ -102,9 +119,9 @@ pub struct LexiconEntry {
 }
 
 impl PairLexicon {
-    /// The pair ids of a sentence's stems ([`sentence_stems`]), for the side in the lexicon's first language
-    /// or the other.
-    pub fn ids<'a>(&'a self, stems: &'a [String], lang_is_first: bool) -> impl Iterator<Item = u32> + 'a {
+    /// The keys of the learned pairs a sentence's stems ([`sentence_stems`]) belong to, for the side in the
+    /// lexicon's first language or the other.
+    pub fn keys<'a>(&'a self, stems: &'a [String], lang_is_first: bool) -> impl Iterator<Item = u64> + 'a {
         let map = if lang_is_first { &self.first } else { &self.second };
         stems.iter().filter_map(move |s| map.get(s).copied())
     }
@@ -132,10 +149,30 @@ impl Lexicon {
         self.pairs.get(&(x.to_string(), y.to_string())).map(|p| (p, !swapped))
     }
 
-    /// A name for what was learned for a language pair (0 when nothing was): cached sentence links made
-    /// under another lexicon are made again.
-    pub fn digest(&self, lang_a: &str, lang_b: &str) -> u64 {
-        self.for_pair(lang_a, lang_b).map_or(0, |(p, _)| p.digest)
+    /// A name for the learned pairs a document pair can use (0 when there are none): those with a stem on
+    /// each side, `stems_a` and `stems_b` being each side's [`stem_hashes`]. A pair's sentence links depend
+    /// on the lexicon only through these (a learned key on one side alone weighs nothing), so links cached
+    /// under another lexicon are reused when this name is the same. A stem hash that collides can only add
+    /// a learned pair that is not there, so the name still changes whenever the true set does.
+    pub fn relevant(&self, lang_a: &str, lang_b: &str, stems_a: &[u32], stems_b: &[u32]) -> u64 {
+        let Some((p, a_first)) = self.for_pair(lang_a, lang_b) else { return 0 };
+        let (first, second) = if a_first { (stems_a, stems_b) } else { (stems_b, stems_a) };
+        let mut keys: Vec<u64> = Vec::new();
+        for &h in first {
+            let from = p.hashed.partition_point(|e| e.0 < h);
+            for &(_, other, key) in p.hashed[from..].iter().take_while(|e| e.0 == h) {
+                if second.binary_search(&other).is_ok() {
+                    keys.push(key);
+                }
+            }
+        }
+        if keys.is_empty() {
+            return 0;
+        }
+        keys.sort_unstable();
+        keys.dedup();
+        let bytes: Vec<u8> = keys.iter().flat_map(|k| k.to_le_bytes()).collect();
+        xxh3_64(&bytes) | 1
     }
 
     /// Every learned pair, by language pair (in code order), best first within each.
@@ -300,7 +337,6 @@ fn pair_stems(langs: (&str, &str), links: &[StemLink], vx: &Vocabulary, vy: &Voc
     // Best first; ties broken by the stems themselves, so the result never depends on hash order.
     cand.sort_by(|p, q| q.0.total_cmp(&p.0).then(q.1.cmp(&p.1)).then(p.2.cmp(q.2)).then(p.3.cmp(q.3)));
     let mut lex = PairLexicon::default();
-    let mut digest_src = Vec::new();
     for (dice, meetings, sa, sb, _, _) in cand {
         if lex.first.contains_key(sa) || lex.second.contains_key(sb) {
             continue;
@@ -313,15 +349,12 @@ fn pair_stems(langs: (&str, &str), links: &[StemLink], vx: &Vocabulary, vy: &Voc
             meetings,
             dice: (dice * 1000.0).round() / 1000.0,
         });
-        let id = lex.first.len() as u32;
-        lex.first.insert(sa.to_string(), id);
-        lex.second.insert(sb.to_string(), id);
-        digest_src.extend_from_slice(sa.as_bytes());
-        digest_src.push(0);
-        digest_src.extend_from_slice(sb.as_bytes());
-        digest_src.push(0);
+        let key = lexicon_key(sa, sb);
+        lex.first.insert(sa.to_string(), key);
+        lex.second.insert(sb.to_string(), key);
+        lex.hashed.push((stem_hash(sa), stem_hash(sb), key));
     }
-    lex.digest = if lex.first.is_empty() { 0 } else { xxh3_64(&digest_src) | 1 };
+    lex.hashed.sort_unstable();
     lex
 }
 
@@ -350,22 +383,58 @@ mod tests {
         let lex = b.build();
         let (p, first) = lex.for_pair("eng_Latn", "rus_Cyrl").expect("a lexicon for the pair");
         assert!(first, "eng sorts before rus");
-        let said: Vec<u32> = p.ids(&sentence_stems("said"), true).collect();
-        let zayavil: Vec<u32> = p.ids(&sentence_stems("заявил"), false).collect();
+        let said: Vec<u64> = p.keys(&sentence_stems("said"), true).collect();
+        let zayavil: Vec<u64> = p.keys(&sentence_stems("заявил"), false).collect();
         assert_eq!(said.len(), 1);
         assert_eq!(
             said, zayavil,
             "said ~ заяви, learned from four links in both pair orders (\"the\" ~ \"что\" meet in three)"
         );
         // A word seen once pairs with nothing.
-        assert_eq!(p.ids(&sentence_stems("harvest"), true).count(), 0);
+        assert_eq!(p.keys(&sentence_stems("harvest"), true).count(), 0);
         // The same lexicon seen from the other side.
         let (q, first) = lex.for_pair("rus_Cyrl", "eng_Latn").expect("the same pair");
         assert!(!first);
-        assert_eq!(q.ids(&sentence_stems("Заявил"), first).collect::<Vec<_>>(), said);
-        assert_ne!(lex.digest("eng_Latn", "rus_Cyrl"), 0);
-        assert_eq!(lex.digest("eng_Latn", "rus_Cyrl"), lex.digest("rus_Cyrl", "eng_Latn"));
-        assert_eq!(lex.digest("eng_Latn", "kaz_Cyrl"), 0);
+        assert_eq!(q.keys(&sentence_stems("Заявил"), first).collect::<Vec<_>>(), said);
+    }
+
+    /// Two lessons that teach "said" ~ "заяви", and as many of a second word pair as `more` says.
+    fn taught(more: usize) -> Lexicon {
+        let mut b = LexiconBuilder::default();
+        for _ in 0..2 {
+            let (en, ru) = (s(&["The minister said water was scarce."]), s(&["Министр заявил, что воды мало."]));
+            b.add(&Lesson::new(&en, "eng_Latn", &ru, "rus_Cyrl", &[link("0", "0")]));
+        }
+        for _ in 0..more {
+            let (en, ru) = (s(&["Harvest failed."]), s(&["Урожай погиб."]));
+            b.add(&Lesson::new(&en, "eng_Latn", &ru, "rus_Cyrl", &[link("0", "0")]));
+        }
+        b.build()
+    }
+
+    #[test]
+    fn a_document_pair_is_named_by_the_learned_pairs_it_holds_on_both_sides() {
+        let (small, large) = (taught(0), taught(2));
+        assert!(large.len() > small.len(), "the second lexicon learned more");
+        let hashes = |v: &[&str]| stem_hashes(&s(v));
+        let en = hashes(&["Officials said no."]);
+        let ru = hashes(&["Чиновники заявили: нет."]);
+        let name = small.relevant("eng_Latn", "rus_Cyrl", &en, &ru);
+        assert_ne!(name, 0, "said ~ заяви is on both sides");
+        assert_eq!(name, small.relevant("rus_Cyrl", "eng_Latn", &ru, &en), "either side first");
+        assert_eq!(name, large.relevant("eng_Latn", "rus_Cyrl", &en, &ru), "what else was learned does not count");
+        // Only on one side, a learned pair is not used.
+        assert_eq!(small.relevant("eng_Latn", "rus_Cyrl", &en, &hashes(&["Нет."])), 0);
+        assert_eq!(small.relevant("eng_Latn", "kaz_Cyrl", &en, &ru), 0, "nothing learned for the languages");
+        // A learned pair held on both sides changes the name.
+        let (en2, ru2) =
+            (hashes(&["Officials said the harvest failed."]), hashes(&["Чиновники заявили: урожай погиб."]));
+        assert_eq!(small.relevant("eng_Latn", "rus_Cyrl", &en2, &ru2), name);
+        assert_ne!(large.relevant("eng_Latn", "rus_Cyrl", &en2, &ru2), name);
+        // The same learned pair has the same key in both lexicons.
+        let key =
+            |l: &Lexicon| l.for_pair("eng_Latn", "rus_Cyrl").unwrap().0.keys(&sentence_stems("said"), true).next();
+        assert_eq!(key(&small), key(&large));
     }
 
     #[test]

@@ -26,7 +26,7 @@ pub mod lexicon;
 mod sentences;
 pub mod translit;
 
-pub use lexicon::{Lesson, Lexicon, LexiconBuilder};
+pub use lexicon::{stem_hashes, Lesson, Lexicon, LexiconBuilder};
 pub use sentences::{align_sentences, align_sides, draft_sentence_links, SentenceSide};
 
 use crate::model::Article;

@@ -17,7 +17,7 @@
 //! - **One adapted side.** Versions usually differ because one was shortened or merged from the other: a
 //!   pair whose links take extra sentences from both sides pays [`MIXED`] once.
 
-use super::evidence::{kind, lexicon_key, meta_key, text_keys_with_stems, Kind, STEM_BIT};
+use super::evidence::{kind, meta_key, text_keys_with_stems, Kind, STEM_BIT};
 use super::lexicon::{Lexicon, PairLexicon};
 use super::{KeyHasher, SentenceLink};
 use std::borrow::Cow;
@@ -101,7 +101,7 @@ impl SentenceSide {
             .map(|(s, stems)| {
                 let mut keys = s.keys.clone();
                 let before = keys.len();
-                keys.extend(p.ids(stems, first).map(lexicon_key));
+                keys.extend(p.keys(stems, first));
                 if keys.len() > before {
                     keys.sort_unstable();
                     keys.dedup();

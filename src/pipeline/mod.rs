@@ -87,7 +87,8 @@ pub struct Summary {
     pub reused_files: u64,
     /// Word pairs the sentence aligner learned from its first pass (see `align::lexicon`).
     pub lexicon_word_pairs: u64,
-    /// Aligned pairs whose sentence links came from `--state` (same texts, languages and lexicon).
+    /// Aligned pairs whose sentence links came from `--state` (same texts and languages, and the same learned
+    /// word pairs on both sides: `align::Lexicon::relevant`).
     pub reused_sentence_links: u64,
     /// Aligned pairs whose lesson for the lexicon came from `--state` (same texts and languages).
     pub reused_lessons: u64,
@@ -824,16 +825,24 @@ fn reduce_and_write(
     clock.mark("learn_lexicon");
     let key_of = |p: &align::Pair| -> u128 {
         let (a, b) = (&briefs[p.a], &briefs[p.b]);
-        let digest = lexicon.digest(&a.lang, &b.lang);
-        state::link_key((&a.doc_id, &b.doc_id), (&a.lang, &b.lang), (text_hash[p.a], text_hash[p.b]), digest)
+        state::link_key((&a.doc_id, &b.doc_id), (&a.lang, &b.lang), (text_hash[p.a], text_hash[p.b]))
     };
     let mut reused_links = 0u64;
     for chunk in aligned.pairs.chunks(WRITE_CHUNK) {
         // Each pair's cache key (with `--state`) beside its links: made once, used for the look-up and kept.
         let keys: Vec<Option<u128>> = chunk.iter().map(|p| store.as_ref().map(|_| key_of(p))).collect();
         let cache = store.as_deref();
-        let mut hits: Vec<Option<(Vec<align::SentenceLink>, Vec<u8>)>> =
-            keys.par_iter().map(|k| cache.zip(*k).and_then(|(s, k)| s.link(k))).collect();
+        // A stored pair's links still hold when the learned word pairs both its sides hold are the same.
+        let mut hits: Vec<Option<(Vec<align::SentenceLink>, Vec<u8>)>> = chunk
+            .par_iter()
+            .zip(&keys)
+            .map(|(p, k)| {
+                let (record, bytes) = cache.zip(*k).and_then(|(s, k)| s.link(k))?;
+                let (a, b) = (&briefs[p.a], &briefs[p.b]);
+                let (sa, sb) = &record.stems;
+                (lexicon.relevant(&a.lang, &b.lang, sa, sb) == record.relevant).then_some((record.links, bytes))
+            })
+            .collect();
         let misses: Vec<&align::Pair> = chunk.iter().zip(&hits).filter(|(_, h)| h.is_none()).map(|(p, _)| p).collect();
         reused_links += (chunk.len() - misses.len()) as u64;
         let sides = sentence_sides(&misses, &fetch)?;
@@ -846,8 +855,13 @@ fn reduce_and_write(
                 let (ls, record) = match hit.take() {
                     Some((ls, record)) => (ls, Some(record)),
                     None => {
-                        let ls = align::align_sides(&sides[&p.a], &a.lang, &sides[&p.b], &b.lang, &lexicon);
-                        let record = keeping.then(|| state::link_record(&ls));
+                        let (sa, sb) = (&sides[&p.a], &sides[&p.b]);
+                        let ls = align::align_sides(sa, &a.lang, sb, &b.lang, &lexicon);
+                        let record = keeping.then(|| {
+                            let (ha, hb) = (align::stem_hashes(sa.stems()), align::stem_hashes(sb.stems()));
+                            let relevant = lexicon.relevant(&a.lang, &b.lang, &ha, &hb);
+                            state::link_record(relevant, (&ha, &hb), &ls)
+                        });
                         (ls, record)
                     }
                 };

@@ -15,9 +15,10 @@
 //! [`super::signatures::Signed::to_bytes`]), so a rerun neither decodes nor re-signs unchanged articles, and
 //! a checksum of both records sits in `state.bin`: a record that does not match is not trusted, and its
 //! file is processed again. The state also keeps the sentence links of every aligned pair, keyed by both
-//! articles' ids, languages and text hashes (and the lexicon's digest), and the lessons of the pairs that
-//! taught the lexicon (keyed the same, without the digest: they are made without a lexicon); a rerun reuses
-//! both for the pairs that recur. It keeps hard links to the CSV and Parquet tables of articles and
+//! articles' ids, languages and text hashes, with the name of the learned word pairs they were made with
+//! and what it takes to name them again ([`LinkRecord`]), and the lessons of the pairs that taught the
+//! lexicon (keyed the same: they are made without a lexicon); a rerun reuses both for the pairs that recur,
+//! the links when the word pairs they can use are the same under this run's lexicon. It keeps hard links to the CSV and Parquet tables of articles and
 //! sentences, to copy unchanged rows and row groups from.
 //!
 //! `state.bin` ends with a checksum of its contents and records the binary that wrote it (size and
@@ -46,7 +47,7 @@ use std::path::{Path, PathBuf};
 use xxhash_rust::xxh3::xxh3_64;
 
 const STATE: &str = "state.bin";
-const VERSION: u32 = 8;
+const VERSION: u32 = 9;
 
 /// Size in bytes, modification time (seconds, nanoseconds).
 pub type Fingerprint = Option<(u64, i64, u32)>;
@@ -237,20 +238,21 @@ fn span(ends: &[u64], i: usize) -> std::ops::Range<usize> {
 }
 
 /// What identifies a pair's sentence alignment: both articles' ids, languages and text hashes (the sentences
-/// are split from text and language alone), and the digest of the lexicon learned for the two languages (see
-/// `align::lexicon`); hashed to 128 bits.
-pub fn link_key(ids: (&str, &str), langs: (&str, &str), texts: (u64, u64), digest: u64) -> u128 {
-    key_hash(ids, langs, texts, Some(digest))
+/// are split from text and language alone), hashed to 128 bits. The lexicon is not in it: its record says
+/// which learned pairs the alignment used (see [`LinkRecord`]).
+pub fn link_key(ids: (&str, &str), langs: (&str, &str), texts: (u64, u64)) -> u128 {
+    key_hash(b'L', ids, langs, texts)
 }
 
 /// What identifies a pair's lesson for the lexicon (`align::Lesson`, made without a lexicon): both articles'
-/// ids, languages and text hashes, hashed to 128 bits.
+/// ids, languages and text hashes, hashed to 128 bits (apart from [`link_key`]'s).
 pub fn lesson_key(ids: (&str, &str), langs: (&str, &str), texts: (u64, u64)) -> u128 {
-    key_hash(ids, langs, texts, None)
+    key_hash(b'T', ids, langs, texts)
 }
 
-fn key_hash(ids: (&str, &str), langs: (&str, &str), texts: (u64, u64), digest: Option<u64>) -> u128 {
+fn key_hash(tag: u8, ids: (&str, &str), langs: (&str, &str), texts: (u64, u64)) -> u128 {
     let mut b = Vec::with_capacity(96);
+    b.push(tag);
     for s in [ids.0, ids.1, langs.0, langs.1] {
         b.extend_from_slice(&(s.len() as u64).to_le_bytes());
         b.extend_from_slice(s.as_bytes());
@@ -258,10 +260,18 @@ fn key_hash(ids: (&str, &str), langs: (&str, &str), texts: (u64, u64), digest: O
     for n in [texts.0, texts.1] {
         b.extend_from_slice(&n.to_le_bytes());
     }
-    if let Some(d) = digest {
-        b.extend_from_slice(&d.to_le_bytes());
-    }
     xxhash_rust::xxh3::xxh3_128(&b)
+}
+
+/// A pair's sentence links as the links file keeps them, with what decides whether they still hold: the
+/// name of the learned word pairs they were made with (`align::Lexicon::relevant`) and each side's stem
+/// hashes (`align::stem_hashes`), from which a rerun names the pairs its own lexicon would use, without
+/// the texts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinkRecord {
+    pub relevant: u64,
+    pub stems: (Vec<u32>, Vec<u32>),
+    pub links: Vec<SentenceLink>,
 }
 
 /// Where a kept record sits in the links file: its key, offset and checksum.
@@ -307,10 +317,11 @@ impl LinkStore {
     }
 
     /// The previous run's sentence links for this key, with their record (to keep with [`LinkStore::keep_link`]).
-    pub fn link(&self, key: u128) -> Option<(Vec<SentenceLink>, Vec<u8>)> {
+    pub fn link(&self, key: u128) -> Option<(LinkRecord, Vec<u8>)> {
         let old = self.old.as_ref()?;
         let bytes = old.read(old.links.get(&key))?;
-        Some((postcard::from_bytes(&bytes).ok()?, bytes))
+        let (relevant, a, b, links) = postcard::from_bytes(&bytes).ok()?;
+        Some((LinkRecord { relevant, stems: (a, b), links }, bytes))
     }
 
     /// The previous run's lesson for this key, with its record (to keep with [`LinkStore::keep_lesson`]).
@@ -341,9 +352,9 @@ impl LinkStore {
     }
 }
 
-/// The record the links file keeps for a pair's sentence links.
-pub fn link_record(links: &[SentenceLink]) -> Vec<u8> {
-    postcard::to_stdvec(links).expect("sentence links always encode")
+/// The record the links file keeps for a pair's sentence links (see [`LinkRecord`]).
+pub fn link_record(relevant: u64, stems: (&[u32], &[u32]), links: &[SentenceLink]) -> Vec<u8> {
+    postcard::to_stdvec(&(relevant, stems.0, stems.1, links)).expect("sentence links always encode")
 }
 
 /// The record the links file keeps for a pair's lesson.
@@ -755,23 +766,22 @@ mod tests {
         }
     }
 
-    /// Each part of a pair's key counts, strings cannot run into each other, and a lesson's key (no lexicon)
-    /// is never a link's.
+    /// Each part of a pair's key counts, strings cannot run into each other, and a lesson's key is never a
+    /// link's.
     #[test]
     fn pair_keys_tell_every_part_apart() {
-        let base = link_key(("a1", "b2"), ("eng_Latn", "rus_Cyrl"), (7, 8), 9);
+        let base = link_key(("a1", "b2"), ("eng_Latn", "rus_Cyrl"), (7, 8));
         let others = [
-            link_key(("a1", "b3"), ("eng_Latn", "rus_Cyrl"), (7, 8), 9),
-            link_key(("a", "1b2"), ("eng_Latn", "rus_Cyrl"), (7, 8), 9),
-            link_key(("a1", "b2"), ("eng_Latn", "ukr_Cyrl"), (7, 8), 9),
-            link_key(("a1", "b2"), ("eng_Latn", "rus_Cyrl"), (7, 9), 9),
-            link_key(("a1", "b2"), ("eng_Latn", "rus_Cyrl"), (7, 8), 10),
+            link_key(("a1", "b3"), ("eng_Latn", "rus_Cyrl"), (7, 8)),
+            link_key(("a", "1b2"), ("eng_Latn", "rus_Cyrl"), (7, 8)),
+            link_key(("a1", "b2"), ("eng_Latn", "ukr_Cyrl"), (7, 8)),
+            link_key(("a1", "b2"), ("eng_Latn", "rus_Cyrl"), (7, 9)),
             lesson_key(("a1", "b2"), ("eng_Latn", "rus_Cyrl"), (7, 8)),
         ];
         for o in others {
             assert_ne!(o, base);
         }
-        assert_eq!(base, link_key(("a1", "b2"), ("eng_Latn", "rus_Cyrl"), (7, 8), 9));
+        assert_eq!(base, link_key(("a1", "b2"), ("eng_Latn", "rus_Cyrl"), (7, 8)));
     }
 
     /// What one run keeps in its links file the next run reads back by key, links and lessons apart; a
@@ -786,9 +796,9 @@ mod tests {
         let (k1, k2, k3) = (1u128 << 100, 2, 3);
         let mut first = LinkStore::create(d.path(), 1, None).unwrap();
         assert!(first.link(k1).is_none(), "a first run has nothing stored");
-        first.keep_link(k1, &link_record(&links)).unwrap();
+        first.keep_link(k1, &link_record(7, (&[1, 5], &[2]), &links)).unwrap();
         first.keep_lesson(k2, &lesson_record(&Lesson::default())).unwrap();
-        first.keep_link(k3, &link_record(&links[..1])).unwrap();
+        first.keep_link(k3, &link_record(0, (&[], &[]), &links[..1])).unwrap();
         let (name, link_index, lesson_index) = first.finish().unwrap();
         assert_eq!(name, "links-1.bin");
         let prev = |link_index: Vec<Indexed>| State {
@@ -804,8 +814,8 @@ mod tests {
 
         let mut second = LinkStore::create(d.path(), 2, Some(&prev(link_index.clone()))).unwrap();
         let (got, record) = second.link(k1).expect("stored links");
-        assert_eq!(got, links);
-        assert_eq!(second.link(k3).expect("stored links").0, links[..1]);
+        assert_eq!(got, LinkRecord { relevant: 7, stems: (vec![1, 5], vec![2]), links: links.clone() });
+        assert_eq!(second.link(k3).expect("stored links").0.links, links[..1]);
         assert_eq!(second.lesson(k2).expect("stored lesson").0, Lesson::default());
         assert!(second.link(k2).is_none() && second.lesson(k1).is_none(), "links and lessons are apart");
         assert!(second.link(99).is_none());
