@@ -430,6 +430,9 @@ fn map_files(
         bytes: Vec<u8>,
         signed: Option<Signed>,
         sig_bytes: Option<Vec<u8>>,
+        /// With the state: `state::check` of the article's two records (made by the worker, not the
+        /// sequential absorbing).
+        check: u64,
         prev_rows: Option<state::Rows>,
         /// Where the article and its signatures already sit in the spill being written (a reused file's
         /// records when the run appends to the state's spill).
@@ -438,12 +441,14 @@ fn map_files(
     let made = |a: &Article, record: u32, bytes: Vec<u8>| {
         let signed = (sign_it || keep_sigs).then(|| sign(a));
         let sig_bytes = if keep_sigs { signed.as_ref().map(Signed::to_bytes) } else { None };
+        let check = sig_bytes.as_ref().map_or(0, |sig| state::check(&bytes, sig));
         Made {
             source_file: a.source_file.clone(),
             record,
             bytes,
             signed: signed.filter(|_| sign_it),
             sig_bytes,
+            check,
             prev_rows: None,
             at: None,
         }
@@ -466,6 +471,7 @@ fn map_files(
                     bytes,
                     signed,
                     sig_bytes: keep_sigs.then_some(sig),
+                    check: e.check,
                     prev_rows: e.rows,
                     at: in_place.then_some((e.offset, e.sig)),
                 })
@@ -487,8 +493,9 @@ fn map_files(
         chrome_keys: Option<Vec<u8>>,
         keys_at: Option<u64>,
     }
-    for chunk in files.chunks(MAP_CHUNK) {
-        let done: Vec<Result<Done>> = chunk
+    // What the workers make of a chunk of files, in parallel.
+    let process = |chunk: &[InputFile]| -> Vec<Result<Done>> {
+        chunk
             .par_iter()
             .map(|f| {
                 let fingerprint = if keep_sigs || reuse.is_some() { state::fingerprint(&f.path) } else { None };
@@ -560,7 +567,10 @@ fn map_files(
                     keys_at: None,
                 })
             })
-            .collect();
+            .collect()
+    };
+    // What the main thread makes of a processed chunk, in input order: spill records, state, signatures.
+    let mut absorb = |chunk: &[InputFile], done: Vec<Result<Done>>| -> Result<()> {
         for (f, d) in chunk.iter().zip(done) {
             let Done { articles, rejects, inputs, reused, fingerprint, chrome_keys, keys_at } = d?;
             if let Some(files) = out.state.as_mut() {
@@ -592,12 +602,11 @@ fn map_files(
                         None => spill.push_raw(sig)?,
                     };
                     if let Some(files) = out.state.as_mut() {
-                        let check = state::check(&m.bytes, sig);
                         files.push_article(state::StoredArticle {
                             record: m.record,
                             offset,
                             sig: sig_at,
-                            check,
+                            check: m.check,
                             rows: None,
                         });
                     }
@@ -613,6 +622,18 @@ fn map_files(
             out.inputs += inputs;
             out.reused_files += u64::from(reused);
         }
+        Ok(())
+    };
+    // The next chunk is processed while the last one is absorbed: the absorbing is sequential (one core),
+    // and with the two overlapped no core waits for it.
+    let mut pending: Option<(&[InputFile], Vec<Result<Done>>)> = None;
+    for chunk in files.chunks(MAP_CHUNK) {
+        let (done, absorbed) = rayon::join(|| process(chunk), || pending.take().map_or(Ok(()), |(c, d)| absorb(c, d)));
+        absorbed?;
+        pending = Some((chunk, done));
+    }
+    if let Some((c, d)) = pending {
+        absorb(c, d)?;
     }
     bar.finish_and_clear();
     // The state's and a shard's spill are read by later runs; a plain build's is scratch.
