@@ -39,9 +39,10 @@ use rayon::prelude::*;
 use serde_json::json;
 use signatures::{sign, Signatures, Signed, KEYS_SPILL};
 use spill::{SpillReader, SpillWriter};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -227,13 +228,17 @@ fn run_build(cfg: &BuildConfig) -> Result<Summary> {
         None => None,
     };
     // The chrome model is learned from a sample chosen over *all* inputs, so every shard learns the same one.
-    let (chrome, sample_lines) = learn_chrome(&all_files, previous.as_ref(), cfg);
+    let (chrome, sample_lines, preread) = learn_chrome(&all_files, previous.as_ref(), cfg);
     clock.mark("learn_chrome");
     // One list of files at a time (a path is ~180 bytes: 180 MB at a million files).
     let files: Vec<InputFile> = match cfg.shard {
         None => all_files,
         Some(_) => all_files.into_iter().filter(|f| owns(&f.rel)).collect(),
     };
+    let mut preread = preread;
+    if cfg.shard.is_some() {
+        preread.get_mut().expect("no holder panicked").retain(|rel, _| owns(rel));
+    }
 
     let state_spill = match (&cfg.state, cfg.shard) {
         (Some(dir), None) => Some(state::spill_for_run(dir, previous.as_ref())?),
@@ -253,7 +258,7 @@ fn run_build(cfg: &BuildConfig) -> Result<Summary> {
     let keep_sigs = cfg.state.is_some() && cfg.shard.is_none();
     let (mut output, signed) = map_files(
         &files,
-        &chrome,
+        (&chrome, preread),
         reuse,
         (&spill_path, append_at),
         cfg.shard.is_none().then_some(keys_path.as_path()),
@@ -344,15 +349,27 @@ fn run_build(cfg: &BuildConfig) -> Result<Summary> {
     Ok(summary)
 }
 
+/// Files the chrome sample has read, kept for the map up to [`PREREAD_BYTES`] of content so that a small
+/// corpus (where the sample is every file) is not read and decoded twice; each with its fingerprint, taken
+/// before it was read. The map takes a file out as it reaches it. What is kept changes no output.
+type PreRead = std::sync::Mutex<HashMap<String, (state::Fingerprint, read::FileRead)>>;
+
+/// Content bytes [`PreRead`] keeps at most: the 10k-file archive's 40 MB, a fraction of what a larger
+/// build holds anyway.
+const PREREAD_BYTES: u64 = 96 << 20;
+
 /// Learns the text dumps' chrome from a deterministic sample of the inputs (all of them up to
-/// [`shard::SAMPLE_TARGET`] files). Returns the model and the sample files' line hashes for the state.
+/// [`shard::SAMPLE_TARGET`] files). Returns the model, the sample files' line hashes for the state, and
+/// the files read for it (see [`PreRead`]).
 fn learn_chrome(
     all: &[InputFile],
     previous: Option<&state::State>,
     cfg: &BuildConfig,
-) -> (ChromeModel, BTreeMap<String, state::SampleLines>) {
+) -> (ChromeModel, BTreeMap<String, state::SampleLines>, PreRead) {
     let total = all.len() as u64;
     let sample: Vec<&InputFile> = all.iter().filter(|f| shard::in_chrome_sample(&f.rel, total)).collect();
+    let preread = PreRead::default();
+    let room = AtomicU64::new(PREREAD_BYTES);
     let lines: Vec<(String, state::SampleLines)> = sample
         .par_iter()
         .map(|f| {
@@ -360,13 +377,20 @@ fn learn_chrome(
             if let Some(cached) = previous.and_then(|p| p.sample_lines(&f.rel, fp)) {
                 return (f.rel.clone(), cached.clone());
             }
-            let read = guarded(&f.rel, None, "read", || read::read_file(f, cfg.limits)).unwrap_or_default();
+            let Ok(read) = guarded(&f.rel, None, "read", || read::read_file(f, cfg.limits)) else {
+                return (f.rel.clone(), state::SampleLines { fingerprint: fp, hashes: Vec::new() });
+            };
             let hashes = read
                 .records
                 .iter()
                 .filter(|r| r.format == Format::Text)
                 .map(|r| crate::extract::line_hashes(&r.content))
                 .collect();
+            let size: u64 = read.records.iter().map(|r| r.content.len() as u64).sum();
+            let fits = room.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| left.checked_sub(size)).is_ok();
+            if fits {
+                preread.lock().expect("no holder panics").insert(f.rel.clone(), (fp, read));
+            }
             (f.rel.clone(), state::SampleLines { fingerprint: fp, hashes })
         })
         .collect();
@@ -379,7 +403,7 @@ fn learn_chrome(
     model.keep_decisions_only();
     // The sample's line hashes are kept only for the state of an incremental run.
     let lines = if cfg.state.is_some() { lines.into_iter().collect() } else { BTreeMap::new() };
-    (model, lines)
+    (model, lines, preread)
 }
 
 /// The map over files, in chunks: read, process, and append articles to the spill in input order. With
@@ -389,7 +413,7 @@ fn learn_chrome(
 /// spill is a new file, or (`append_at`) the state's own, appended to: reused records then stay in place.
 fn map_files(
     files: &[InputFile],
-    chrome: &ChromeModel,
+    (chrome, preread): (&ChromeModel, PreRead),
     reuse: Option<&state::State>,
     (spill_path, append_at): (&Path, Option<u64>),
     keys_path: Option<&Path>,
@@ -498,7 +522,12 @@ fn map_files(
         chunk
             .par_iter()
             .map(|f| {
-                let fingerprint = if keep_sigs || reuse.is_some() { state::fingerprint(&f.path) } else { None };
+                let pre = preread.lock().expect("no holder panics").remove(&f.rel);
+                let fingerprint = match &pre {
+                    Some((fp, _)) => *fp,
+                    None if keep_sigs || reuse.is_some() => state::fingerprint(&f.path),
+                    None => None,
+                };
                 if let (Some(state), Some(old)) = (reuse, &old_spill) {
                     if let Some(prev) = state.unchanged(&f.rel, fingerprint) {
                         let keys = chrome_keys_of(&prev, old);
@@ -529,8 +558,11 @@ fn map_files(
                         }
                     }
                 }
-                let mut read = guarded(&f.rel, None, "read", || read::read_file(f, cfg.limits))
-                    .unwrap_or_else(|rej| read::FileRead { records: Vec::new(), rejects: vec![rej] });
+                let mut read = match pre {
+                    Some((_, read)) => read,
+                    None => guarded(&f.rel, None, "read", || read::read_file(f, cfg.limits))
+                        .unwrap_or_else(|rej| read::FileRead { records: Vec::new(), rejects: vec![rej] }),
+                };
                 // Every file ends up somewhere: a reader that found nothing to say about a file is a reject.
                 if read.records.is_empty() && read.rejects.is_empty() {
                     read.rejects.push(Reject::new(&f.rel, None, RejectReason::Empty, "no records found in the file"));
