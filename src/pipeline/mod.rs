@@ -349,8 +349,8 @@ fn run_build(cfg: &BuildConfig) -> Result<Summary> {
     Ok(summary)
 }
 
-/// Files the chrome sample has read, kept for the map up to [`PREREAD_BYTES`] of content so that a small
-/// corpus (where the sample is every file) is not read and decoded twice; each with its fingerprint, taken
+/// Files the chrome sample has read, kept for the map up to [`PREREAD_BYTES`] of content when the sample is
+/// every file, so that a small corpus is not read and decoded twice; each with its fingerprint, taken
 /// before it was read. The map takes a file out as it reaches it. What is kept changes no output.
 type PreRead = std::sync::Mutex<HashMap<String, (state::Fingerprint, read::FileRead)>>;
 
@@ -369,7 +369,9 @@ fn learn_chrome(
     let total = all.len() as u64;
     let sample: Vec<&InputFile> = all.iter().filter(|f| shard::in_chrome_sample(&f.rel, total)).collect();
     let preread = PreRead::default();
-    let room = AtomicU64::new(PREREAD_BYTES);
+    // Only when the sample is every file: a sampled file of a larger corpus would wait for the map long
+    // after it was read, adding to the peak.
+    let room = AtomicU64::new(if total <= shard::SAMPLE_TARGET { PREREAD_BYTES } else { 0 });
     let lines: Vec<(String, state::SampleLines)> = sample
         .par_iter()
         .map(|f| {
