@@ -349,6 +349,11 @@ fn run_build(cfg: &BuildConfig) -> Result<Summary> {
     Ok(summary)
 }
 
+thread_local! {
+    /// A worker's buffer for spill records it only checks (see `map_files`).
+    static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// Files the chrome sample has read, kept for the map up to [`PREREAD_BYTES`] of content when the sample is
 /// every file, so that a small corpus is not read and decoded twice; each with its fingerprint, taken
 /// before it was read. The map takes a file out as it reaches it. What is kept changes no output.
@@ -453,16 +458,20 @@ fn map_files(
     struct Made {
         source_file: String,
         record: u32,
-        bytes: Vec<u8>,
+        records: Records,
         signed: Option<Signed>,
-        sig_bytes: Option<Vec<u8>>,
         /// With the state: `state::check` of the article's two records (made by the worker, not the
         /// sequential absorbing).
         check: u64,
         prev_rows: Option<state::Rows>,
-        /// Where the article and its signatures already sit in the spill being written (a reused file's
-        /// records when the run appends to the state's spill).
-        at: Option<(u64, u64)>,
+    }
+    /// An article's spill records.
+    enum Records {
+        /// To append: the encoded article and, with the state, its encoded signatures.
+        New(Vec<u8>, Option<Vec<u8>>),
+        /// Already in the spill being written (a reused file's records when the run appends to the state's
+        /// spill): the offsets and lengths of both.
+        InPlace((u64, u64), (u64, u64)),
     }
     let made = |a: &Article, record: u32, bytes: Vec<u8>| {
         let signed = (sign_it || keep_sigs).then(|| sign(a));
@@ -471,12 +480,10 @@ fn map_files(
         Made {
             source_file: a.source_file.clone(),
             record,
-            bytes,
+            records: Records::New(bytes, sig_bytes),
             signed: signed.filter(|_| sign_it),
-            sig_bytes,
             check,
             prev_rows: None,
-            at: None,
         }
     };
     // A file's articles and signatures as the state has them, if every record is there and matches its
@@ -485,21 +492,32 @@ fn map_files(
         prev.articles
             .iter()
             .map(|e| {
-                let bytes = old.raw(e.offset).ok()?;
-                let sig = old.raw(e.sig).ok()?;
-                if state::check(&bytes, &sig) != e.check {
-                    return None;
-                }
+                // Records that stay where they are are read only to be checked: the article into a buffer the
+                // thread reuses, not a new allocation per article (~6 KB each, 6.7 GB over a million).
+                let (bytes, sig, len) = if in_place {
+                    let (len, sig) = SCRATCH.with_borrow_mut(|buf| -> Option<(u64, Vec<u8>)> {
+                        old.raw_into(e.offset, buf).ok()?;
+                        let sig = old.raw(e.sig).ok()?;
+                        (state::check(buf, &sig) == e.check).then_some((buf.len() as u64, sig))
+                    })?;
+                    (Vec::new(), sig, len)
+                } else {
+                    let (bytes, sig) = (old.raw(e.offset).ok()?, old.raw(e.sig).ok()?);
+                    let len = bytes.len() as u64;
+                    (state::check(&bytes, &sig) == e.check).then_some((bytes, sig, len))?
+                };
                 let signed = if sign_it { Some(Signed::from_bytes(&sig).ok()?) } else { None };
+                let records = match in_place {
+                    true => Records::InPlace((e.offset, e.sig), (len, sig.len() as u64)),
+                    false => Records::New(bytes, keep_sigs.then_some(sig)),
+                };
                 Some(Made {
                     source_file: rel.to_string(),
                     record: e.record,
-                    bytes,
+                    records,
                     signed,
-                    sig_bytes: keep_sigs.then_some(sig),
                     check: e.check,
                     prev_rows: e.rows,
-                    at: in_place.then_some((e.offset, e.sig)),
                 })
             })
             .collect()
@@ -625,16 +643,24 @@ fn map_files(
                 }
             }
             for m in articles {
-                let offset = match m.at {
-                    Some((at, _)) => at,
-                    None => spill.push_raw(&m.bytes)?,
+                // Where the two records are (appended now if new) and their lengths; no signatures without
+                // the state.
+                let (offset, sig) = match m.records {
+                    Records::New(bytes, sig) => {
+                        let at = spill.push_raw(&bytes)?;
+                        out.spill_live += 4 + bytes.len() as u64;
+                        let sig = match sig {
+                            Some(sig) => Some((spill.push_raw(&sig)?, sig.len() as u64)),
+                            None => None,
+                        };
+                        (at, sig)
+                    }
+                    Records::InPlace((at, sig_at), (len, sig_len)) => {
+                        out.spill_live += 4 + len;
+                        (at, Some((sig_at, sig_len)))
+                    }
                 };
-                out.spill_live += 4 + m.bytes.len() as u64;
-                if let Some(sig) = &m.sig_bytes {
-                    let sig_at = match m.at {
-                        Some((_, at)) => at,
-                        None => spill.push_raw(sig)?,
-                    };
+                if let Some((sig_at, sig_len)) = sig {
                     if let Some(files) = out.state.as_mut() {
                         files.push_article(state::StoredArticle {
                             record: m.record,
@@ -645,7 +671,7 @@ fn map_files(
                         });
                     }
                     out.prev_rows.push(m.prev_rows);
-                    out.spill_live += 4 + sig.len() as u64;
+                    out.spill_live += 4 + sig_len;
                 }
                 out.entries.push(Entry { source_file: m.source_file, record: m.record, offset });
                 if let (Some(all), Some(one)) = (signed.as_mut(), m.signed) {

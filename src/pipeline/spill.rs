@@ -69,15 +69,23 @@ impl SpillReader {
 
     /// The encoded article at `offset`.
     pub fn raw(&self, offset: u64) -> Result<Vec<u8>> {
+        let mut buf = Vec::new();
+        self.raw_into(offset, &mut buf)?;
+        Ok(buf)
+    }
+
+    /// The encoded article at `offset`, into `buf` (replacing what it held): no allocation once `buf` is big
+    /// enough.
+    pub fn raw_into(&self, offset: u64, buf: &mut Vec<u8>) -> Result<()> {
         let mut len = [0u8; 4];
         self.file.read_exact_at(&mut len, offset).context("spill file is truncated")?;
         let len = u32::from_le_bytes(len) as usize;
         if len > 1 << 31 {
             bail!("spill file is corrupt at offset {offset}");
         }
-        let mut buf = vec![0u8; len];
-        self.file.read_exact_at(&mut buf, offset + 4).context("spill file is truncated")?;
-        Ok(buf)
+        buf.resize(len, 0);
+        self.file.read_exact_at(buf, offset + 4).context("spill file is truncated")?;
+        Ok(())
     }
 
     pub fn get(&self, offset: u64) -> Result<Article> {
@@ -115,6 +123,12 @@ mod tests {
         assert_eq!(r.get(ob).unwrap(), b);
         assert_eq!(r.get(oa).unwrap(), a);
         assert!(r.get(ob + 1).is_err());
+        // One buffer read into again and again holds exactly the record asked for, longer or shorter.
+        let mut buf = vec![9u8; 1000];
+        for (at, want) in [(oa, &a), (ob, &b), (oa, &a)] {
+            r.raw_into(at, &mut buf).unwrap();
+            assert_eq!(buf, postcard::to_stdvec(want).unwrap());
+        }
     }
 
     #[test]
