@@ -311,7 +311,11 @@ pub fn write(
                             Ok((a, s, check))
                         })
                         .collect::<Result<Vec<_>>>()?;
-                    let (mut a_all, mut s_all) = (Vec::new(), Vec::new());
+                    // Sized once: grown row by row, the group's bytes were copied over and over.
+                    let (mut a_all, mut s_all) = (
+                        Vec::with_capacity(encoded.iter().map(|e| e.0.len()).sum()),
+                        Vec::with_capacity(encoded.iter().map(|e| e.1.len()).sum()),
+                    );
                     for (i, (a, s, check)) in encoded.into_iter().enumerate() {
                         let k = start + i;
                         let (na, ns) = (a.len() as u64, s.len() as u64);
