@@ -351,7 +351,7 @@ fn keys_of(text: &str, lang: &str, stems: bool) -> Vec<u64> {
     let mut keys: Vec<u64> = numbers(text).iter().map(|n| number_key(n)).collect();
     // Each distinct word of the text is looked at once however often it occurs; the keys are sorted below,
     // so the words' order is free.
-    let mut seen: HashSet<&str, Fast> = HashSet::default();
+    let mut seen: HashSet<&str, Fast> = HashSet::with_capacity_and_hasher(text.len() / 32, Fast::default());
     SKELETONS.with_borrow_mut(|memo| {
         let mut memo = memo.of_lang(lang);
         for w in words(text) {
