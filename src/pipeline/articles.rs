@@ -16,7 +16,8 @@
 //! table. The `dup_of` and `story_id` column chunks of a copied group are encoded afresh instead (they are
 //! short strings, and known without decoding any article); every other column chunk is copied.
 //!
-//! CSV rows are copied from the previous run's tables per article (see `state::Rows`); an article is decoded
+//! CSV rows are copied from the previous run's tables per article (see `state::Rows`), file to file, as byte
+//! ranges the writer hands to the kernel (`write::CsvPiece`); an article is decoded
 //! from the spill only when a table's group has to be encoded, its CSV rows cannot be copied, or it belongs to
 //! a story (the stories table takes its title and language).
 
@@ -24,7 +25,7 @@ use super::state::{self, PrevTables, Rows};
 use super::tables::{self, Brief, StoryRow};
 use crate::model::Article;
 use crate::normalise;
-use crate::write::{self, CsvOptions, Formats, PrevParquet, TableWriter};
+use crate::write::{self, push_piece, CsvOptions, CsvPiece, Formats, PrevParquet, TableWriter};
 use anyhow::Result;
 use indicatif::ProgressBar;
 use rayon::prelude::*;
@@ -119,10 +120,10 @@ pub struct Written {
 
 /// One group's worth of a table for its writer thread.
 enum Piece {
-    /// Rows to encode, and their CSV bytes if already made.
-    Rows(write::Table, Option<Vec<u8>>),
-    /// A row group to copy from the previous file, the columns to encode afresh, and the group's CSV bytes.
-    Copy(usize, write::Table, Vec<u8>),
+    /// Rows to encode, and their CSV if already made (or to be copied).
+    Rows(write::Table, Option<Vec<CsvPiece>>),
+    /// A row group to copy from the previous file, the columns to encode afresh, and the group's CSV.
+    Copy(usize, write::Table, Vec<CsvPiece>),
 }
 
 fn drain(mut w: TableWriter, prev: Option<&PrevParquet>, rx: std::sync::mpsc::Receiver<Piece>) -> Result<usize> {
@@ -158,8 +159,13 @@ pub fn write(
 ) -> Result<Written> {
     let Layout { formats, csv, group_mean } = layout;
     let n = corpus.briefs.len();
-    let art_w = TableWriter::create_grouped(dir, &tables::articles(Vec::new()), formats, csv)?;
-    let sent_w = TableWriter::create_grouped(dir, &tables::sentences(Vec::new()), formats, csv)?;
+    let mut art_w = TableWriter::create_grouped(dir, &tables::articles(Vec::new()), formats, csv)?;
+    let mut sent_w = TableWriter::create_grouped(dir, &tables::sentences(Vec::new()), formats, csv)?;
+    // Copied CSV rows go from the previous run's files to the new ones by the kernel, never through memory.
+    if let Some((t, _)) = incr.and_then(|i| i.prev_rows).filter(|_| formats.csv) {
+        art_w.copy_csv_from(t.articles.try_clone()?);
+        sent_w.copy_csv_from(t.sentences.try_clone()?);
+    }
     // With `--state`, CSV rows are made (or copied) per article, and where they land is kept.
     let track_rows = incr.is_some() && formats.csv;
     // An article's corpus-wide cells, hashed: known without decoding it.
@@ -195,19 +201,15 @@ pub fn write(
                 let copy_art = lookup(|p| &p.article_groups);
                 let copy_sent = lookup(|p| &p.sentence_groups);
                 let encode_tables = copy_art.is_none() || copy_sent.is_none();
-                // Per article: its CSV rows if they can be copied, and the article (with its sentences) if it
-                // had to be decoded.
-                // Copied rows come with their checksum, already verified against them.
-                type Copied = ((Vec<u8>, Vec<u8>), u64);
-                type Item = (Option<Copied>, Option<(Article, Vec<String>)>);
+                // Per article: where its CSV rows are in the previous run's files if they can be copied, and the
+                // article (with its sentences) if it had to be decoded.
+                type Item = (Option<Rows>, Option<(Article, Vec<String>)>);
                 let items: Vec<Item> = group
                     .clone()
                     .into_par_iter()
                     .map(|k| {
                         let copied = match (track_rows, incr.and_then(|i| i.prev_rows)) {
-                            (true, Some((t, p))) => {
-                                p[k].filter(|r| r.corpus_cells == cells[k]).and_then(|r| Some((t.rows(&r)?, r.check)))
-                            }
+                            (true, Some((_, p))) => p[k].filter(|r| r.corpus_cells == cells[k]),
                             _ => None,
                         };
                         let decode = encode_tables || (track_rows && copied.is_none()) || corpus.story_of[k].is_some();
@@ -292,8 +294,9 @@ pub fn write(
                         .into_par_iter()
                         .enumerate()
                         .map(|(i, c)| {
-                            if let Some(((a, s), check)) = c {
-                                return Ok((a, s, check));
+                            if let Some(r) = c {
+                                let (a, s) = (r.article, r.sentences);
+                                return Ok((CsvPiece::Previous(a.0, a.1), CsvPiece::Previous(s.0, s.1)));
                             }
                             let (mut a, mut s) = (Vec::new(), Vec::new());
                             match (&art_t, &sent_t, singles.get(i).and_then(|x| x.as_ref())) {
@@ -307,27 +310,21 @@ pub fn write(
                                 }
                                 _ => anyhow::bail!("an article's CSV rows were neither copied nor made"),
                             }
-                            let check = state::check(&a, &s);
-                            Ok((a, s, check))
+                            Ok((CsvPiece::Bytes(a), CsvPiece::Bytes(s)))
                         })
                         .collect::<Result<Vec<_>>>()?;
-                    // Sized once: grown row by row, the group's bytes were copied over and over.
-                    let (mut a_all, mut s_all) = (
-                        Vec::with_capacity(encoded.iter().map(|e| e.0.len()).sum()),
-                        Vec::with_capacity(encoded.iter().map(|e| e.1.len()).sum()),
-                    );
-                    for (i, (a, s, check)) in encoded.into_iter().enumerate() {
+                    let (mut a_all, mut s_all) = (Vec::new(), Vec::new());
+                    for (i, (a, s)) in encoded.into_iter().enumerate() {
                         let k = start + i;
-                        let (na, ns) = (a.len() as u64, s.len() as u64);
+                        let (na, ns) = (a.len(), s.len());
                         out.rows.push(Rows {
                             article: (art_pos, na),
                             sentences: (sent_pos, ns),
-                            check,
                             corpus_cells: cells[k],
                         });
                         (art_pos, sent_pos) = (art_pos + na, sent_pos + ns);
-                        a_all.extend_from_slice(&a);
-                        s_all.extend_from_slice(&s);
+                        push_piece(&mut a_all, a);
+                        push_piece(&mut s_all, s);
                     }
                     (art_csv, sent_csv) = (Some(a_all), Some(s_all));
                 }

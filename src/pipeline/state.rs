@@ -47,7 +47,7 @@ use std::path::{Path, PathBuf};
 use xxhash_rust::xxh3::xxh3_64;
 
 const STATE: &str = "state.bin";
-const VERSION: u32 = 9;
+const VERSION: u32 = 10;
 
 /// Size in bytes, modification time (seconds, nanoseconds).
 pub type Fingerprint = Option<(u64, i64, u32)>;
@@ -89,8 +89,6 @@ pub struct Rows {
     pub article: (u64, u64),
     /// Offset and length of its sentence rows in `sentences.csv`.
     pub sentences: (u64, u64),
-    /// [`check`] of the two byte ranges.
-    pub check: u64,
     /// [`corpus_cells`] of the row.
     pub corpus_cells: u64,
 }
@@ -100,24 +98,12 @@ pub fn corpus_cells(dup_of: &str, story_id: &str) -> u64 {
     xxh3_64(format!("{dup_of}\u{0}{story_id}").as_bytes())
 }
 
-/// The previous run's CSV tables, as the state keeps them, to copy rows from.
+/// The previous run's CSV tables, as the state keeps them, to copy rows from: only while they are as that
+/// run left them (same size and modification time), so an output edited in place gets its rows encoded
+/// again. The rows are copied file to file, unread.
 pub struct PrevTables {
     pub articles: fs::File,
     pub sentences: fs::File,
-}
-
-impl PrevTables {
-    /// The bytes of an article's rows, if they are there and match their checksum.
-    pub fn rows(&self, r: &Rows) -> Option<(Vec<u8>, Vec<u8>)> {
-        use std::os::unix::fs::FileExt;
-        let read = |f: &fs::File, (at, len): (u64, u64)| -> Option<Vec<u8>> {
-            let mut buf = vec![0u8; usize::try_from(len).ok().filter(|&l| l < 1 << 31)?];
-            f.read_exact_at(&mut buf, at).ok()?;
-            Some(buf)
-        };
-        let (a, s) = (read(&self.articles, r.article)?, read(&self.sentences, r.sentences)?);
-        (check(&a, &s) == r.check).then_some((a, s))
-    }
 }
 
 /// The checksum of an article's two spill records.
@@ -380,12 +366,15 @@ struct Stored {
     chrome: Vec<u64>,
     files: Files,
     samples: BTreeMap<String, SampleLines>,
-    /// The state's copies of `articles.csv` and `sentences.csv`, and whether they were written
-    /// spreadsheet-safe; `None` when the run wrote no CSV.
-    tables: Option<(String, String, bool)>,
+    /// The state's copies of `articles.csv` and `sentences.csv` with their fingerprints, and whether they
+    /// were written spreadsheet-safe; `None` when the run wrote no CSV.
+    tables: Option<(KeptFile, KeptFile, bool)>,
     /// The state's copies of `articles.parquet` and `sentences.parquet`; `None` when the run wrote no Parquet.
     parquet: Option<KeptParquet>,
 }
+
+/// A file the state keeps (a hard link to an output table), by name, with its fingerprint when kept.
+type KeptFile = (String, Fingerprint);
 
 /// A Parquet table the state keeps, to copy unchanged row groups from (see `super::articles`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -514,10 +503,12 @@ impl State {
         if *safe != spreadsheet_safe {
             return None;
         }
-        Some(PrevTables {
-            articles: fs::File::open(self.dir.join(a)).ok()?,
-            sentences: fs::File::open(self.dir.join(s)).ok()?,
-        })
+        let open = |(name, fp): &(String, Fingerprint)| -> Option<fs::File> {
+            let path = self.dir.join(name);
+            let f = fs::File::open(&path).ok()?;
+            (fp.is_some() && fingerprint(&path) == *fp).then_some(f)
+        };
+        Some(PrevTables { articles: open(a)?, sentences: open(s)? })
     }
 
     /// The previous run's Parquet tables of articles and sentences, if it kept them and they are as it left
@@ -648,25 +639,23 @@ pub fn save(
         }
         Ok(name)
     };
+    let kept = |file: &str| -> Result<(String, Fingerprint)> {
+        let name = keep(file)?;
+        let fp = fingerprint(&dir.join(&name));
+        Ok((name, fp))
+    };
     let tables = if rows_known && tables_dir.join("articles.csv").exists() {
-        Some((keep("articles.csv")?, keep("sentences.csv")?, spreadsheet_safe))
+        Some((kept("articles.csv")?, kept("sentences.csv")?, spreadsheet_safe))
     } else {
         None
     };
     let parquet = match groups {
-        Some((article_groups, sentence_groups)) if tables_dir.join("articles.parquet").exists() => {
-            let kept = |file: &str| -> Result<(String, Fingerprint)> {
-                let name = keep(file)?;
-                let fp = fingerprint(&dir.join(&name));
-                Ok((name, fp))
-            };
-            Some(KeptParquet {
-                articles: kept("articles.parquet")?,
-                sentences: kept("sentences.parquet")?,
-                article_groups,
-                sentence_groups,
-            })
-        }
+        Some((article_groups, sentence_groups)) if tables_dir.join("articles.parquet").exists() => Some(KeptParquet {
+            articles: kept("articles.parquet")?,
+            sentences: kept("sentences.parquet")?,
+            article_groups,
+            sentence_groups,
+        }),
         _ => None,
     };
     let (links_name, link_index, lesson_index) = links.finish()?;
@@ -697,7 +686,7 @@ pub fn save(
         let ours = name == STATE
             || name == stored.spill
             || name == stored.links
-            || tables.is_some_and(|(a, s, _)| name == *a || name == *s)
+            || tables.is_some_and(|(a, s, _)| name == a.0 || name == s.0)
             || parquet.is_some_and(|p| name == p.articles.0 || name == p.sentences.0);
         if generation_of(&name).is_some() && !ours {
             fs::remove_file(e.path()).ok();
@@ -841,7 +830,7 @@ mod tests {
         files.push_file("a", Some((1, 1, 1)), 2, None);
         files.push_article(article(0, 0));
         files.push_article(article(1, 50));
-        let rows = |n: u64| Rows { article: (n, 1), sentences: (n, 2), check: n, corpus_cells: n };
+        let rows = |n: u64| Rows { article: (n, 1), sentences: (n, 2), corpus_cells: n };
         files.set_rows(&[rows(5), rows(9)]);
         assert_eq!(files.articles().iter().map(|a| a.rows).collect::<Vec<_>>(), [Some(rows(5)), Some(rows(9))]);
     }

@@ -53,8 +53,43 @@ pub struct CsvOptions {
 /// Parquet row groups close by size ([`ROW_GROUP`] rows or [`ROW_GROUP_BYTES`]), or, for a writer made with
 /// [`TableWriter::create_grouped`], where the caller says: at [`TableWriter::end_group`] and around
 /// [`TableWriter::copy_group`].
+/// CSV bytes of consecutive rows: encoded by this run, or a byte range of the previous run's file (see
+/// [`TableWriter::copy_csv_from`]), copied file to file by the kernel without passing through memory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CsvPiece {
+    Bytes(Vec<u8>),
+    /// Offset and length in the previous file.
+    Previous(u64, u64),
+}
+
+impl CsvPiece {
+    pub fn len(&self) -> u64 {
+        match self {
+            CsvPiece::Bytes(b) => b.len() as u64,
+            CsvPiece::Previous(_, len) => *len,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Appends `piece` to `pieces`, merged into the last one when they continue each other (bytes after bytes,
+/// a range right after a range): a run of copied rows becomes one copy.
+pub fn push_piece(pieces: &mut Vec<CsvPiece>, piece: CsvPiece) {
+    match (pieces.last_mut(), piece) {
+        (_, p) if p.is_empty() => {}
+        (Some(CsvPiece::Bytes(last)), CsvPiece::Bytes(b)) => last.extend_from_slice(&b),
+        (Some(CsvPiece::Previous(at, len)), CsvPiece::Previous(b_at, b_len)) if *at + *len == b_at => *len += b_len,
+        (_, p) => pieces.push(p),
+    }
+}
+
 pub struct TableWriter {
     csv: Option<BufWriter<fs::File>>,
+    /// The previous run's CSV file of this table, that [`CsvPiece::Previous`] ranges are copied from.
+    prev_csv: Option<fs::File>,
     parquet: Option<parquet::ParquetWriter>,
     schema: Arc<Schema>,
     opts: CsvOptions,
@@ -102,7 +137,7 @@ impl TableWriter {
         } else {
             None
         };
-        Ok(TableWriter { csv, parquet, schema, opts, buf: Vec::new(), auto_groups, group_rows: 0 })
+        Ok(TableWriter { csv, prev_csv: None, parquet, schema, opts, buf: Vec::new(), auto_groups, group_rows: 0 })
     }
 
     /// Appends the rows of `chunk` (same columns as the template).
@@ -117,11 +152,33 @@ impl TableWriter {
 
     /// Appends the rows of `chunk` whose CSV encoding (by [`csv_rows`], or bytes kept from an earlier run)
     /// is `csv`.
-    pub fn write_encoded(&mut self, chunk: &Table, csv: &[u8]) -> Result<()> {
-        if let Some(w) = &mut self.csv {
-            w.write_all(csv)?;
-        }
+    pub fn write_encoded(&mut self, chunk: &Table, csv: &[CsvPiece]) -> Result<()> {
+        self.put_csv(csv)?;
         self.write_parquet(chunk)
+    }
+
+    /// The previous run's CSV file of this table, for [`CsvPiece::Previous`] ranges.
+    pub fn copy_csv_from(&mut self, previous: fs::File) {
+        self.prev_csv = Some(previous);
+    }
+
+    fn put_csv(&mut self, pieces: &[CsvPiece]) -> Result<()> {
+        use std::io::{Read, Seek, SeekFrom};
+        let Some(w) = &mut self.csv else { return Ok(()) };
+        for piece in pieces {
+            match piece {
+                CsvPiece::Bytes(b) => w.write_all(b)?,
+                &CsvPiece::Previous(at, len) => {
+                    let mut prev = self.prev_csv.as_ref().context("CSV rows to copy without a previous file")?;
+                    // The buffered bytes first; then `io::copy` between two files is `copy_file_range`.
+                    w.flush()?;
+                    prev.seek(SeekFrom::Start(at))?;
+                    let copied = std::io::copy(&mut prev.take(len), w.get_mut())?;
+                    anyhow::ensure!(copied == len, "the previous CSV file ended {} bytes early", len - copied);
+                }
+            }
+        }
+        Ok(())
     }
 
     fn write_parquet(&mut self, chunk: &Table) -> Result<()> {
@@ -164,10 +221,8 @@ impl TableWriter {
     /// row group `group` of `from` as the next Parquet row group, closing the open one first; the columns of
     /// `fresh` (some of this table's columns, by name, with a value for every row of the group) are encoded
     /// instead of copied. `from` must be this table written with the same options.
-    pub fn copy_group(&mut self, from: &PrevParquet, group: usize, fresh: &Table, csv: &[u8]) -> Result<()> {
-        if let Some(w) = &mut self.csv {
-            w.write_all(csv)?;
-        }
+    pub fn copy_group(&mut self, from: &PrevParquet, group: usize, fresh: &Table, csv: &[CsvPiece]) -> Result<()> {
+        self.put_csv(csv)?;
         self.end_group()?;
         if let Some(w) = &mut self.parquet {
             let mut columns = Vec::new();
@@ -374,6 +429,57 @@ mod tests {
     use super::*;
     use ::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
     use arrow_array::Array;
+
+    /// Pieces that continue each other merge (a run of copied rows is one copy); others stay apart.
+    #[test]
+    fn csv_pieces_merge_when_they_continue_each_other() {
+        let mut v = Vec::new();
+        for p in [
+            CsvPiece::Previous(10, 5),
+            CsvPiece::Previous(15, 7),
+            CsvPiece::Bytes(Vec::new()),
+            CsvPiece::Bytes(b"ab".to_vec()),
+            CsvPiece::Bytes(b"c".to_vec()),
+            CsvPiece::Previous(40, 3),
+            CsvPiece::Previous(50, 1),
+        ] {
+            push_piece(&mut v, p);
+        }
+        assert_eq!(
+            v,
+            [
+                CsvPiece::Previous(10, 12),
+                CsvPiece::Bytes(b"abc".to_vec()),
+                CsvPiece::Previous(40, 3),
+                CsvPiece::Previous(50, 1)
+            ]
+        );
+    }
+
+    /// Ranges of the previous file and fresh bytes land in order after the header; a range past the end of
+    /// the previous file is an error, not a short table.
+    #[test]
+    fn csv_ranges_are_copied_from_the_previous_file_between_fresh_bytes() {
+        let d = tempfile::tempdir().unwrap();
+        let prev = d.path().join("prev.csv");
+        fs::write(&prev, "0123456789").unwrap();
+        let formats = Formats { csv: true, parquet: false };
+        let mut w = TableWriter::create_grouped(d.path(), &sample(), formats, CsvOptions::default()).unwrap();
+        w.copy_csv_from(fs::File::open(&prev).unwrap());
+        let pieces = [CsvPiece::Previous(2, 3), CsvPiece::Bytes(b"-x-".to_vec()), CsvPiece::Previous(0, 2)];
+        w.write_encoded(&Table::new(sample().name, Vec::new()), &pieces).unwrap();
+        w.put_csv(&[CsvPiece::Previous(8, 2)]).unwrap();
+        w.finish().unwrap();
+        let header = String::from_utf8(csv_header(&sample()).unwrap()).unwrap();
+        let got = fs::read_to_string(d.path().join(format!("{}.csv", sample().name))).unwrap();
+        assert!(got.starts_with(&header), "{got}");
+        assert_eq!(&got[header.len()..], "234-x-0189");
+
+        let mut w = TableWriter::create_grouped(d.path(), &sample(), formats, CsvOptions::default()).unwrap();
+        assert!(w.put_csv(&[CsvPiece::Previous(0, 1)]).is_err(), "no previous file to copy from");
+        w.copy_csv_from(fs::File::open(&prev).unwrap());
+        assert!(w.put_csv(&[CsvPiece::Previous(9, 5)]).is_err(), "the previous file ends at 10");
+    }
 
     fn sample() -> Table {
         Table::new(

@@ -246,10 +246,10 @@ mod tests {
         // Groups 0 and 2 copied (group 2 with its story column encoded afresh), group 1 encoded.
         let mut w =
             TableWriter::create_grouped(&second, &rows(0, 0, story_of), PARQUET, CsvOptions::default()).unwrap();
-        w.copy_group(&prev, 0, &Table::new("t", Vec::new()), b"").unwrap();
+        w.copy_group(&prev, 0, &Table::new("t", Vec::new()), &[]).unwrap();
         w.write(&rows(40, 45, story_of)).unwrap();
         w.end_group().unwrap();
-        w.copy_group(&prev, 2, &stories(45, 120, story_of), b"").unwrap();
+        w.copy_group(&prev, 2, &stories(45, 120, story_of), &[]).unwrap();
         assert_eq!(w.finish().unwrap(), 3);
         let spliced = fs::read(second.join("t.parquet")).unwrap();
         assert!(
@@ -275,7 +275,7 @@ mod tests {
         let mut w =
             TableWriter::create_grouped(&second, &rows(0, 0, story_of), PARQUET, CsvOptions::default()).unwrap();
         for (g, (a, b)) in GROUPS.into_iter().enumerate() {
-            w.copy_group(&prev, g, &stories(a, b, moved), b"").unwrap();
+            w.copy_group(&prev, g, &stories(a, b, moved), &[]).unwrap();
         }
         w.finish().unwrap();
         let got = fs::read(second.join("t.parquet")).unwrap();
@@ -305,7 +305,7 @@ mod tests {
         let e = d.path().join("e");
         fs::create_dir_all(&e).unwrap();
         let mut w = TableWriter::create_grouped(&e, &rows(0, 0, story_of), PARQUET, CsvOptions::default()).unwrap();
-        assert!(w.copy_group(&prev, 0, &Table::new("t", Vec::new()), b"").is_err());
-        assert!(w.copy_group(&prev, 5, &Table::new("t", Vec::new()), b"").is_err(), "no such group");
+        assert!(w.copy_group(&prev, 0, &Table::new("t", Vec::new()), &[]).is_err());
+        assert!(w.copy_group(&prev, 5, &Table::new("t", Vec::new()), &[]).is_err(), "no such group");
     }
 }
