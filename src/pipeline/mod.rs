@@ -228,14 +228,13 @@ fn run_build(cfg: &BuildConfig) -> Result<Summary> {
         None => None,
     };
     // The chrome model is learned from a sample chosen over *all* inputs, so every shard learns the same one.
-    let (chrome, sample_lines, preread) = learn_chrome(&all_files, previous.as_ref(), cfg);
+    let (chrome, sample_lines, mut preread) = learn_chrome(&all_files, previous.as_ref(), cfg);
     clock.mark("learn_chrome");
     // One list of files at a time (a path is ~180 bytes: 180 MB at a million files).
     let files: Vec<InputFile> = match cfg.shard {
         None => all_files,
         Some(_) => all_files.into_iter().filter(|f| owns(&f.rel)).collect(),
     };
-    let mut preread = preread;
     if cfg.shard.is_some() {
         preread.get_mut().expect("no holder panicked").retain(|rel, _| owns(rel));
     }
@@ -492,24 +491,19 @@ fn map_files(
         prev.articles
             .iter()
             .map(|e| {
-                // Records that stay where they are are read only to be checked: the article into a buffer the
-                // thread reuses, not a new allocation per article (~6 KB each, 6.7 GB over a million).
-                let (bytes, sig, len) = if in_place {
-                    let (len, sig) = SCRATCH.with_borrow_mut(|buf| -> Option<(u64, Vec<u8>)> {
-                        old.raw_into(e.offset, buf).ok()?;
-                        let sig = old.raw(e.sig).ok()?;
-                        (state::check(buf, &sig) == e.check).then_some((buf.len() as u64, sig))
-                    })?;
-                    (Vec::new(), sig, len)
-                } else {
-                    let (bytes, sig) = (old.raw(e.offset).ok()?, old.raw(e.sig).ok()?);
-                    let len = bytes.len() as u64;
-                    (state::check(&bytes, &sig) == e.check).then_some((bytes, sig, len))?
-                };
+                // The article is read into a buffer the thread reuses, to be checked; it is copied out only when
+                // it moves to a new spill (records that stay where they are: no allocation per article, ~6 KB
+                // each, 6.7 GB over a million).
+                let (len, sig, moved) = SCRATCH.with_borrow_mut(|buf| -> Option<(u64, Vec<u8>, Option<Vec<u8>>)> {
+                    old.raw_into(e.offset, buf).ok()?;
+                    let sig = old.raw(e.sig).ok()?;
+                    (state::check(buf, &sig) == e.check)
+                        .then(|| (buf.len() as u64, sig, (!in_place).then(|| buf.clone())))
+                })?;
                 let signed = if sign_it { Some(Signed::from_bytes(&sig).ok()?) } else { None };
-                let records = match in_place {
-                    true => Records::InPlace((e.offset, e.sig), (len, sig.len() as u64)),
-                    false => Records::New(bytes, keep_sigs.then_some(sig)),
+                let records = match moved {
+                    None => Records::InPlace((e.offset, e.sig), (len, sig.len() as u64)),
+                    Some(bytes) => Records::New(bytes, keep_sigs.then_some(sig)),
                 };
                 Some(Made {
                     source_file: rel.to_string(),

@@ -379,8 +379,8 @@ type KeptFile = (String, Fingerprint);
 /// A Parquet table the state keeps, to copy unchanged row groups from (see `super::articles`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct KeptParquet {
-    articles: (String, Fingerprint),
-    sentences: (String, Fingerprint),
+    articles: KeptFile,
+    sentences: KeptFile,
     /// The fingerprints of each file's row groups, in file order.
     article_groups: Vec<u64>,
     sentence_groups: Vec<u64>,
@@ -503,24 +503,23 @@ impl State {
         if *safe != spreadsheet_safe {
             return None;
         }
-        let open = |(name, fp): &(String, Fingerprint)| -> Option<fs::File> {
-            let path = self.dir.join(name);
-            let f = fs::File::open(&path).ok()?;
-            (fp.is_some() && fingerprint(&path) == *fp).then_some(f)
-        };
+        let open = |kept| fs::File::open(self.as_left(kept)?).ok();
         Some(PrevTables { articles: open(a)?, sentences: open(s)? })
+    }
+
+    /// The path of a table the state keeps, if it is as the run that kept it left it (same size and
+    /// modification time): an output edited in place is not copied from.
+    fn as_left(&self, (name, fp): &KeptFile) -> Option<PathBuf> {
+        let path = self.dir.join(name);
+        (fp.is_some() && fingerprint(&path) == *fp).then_some(path)
     }
 
     /// The previous run's Parquet tables of articles and sentences, if it kept them and they are as it left
     /// them (same size and modification time, a footer that reads, one fingerprint per row group).
     pub fn parquet_groups(&self) -> Option<PrevGroups> {
         let kept = self.stored.parquet.as_ref()?;
-        let open = |(name, fp): &(String, Fingerprint), groups: &[u64]| -> Option<PrevParquet> {
-            let path = self.dir.join(name);
-            if fp.is_none() || fingerprint(&path) != *fp {
-                return None;
-            }
-            PrevParquet::open(&path).ok().filter(|p| p.row_groups() == groups.len())
+        let open = |kept, groups: &[u64]| -> Option<PrevParquet> {
+            PrevParquet::open(&self.as_left(kept)?).ok().filter(|p| p.row_groups() == groups.len())
         };
         let index = |groups: &[u64]| groups.iter().enumerate().map(|(g, &fp)| (fp, g)).collect();
         Some(PrevGroups {

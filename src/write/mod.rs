@@ -75,12 +75,12 @@ impl CsvPiece {
     }
 }
 
-/// Appends `piece` to `pieces`, merged into the last one when they continue each other (bytes after bytes,
-/// a range right after a range): a run of copied rows becomes one copy.
+/// Appends `piece` to `pieces`, a range merged into the last one when it continues it: a run of copied rows
+/// becomes one copy. Encoded bytes are kept as they are (the writer buffers them; gathering them would copy
+/// them once more).
 pub fn push_piece(pieces: &mut Vec<CsvPiece>, piece: CsvPiece) {
     match (pieces.last_mut(), piece) {
         (_, p) if p.is_empty() => {}
-        (Some(CsvPiece::Bytes(last)), CsvPiece::Bytes(b)) => last.extend_from_slice(&b),
         (Some(CsvPiece::Previous(at, len)), CsvPiece::Previous(b_at, b_len)) if *at + *len == b_at => *len += b_len,
         (_, p) => pieces.push(p),
     }
@@ -430,7 +430,8 @@ mod tests {
     use ::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
     use arrow_array::Array;
 
-    /// Pieces that continue each other merge (a run of copied rows is one copy); others stay apart.
+    /// Ranges that continue each other merge (a run of copied rows is one copy); others stay apart, and so do
+    /// encoded bytes; empty pieces are dropped.
     #[test]
     fn csv_pieces_merge_when_they_continue_each_other() {
         let mut v = Vec::new();
@@ -449,7 +450,8 @@ mod tests {
             v,
             [
                 CsvPiece::Previous(10, 12),
-                CsvPiece::Bytes(b"abc".to_vec()),
+                CsvPiece::Bytes(b"ab".to_vec()),
+                CsvPiece::Bytes(b"c".to_vec()),
                 CsvPiece::Previous(40, 3),
                 CsvPiece::Previous(50, 1)
             ]
