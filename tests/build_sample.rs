@@ -4,7 +4,7 @@
 
 mod common;
 
-use arrow_array::{Array, Float64Array, StringArray, TimestampMicrosecondArray, UInt64Array};
+use arrow_array::{Array, BooleanArray, Float64Array, StringArray, TimestampMicrosecondArray, UInt64Array};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use rferl_corpus::write::{format_float, format_timestamp};
 use std::collections::{BTreeMap, BTreeSet};
@@ -74,6 +74,8 @@ fn parquet_rows(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
                         a.value(i).to_string()
                     } else if let Some(a) = any.downcast_ref::<Float64Array>() {
                         format_float(a.value(i))
+                    } else if let Some(a) = any.downcast_ref::<BooleanArray>() {
+                        a.value(i).to_string()
                     } else if let Some(a) = any.downcast_ref::<TimestampMicrosecondArray>() {
                         format_timestamp(a.value(i))
                     } else {
@@ -221,4 +223,55 @@ fn story_clusters_match_the_gold() {
         predicted.len(),
         want.len()
     );
+}
+
+#[test]
+fn a_republished_version_inherits_its_originals_pairs() {
+    // The sample with one aligned version published a second time under another name.
+    let d = tempfile::tempdir().unwrap();
+    let input = d.path().join("in");
+    let (plain, with_copy) = (sample_output(), d.path().join("out"));
+    let articles = read_csv(&plain.join("articles.csv"));
+    let pairs = read_csv(&plain.join("alignments.csv"));
+    let original = &pairs[0]["doc_id_a"];
+    let source = &articles.iter().find(|a| &a["doc_id"] == original).unwrap()["source_file"];
+    let status = Command::new("cp").args(["-r", "data/sample"]).arg(&input).status().unwrap();
+    assert!(status.success());
+    let copy_name = format!("zz-copy-{}", Path::new(source).file_name().unwrap().to_str().unwrap());
+    fs::copy(Path::new("data/sample").join(source), input.join(&copy_name)).unwrap();
+    let status = Command::new(env!("CARGO_BIN_EXE_rferl-corpus"))
+        .args(["build", "--quiet", "--out"])
+        .arg(&with_copy)
+        .arg(&input)
+        .status()
+        .unwrap();
+    assert!(status.success());
+
+    let grown = read_csv(&with_copy.join("articles.csv"));
+    let copy = grown.iter().find(|a| a["source_file"].ends_with(&copy_name)).expect("the copy is an article");
+    assert_eq!(&copy["dup_of"], original, "the copy is flagged as a republication of the original");
+    let copy_id = &copy["doc_id"];
+    let rows = read_csv(&with_copy.join("alignments.csv"));
+    // The originals' pairs are what they were, and none of them names the copy.
+    let own: Vec<_> = rows.iter().filter(|r| r["via_duplicate"] == "false").collect();
+    assert_eq!(own.len(), pairs.len());
+    for (r, p) in own.iter().zip(&pairs) {
+        assert_eq!((&r["doc_id_a"], &r["doc_id_b"], &r["score"]), (&p["doc_id_a"], &p["doc_id_b"], &p["score"]));
+    }
+    // Each pair of the original is there once more with the copy in its place, same score and evidence.
+    let of_original: Vec<_> = own.iter().filter(|r| &r["doc_id_a"] == original || &r["doc_id_b"] == original).collect();
+    let inherited: Vec<_> = rows.iter().filter(|r| r["via_duplicate"] == "true").collect();
+    assert!(!of_original.is_empty());
+    assert_eq!(inherited.len(), of_original.len(), "{inherited:?}");
+    for p in of_original {
+        let other = if &p["doc_id_a"] == original { &p["doc_id_b"] } else { &p["doc_id_a"] };
+        let r = inherited
+            .iter()
+            .find(|r| (&r["doc_id_a"], &r["doc_id_b"]) == (other, copy_id))
+            .unwrap_or_else(|| panic!("the copy's pair with {other}: {inherited:?}"));
+        assert_eq!((&r["score"], &r["evidence"]), (&p["score"], &p["evidence"]));
+    }
+    // Sentence links are the originals' only.
+    let links = read_csv(&with_copy.join("sentence_alignments.csv"));
+    assert!(links.iter().all(|l| &l["doc_id_a"] != copy_id && &l["doc_id_b"] != copy_id));
 }

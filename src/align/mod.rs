@@ -147,9 +147,23 @@ pub struct SentenceLink {
     pub score: f64,
 }
 
+/// A pair of versions in which one article or both are republications (`dup_of`): it stands for the pair of
+/// their originals, `pairs[pair]`, and has its score and evidence. `a` comes before `b` in input order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CopyPair {
+    pub a: usize,
+    pub b: usize,
+    pub pair: usize,
+}
+
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AlignResult {
+    /// Every two originals of different languages in one story (sentence alignment works on these).
     pub pairs: Vec<Pair>,
+    /// The same pairs with a republication on one side or both, ordered by `pair`, then `a`, then `b`: a
+    /// copy is a version of the story too (it has its own page, URL and date), so a user listing the
+    /// versions of a story in two languages finds it paired like its original.
+    pub copies: Vec<CopyPair>,
     /// Cluster number of each article, `None` for a story with a single version.
     pub story_of: Vec<Option<usize>>,
 }
@@ -638,7 +652,41 @@ pub fn align(feats: &[AlignFeatures], dup_of: &[Option<usize>]) -> AlignResult {
             Pair { a, b, score: (score * 1000.0).round() / 1000.0, evidence }
         })
         .collect();
-    AlignResult { pairs, story_of }
+    let copies = copy_pairs(&pairs, dup_of);
+    AlignResult { pairs, copies, story_of }
+}
+
+/// The pairs republications inherit from their originals' pairs (see [`AlignResult::copies`]).
+pub fn copy_pairs(pairs: &[Pair], dup_of: &[Option<usize>]) -> Vec<CopyPair> {
+    // Each original's copies, following chains of copies to the first article (as clustering does).
+    let mut copies_of: HashMap<usize, Vec<usize>> = HashMap::new();
+    for i in 0..dup_of.len() {
+        let (mut o, mut hops) = (i, 0);
+        while let Some(&Some(d)) = dup_of.get(o) {
+            if d == o || hops > dup_of.len() {
+                break;
+            }
+            o = d;
+            hops += 1;
+        }
+        if o != i {
+            copies_of.entry(o).or_default().push(i);
+        }
+    }
+    let mut out = Vec::new();
+    for (k, p) in pairs.iter().enumerate() {
+        let side = |x: usize| std::iter::once(x).chain(copies_of.get(&x).into_iter().flatten().copied());
+        let start = out.len();
+        for x in side(p.a) {
+            for y in side(p.b) {
+                if (x, y) != (p.a, p.b) {
+                    out.push(CopyPair { a: x.min(y), b: x.max(y), pair: k });
+                }
+            }
+        }
+        out[start..].sort_unstable_by_key(|c| (c.a, c.b));
+    }
+    out
 }
 
 /// Average-link agglomeration over the candidate graph. The link between two clusters is the sum of the
@@ -1100,6 +1148,28 @@ mod tests {
         assert_eq!(res.story_of[34], res.story_of[31]);
         assert!(res.story_of[31].is_some());
         assert!(res.pairs.iter().all(|p| p.a != 34 && p.b != 34));
+        // ... but the copy inherits its original's pairs with the story's other languages, scored alike.
+        let inherited: Vec<&CopyPair> = res.copies.iter().filter(|c| c.a == 34 || c.b == 34).collect();
+        let of_original = res.pairs.iter().filter(|p| p.a == 31 || p.b == 31).count();
+        assert!(of_original >= 2, "{:?}", res.pairs);
+        assert_eq!(inherited.len(), of_original, "{:?}", res.copies);
+        for c in inherited {
+            let p = &res.pairs[c.pair];
+            let other = if c.a == 34 { c.b } else { c.a };
+            assert!(c.a < c.b && (p.a, p.b) == (other.min(31), other.max(31)), "{c:?} stands for {p:?}");
+        }
+    }
+
+    #[test]
+    fn copies_inherit_every_pair_of_their_originals_in_input_order() {
+        let pair = |a, b| Pair { a, b, score: 0.5, evidence: String::new() };
+        // 0 and 2 are versions, and so are 6 and 7; 1 copies 2, 3 copies 0, 4 copies 3 (a chain), 5 copies 6.
+        let pairs = vec![pair(0, 2), pair(6, 7)];
+        let dup_of = vec![None, Some(2), None, Some(0), Some(3), Some(6), None, None];
+        let got: Vec<(usize, usize, usize)> = copy_pairs(&pairs, &dup_of).iter().map(|c| (c.a, c.b, c.pair)).collect();
+        // 0's side: 0, 3, 4; 2's side: 2, 1. Every combination but (0, 2) itself, `a` first in input order.
+        assert_eq!(got, [(0, 1, 0), (1, 3, 0), (1, 4, 0), (2, 3, 0), (2, 4, 0), (5, 7, 1)]);
+        assert!(copy_pairs(&pairs, &[None; 8]).is_empty());
     }
 
     #[test]

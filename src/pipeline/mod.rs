@@ -889,7 +889,7 @@ fn reduce_and_write(
     clock.mark("write_articles");
 
     // Pairs and their sentence links.
-    write_table(dir, cfg, &tables::alignments(&briefs, &aligned.pairs))?;
+    write_table(dir, cfg, &tables::alignments(&briefs, &aligned.pairs, &aligned.copies))?;
     let mut link_w = TableWriter::create(dir, &tables::sentence_alignments(&[]), cfg.formats, cfg.csv)?;
     let lesson_key = |p: &align::Pair| -> u128 {
         let (a, b) = (&briefs[p.a], &briefs[p.b]);
@@ -975,7 +975,7 @@ fn reduce_and_write(
         rejects: rejects.len() as u64,
         duplicates: dup_of.iter().filter(|d| d.is_some()).count() as u64,
         stories: story_ids.len() as u64,
-        alignments: aligned.pairs.len() as u64,
+        alignments: (aligned.pairs.len() + aligned.copies.len()) as u64,
         languages: by_lang.len() as u64,
         reused_files: parts.iter().map(|p| p.reused_files).sum(),
         lexicon_word_pairs: lexicon.len() as u64,

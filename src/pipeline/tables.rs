@@ -2,7 +2,7 @@
 //! chunk (or the whole of a small table); `write::TableWriter` appends chunks as they come.
 
 use crate::align::lexicon::LexiconEntry;
-use crate::align::{Pair, SentenceLink};
+use crate::align::{CopyPair, Pair, SentenceLink};
 use crate::model::{Article, Reject};
 use crate::write::{Column, Table, Values};
 
@@ -64,16 +64,26 @@ pub struct Brief {
     pub lang: std::sync::Arc<str>,
 }
 
-pub fn alignments(briefs: &[Brief], pairs: &[Pair]) -> Table {
+/// Each pair of originals, followed by the pairs its republications inherit (`via_duplicate`).
+pub fn alignments(briefs: &[Brief], pairs: &[Pair], copies: &[CopyPair]) -> Table {
+    let mut rows: Vec<(usize, usize, &Pair, bool)> = Vec::with_capacity(pairs.len() + copies.len());
+    let mut rest = copies;
+    for (k, p) in pairs.iter().enumerate() {
+        rows.push((p.a, p.b, p, false));
+        let n = rest.iter().take_while(|c| c.pair == k).count();
+        rows.extend(rest[..n].iter().map(|c| (c.a, c.b, p, true)));
+        rest = &rest[n..];
+    }
     Table::new(
         "alignments",
         vec![
-            Column::new("doc_id_a", strs(pairs, |p| briefs[p.a].doc_id.clone())),
-            Column::new("doc_id_b", strs(pairs, |p| briefs[p.b].doc_id.clone())),
-            Column::new("lang_a", strs(pairs, |p| briefs[p.a].lang.to_string())),
-            Column::new("lang_b", strs(pairs, |p| briefs[p.b].lang.to_string())),
-            Column::new("score", Values::F64(pairs.iter().map(|p| p.score).collect())),
-            Column::new("evidence", strs(pairs, |p| p.evidence.clone())),
+            Column::new("doc_id_a", strs(&rows, |r| briefs[r.0].doc_id.clone())),
+            Column::new("doc_id_b", strs(&rows, |r| briefs[r.1].doc_id.clone())),
+            Column::new("lang_a", strs(&rows, |r| briefs[r.0].lang.to_string())),
+            Column::new("lang_b", strs(&rows, |r| briefs[r.1].lang.to_string())),
+            Column::new("score", Values::F64(rows.iter().map(|r| r.2.score).collect())),
+            Column::new("evidence", strs(&rows, |r| r.2.evidence.clone())),
+            Column::new("via_duplicate", Values::Bool(rows.iter().map(|r| r.3).collect())),
         ],
     )
 }

@@ -364,7 +364,7 @@ mod tests {
     }
 
     fn al(a: &str, b: &str, score: f64) -> AlignmentRow {
-        AlignmentRow { lang_a: a.into(), lang_b: b.into(), score: Some(score) }
+        AlignmentRow { lang_a: a.into(), lang_b: b.into(), score: Some(score), via_duplicate: false }
     }
 
     fn tables() -> Tables {

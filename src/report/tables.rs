@@ -34,6 +34,8 @@ pub struct AlignmentRow {
     pub lang_a: String,
     pub lang_b: String,
     pub score: Option<f64>,
+    /// Inherited by a republication from its original's pair (dropped when read: not a version of its own).
+    pub via_duplicate: bool,
 }
 
 /// The part of one `rejects.csv` row the report uses.
@@ -101,14 +103,21 @@ pub fn load(dir: &Path) -> Result<Tables> {
         story_id: c[0].to_string(),
         title: unsafe_cell(c[1]),
     })?;
-    let alignments = read_table(dir, "alignments", &["lang_a", "lang_b", "score"], |c| AlignmentRow {
-        lang_a: c[0].to_string(),
-        lang_b: c[1].to_string(),
-        score: c[2].trim().parse::<f64>().ok().filter(|x| x.is_finite()),
-    })?;
+    // A pair a republication inherits from its original repeats that pair: the report counts versions.
+    let alignments =
+        read_table(dir, "alignments", &["lang_a", "lang_b", "score", "via_duplicate"], |c| AlignmentRow {
+            lang_a: c[0].to_string(),
+            lang_b: c[1].to_string(),
+            score: c[2].trim().parse::<f64>().ok().filter(|x| x.is_finite()),
+            via_duplicate: c[3] == "true",
+        })?;
+    let alignments = alignments.into_iter().filter(|a| !a.via_duplicate).collect();
     let rejects = read_table(dir, "rejects", &["reason"], |c| RejectRow { reason: c[0].to_string() })?;
     Ok(Tables { articles, stories, alignments, rejects, manifest, spreadsheet_safe })
 }
+
+/// Columns that builds of earlier versions did not write: the report still reads their tables.
+const ADDED_LATER: &[&str] = &["via_duplicate"];
 
 /// Reads `<dir>/<name>.csv`, handing `row` the cells of `columns` (in that order) for each record.
 fn read_table<T>(dir: &Path, name: &str, columns: &[&str], row: impl Fn(&[&str]) -> T) -> Result<Vec<T>> {
@@ -125,6 +134,8 @@ fn read_table<T>(dir: &Path, name: &str, columns: &[&str], row: impl Fn(&[&str])
     for c in columns {
         match headers.iter().position(|h| h == *c) {
             Some(i) => idx.push(i),
+            // Read as empty cells.
+            None if ADDED_LATER.contains(c) => idx.push(usize::MAX),
             None => bail!("{} has no column {c:?} (is it a table written by rferl-corpus build?)", path.display()),
         }
     }

@@ -15,7 +15,7 @@ use ::parquet::basic::{Compression, ZstdLevel};
 use ::parquet::file::properties::WriterProperties;
 use anyhow::{Context, Result};
 use arrow_array::{
-    ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray, UInt64Array,
+    ArrayRef, BooleanArray, Float64Array, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray, UInt64Array,
 };
 use arrow_schema::{DataType, Field, Schema, TimeUnit};
 use std::fs;
@@ -309,6 +309,7 @@ fn arrow_field(c: &Column) -> Field {
         Values::U64(_) => (DataType::UInt64, false),
         Values::OptU64(_) => (DataType::UInt64, true),
         Values::F64(_) => (DataType::Float64, false),
+        Values::Bool(_) => (DataType::Boolean, false),
         Values::Timestamp(_) => (DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())), true),
     };
     Field::new(c.name, dt, nullable)
@@ -322,6 +323,7 @@ fn arrow_array(v: &Values, from: usize, to: usize) -> ArrayRef {
         Values::U64(x) => Arc::new(UInt64Array::from(x[from..to].to_vec())),
         Values::OptU64(x) => Arc::new(UInt64Array::from(x[from..to].to_vec())),
         Values::F64(x) => Arc::new(Float64Array::from(x[from..to].to_vec())),
+        Values::Bool(x) => Arc::new(BooleanArray::from(x[from..to].to_vec())),
         Values::Timestamp(x) => Arc::new(TimestampMicrosecondArray::from(x[from..to].to_vec()).with_timezone("UTC")),
     }
 }
@@ -492,6 +494,7 @@ mod tests {
                 Column::new("n", Values::I64(vec![1, -2, 3])),
                 Column::new("when", Values::Timestamp(vec![Some(1_704_230_760_000_000), None, Some(0)])),
                 Column::new("p", Values::F64(vec![0.5, 1.0, 0.125])),
+                Column::new("ok", Values::Bool(vec![true, false, true])),
             ],
         )
     }
@@ -503,7 +506,7 @@ mod tests {
         let text = fs::read_to_string(d.path().join("t.csv")).unwrap();
         assert!(
             text.starts_with(
-                "name,maybe,n,when,p\r\n=cmd,,1,2024-01-02T21:26:00Z,0.5\r\n\"a,\"\"b\"\"\nc\",x,-2,,1\r\n"
+                "name,maybe,n,when,p,ok\r\n=cmd,,1,2024-01-02T21:26:00Z,0.5,true\r\n\"a,\"\"b\"\"\nc\",x,-2,,1,false\r\n"
             ),
             "{text}"
         );
@@ -533,6 +536,8 @@ mod tests {
         let when = batches[0].column(3).as_any().downcast_ref::<TimestampMicrosecondArray>().unwrap();
         assert!(when.is_null(1));
         assert_eq!(when.value(0), 1_704_230_760_000_000);
+        let ok = batches[0].column(5).as_any().downcast_ref::<BooleanArray>().unwrap();
+        assert_eq!((ok.value(0), ok.value(1), ok.value(2)), (true, false, true));
     }
 
     #[test]

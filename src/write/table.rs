@@ -10,6 +10,8 @@ pub enum Values {
     U64(Vec<u64>),
     OptU64(Vec<Option<u64>>),
     F64(Vec<f64>),
+    /// `true` / `false` in CSV (what DuckDB, pandas, polars and Spark read as booleans).
+    Bool(Vec<bool>),
     /// Microseconds since the Unix epoch, UTC.
     Timestamp(Vec<Option<i64>>),
 }
@@ -23,6 +25,7 @@ impl Values {
             Values::U64(v) => v.len(),
             Values::OptU64(v) => v.len(),
             Values::F64(v) => v.len(),
+            Values::Bool(v) => v.len(),
             Values::Timestamp(v) => v.len(),
         }
     }
@@ -40,6 +43,7 @@ impl Values {
             Values::U64(v) => v[i].to_string(),
             Values::OptU64(v) => v[i].map(|x| x.to_string()).unwrap_or_default(),
             Values::F64(v) => format_float(v[i]),
+            Values::Bool(v) => v[i].to_string(),
             Values::Timestamp(v) => v[i].map(format_timestamp).unwrap_or_default(),
         }
     }
