@@ -181,6 +181,30 @@ mod tests {
     }
 
     #[test]
+    fn a_republications_inherited_pairs_are_not_counted_and_older_tables_still_read() {
+        let d = tempfile::tempdir().unwrap();
+        write_min_tables(d.path(), "doc_id,lang,lang_confidence,dup_of,story_id,published,title\r\n");
+        // An older build's table, without the column: every row is a pair of versions.
+        let t = load(d.path()).unwrap();
+        assert!(t.alignments.is_empty());
+        fs::write(
+            d.path().join("alignments.csv"),
+            "doc_id_a,doc_id_b,lang_a,lang_b,score\r\na,b,eng_Latn,rus_Cyrl,0.5\r\n",
+        )
+        .unwrap();
+        assert_eq!(load(d.path()).unwrap().alignments.len(), 1);
+        fs::write(
+            d.path().join("alignments.csv"),
+            "doc_id_a,doc_id_b,lang_a,lang_b,score,evidence,via_duplicate\r\n\
+             a,b,eng_Latn,rus_Cyrl,0.5,x,false\r\nb,c,rus_Cyrl,eng_Latn,0.5,x,true\r\n",
+        )
+        .unwrap();
+        let t = load(d.path()).unwrap();
+        assert_eq!(t.alignments.len(), 1);
+        assert_eq!((t.alignments[0].lang_a.as_str(), t.alignments[0].via_duplicate), ("eng_Latn", false));
+    }
+
+    #[test]
     fn missing_table_or_column_is_a_clear_error() {
         let d = tempfile::tempdir().unwrap();
         let e = load(d.path()).unwrap_err().to_string();
