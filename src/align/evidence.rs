@@ -105,29 +105,28 @@ fn trim_int(s: &str) -> String {
 
 /// The numbers written in a text, normalised to ASCII ("۳۹۰" → "390", "1,500" → "1500").
 pub fn numbers(text: &str) -> Vec<String> {
-    let chars: Vec<char> = text.chars().collect();
     let mut out = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        if digit_value(chars[i]).is_none() {
-            i += 1;
-            continue;
-        }
+    let mut rest = text;
+    // Run by run, without a copy of the text's characters (most of a text has no digit).
+    while let Some(at) = rest.find(|c: char| digit_value(c).is_some()) {
         let mut groups: Vec<String> = vec![String::new()];
         let mut seps: Vec<char> = Vec::new();
-        while i < chars.len() {
-            if let Some(d) = digit_value(chars[i]) {
+        let mut it = rest[at..].chars();
+        loop {
+            let here = it.clone();
+            let Some(c) = it.next() else { break };
+            if let Some(d) = digit_value(c) {
                 groups.last_mut().expect("one group").push((b'0' + d) as char);
-                i += 1;
-            } else if is_num_sep(chars[i]) && chars.get(i + 1).and_then(|&c| digit_value(c)).is_some() {
-                seps.push(chars[i]);
+            } else if is_num_sep(c) && it.clone().next().and_then(digit_value).is_some() {
+                seps.push(c);
                 groups.push(String::new());
-                i += 1;
             } else {
+                it = here;
                 break;
             }
         }
         parse_run(&groups, &seps, &mut out);
+        rest = it.as_str();
     }
     out
 }
