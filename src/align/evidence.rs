@@ -58,6 +58,20 @@ pub fn digit_value(c: char) -> Option<u8> {
     }
 }
 
+/// Byte offset of the first character [`digit_value`] reads, found in the UTF-8 bytes: an ASCII digit, or
+/// D9 A0..A9 (U+0660..0669), or DB B0..B9 (U+06F0..06F9); neither lead byte nor an ASCII digit can be
+/// part of another character.
+fn first_digit(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    let is_digit_at = |i: usize| match b[i] {
+        b'0'..=b'9' => true,
+        0xD9 => b.get(i + 1).is_some_and(|x| (0xA0..=0xA9).contains(x)),
+        0xDB => b.get(i + 1).is_some_and(|x| (0xB0..=0xB9).contains(x)),
+        _ => false,
+    };
+    (0..b.len()).find(|&i| is_digit_at(i))
+}
+
 /// Characters that may sit between digit groups of one number.
 fn is_num_sep(c: char) -> bool {
     matches!(c, ',' | '.' | ' ' | '\u{00A0}' | '\u{202F}' | '\u{2009}' | '\'' | '٬' | '٫' | '’')
@@ -108,7 +122,7 @@ pub fn numbers(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest = text;
     // Run by run, without a copy of the text's characters (most of a text has no digit).
-    while let Some(at) = rest.find(|c: char| digit_value(c).is_some()) {
+    while let Some(at) = first_digit(rest) {
         let mut groups: Vec<String> = vec![String::new()];
         let mut seps: Vec<char> = Vec::new();
         let mut it = rest[at..].chars();
@@ -412,6 +426,19 @@ mod tests {
         assert_eq!(numbers("3,5 % or 3.5% or ۳٫۵"), ["3.5", "3.5", "3.5"]);
         assert_eq!(numbers("in 2011-2012, on 14 March"), ["2011", "2012", "14"]);
         assert_eq!(numbers("ends with 7."), ["7"]);
+        assert_eq!(numbers("Ӏ۹ and ٩x ۹"), ["9", "9", "9"]);
+    }
+
+    #[test]
+    fn first_digit_finds_exactly_what_digit_value_reads() {
+        // Every character around the digit sets' code points, alone and behind multi-byte letters.
+        for c in (0u32..0x800).filter_map(char::from_u32) {
+            for prefix in ["", "аб", "ښ", "x"] {
+                let s = format!("{prefix}{c}");
+                let want = s.char_indices().find(|&(_, c)| digit_value(c).is_some()).map(|(i, _)| i);
+                assert_eq!(first_digit(&s), want, "{s:?}");
+            }
+        }
     }
 
     #[test]
