@@ -594,15 +594,7 @@ pub fn align(feats: &[AlignFeatures], dup_of: &[Option<usize>]) -> AlignResult {
     // Duplicates join their original's cluster (following chains of copies).
     let mut cluster: Vec<usize> = (0..n).map(|i| root(&mut parent, i)).collect();
     for (i, c) in cluster.iter_mut().enumerate() {
-        let mut o = i;
-        let mut hops = 0;
-        while let Some(Some(d)) = dup_of.get(o) {
-            if *d == o || hops > n {
-                break;
-            }
-            o = *d;
-            hops += 1;
-        }
+        let o = first_of(dup_of, i);
         if o != i {
             *c = root(&mut parent, o);
         }
@@ -656,19 +648,26 @@ pub fn align(feats: &[AlignFeatures], dup_of: &[Option<usize>]) -> AlignResult {
     AlignResult { pairs, copies, story_of }
 }
 
+/// The original at the end of `i`'s chain of copies (`i` itself when it copies nothing); a cycle, which
+/// dedup never makes, stops the walk instead of looping.
+fn first_of(dup_of: &[Option<usize>], i: usize) -> usize {
+    let (mut o, mut hops) = (i, 0);
+    while let Some(&Some(d)) = dup_of.get(o) {
+        if d == o || hops > dup_of.len() {
+            break;
+        }
+        o = d;
+        hops += 1;
+    }
+    o
+}
+
 /// The pairs republications inherit from their originals' pairs (see [`AlignResult::copies`]).
 pub fn copy_pairs(pairs: &[Pair], dup_of: &[Option<usize>]) -> Vec<CopyPair> {
-    // Each original's copies, following chains of copies to the first article (as clustering does).
+    // Each original's copies (a copy of a copy is its first original's).
     let mut copies_of: HashMap<usize, Vec<usize>> = HashMap::new();
     for i in 0..dup_of.len() {
-        let (mut o, mut hops) = (i, 0);
-        while let Some(&Some(d)) = dup_of.get(o) {
-            if d == o || hops > dup_of.len() {
-                break;
-            }
-            o = d;
-            hops += 1;
-        }
+        let o = first_of(dup_of, i);
         if o != i {
             copies_of.entry(o).or_default().push(i);
         }
