@@ -364,15 +364,20 @@ fn keys_of(text: &str, lang: &str, stems: bool) -> Vec<u64> {
     let mut keys: Vec<u64> = numbers(text).iter().map(|n| number_key(n)).collect();
     // Each distinct word of the text is looked at once however often it occurs; the keys are sorted below,
     // so the words' order is free.
-    let mut seen: HashSet<&str, Fast> = HashSet::with_capacity_and_hasher(text.len() / 32, Fast::default());
+    // Keyed by the word's memo hash, which the memo look-up then uses too: one hash of the word, not two.
+    let mut seen: HashSet<u128, Fast> = HashSet::with_capacity_and_hasher(text.len() / 32, Fast::default());
     SKELETONS.with_borrow_mut(|memo| {
         let mut memo = memo.of_lang(lang);
         for w in words(text) {
             let key_word = is_key_word(w);
-            if (!key_word && !stems) || !seen.insert(w) {
+            if !key_word && !stems {
                 continue;
             }
-            let sk = memo.get(w, |w| skeleton(w, lang).into_boxed_str());
+            let h = super::word_hash(w);
+            if !seen.insert(h) {
+                continue;
+            }
+            let sk = memo.get_hashed(h, w, |w| skeleton(w, lang).into_boxed_str());
             if key_word {
                 push_skeleton_keys(sk, &mut keys);
             }

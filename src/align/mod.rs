@@ -282,13 +282,25 @@ pub struct LangMemo<'a, V> {
 impl<V> LangMemo<'_, V> {
     /// `f(word)`, computed once; one hash and one probe whether the word is known or not.
     pub fn get(&mut self, word: &str, f: impl FnOnce(&str) -> V) -> &V {
+        self.get_hashed(word_hash(word), word, f)
+    }
+
+    /// [`LangMemo::get`] for a caller that has the word's [`word_hash`] already.
+    pub fn get_hashed(&mut self, hash: u128, word: &str, f: impl FnOnce(&str) -> V) -> &V {
         let words = &mut *self.words;
-        self.map.entry(xxhash_rust::xxh3::xxh3_128(word.as_bytes())).or_insert_with(|| {
+        self.map.entry(hash).or_insert_with(|| {
             *words += 1;
             f(word)
         })
     }
 }
+
+/// The key of a word in a [`WordMemo`].
+pub fn word_hash(word: &str) -> u128 {
+    xxhash_rust::xxh3::xxh3_128(word.as_bytes())
+}
+
+impl<V> LangMemo<'_, V> {}
 
 /// In how many articles each key occurs, counted while the corpus streams past, so that the features kept in
 /// memory can drop every key the index would drop anyway (on news, ~95% of an article's keys: names of one
