@@ -752,6 +752,87 @@ fn learn_lexicon(
     Ok((builder.build(), reused))
 }
 
+/// Sentence alignment's second pass: each pair's links under the learned lexicon, written to
+/// `sentence_alignments` in pair order. With `store` (an incremental build), a pair's stored links are
+/// reused while the learned word pairs both its sides hold are unchanged, and this run's links are kept for
+/// the next run. Returns how many pairs' links were reused.
+fn write_sentence_links(
+    dir: &Path,
+    cfg: &BuildConfig,
+    what: Linking,
+    fetch: &(dyn Fn(usize) -> Result<Article> + Sync),
+    mut store: Option<&mut state::LinkStore>,
+) -> Result<u64> {
+    let Linking { pairs, briefs, text_hash, lexicon } = what;
+    let mut link_w = TableWriter::create(dir, &tables::sentence_alignments(&[]), cfg.formats, cfg.csv)?;
+    let key_of = |p: &align::Pair| -> u128 {
+        let (a, b) = (&briefs[p.a], &briefs[p.b]);
+        state::link_key((&a.doc_id, &b.doc_id), (&a.lang, &b.lang), (text_hash[p.a], text_hash[p.b]))
+    };
+    let mut reused_links = 0u64;
+    for chunk in pairs.chunks(WRITE_CHUNK) {
+        // Each pair's cache key (with `--state`) beside its links: made once, used for the look-up and kept.
+        let keys: Vec<Option<u128>> = chunk.iter().map(|p| store.as_ref().map(|_| key_of(p))).collect();
+        let cache = store.as_deref();
+        // A stored pair's links still hold when the learned word pairs both its sides hold are the same.
+        let mut hits: Vec<Option<(Vec<align::SentenceLink>, Vec<u8>)>> = chunk
+            .par_iter()
+            .zip(&keys)
+            .map(|(p, k)| {
+                let (record, bytes) = cache.zip(*k).and_then(|(s, k)| s.link(k))?;
+                let (a, b) = (&briefs[p.a], &briefs[p.b]);
+                let (sa, sb) = &record.stems;
+                (lexicon.relevant(&a.lang, &b.lang, sa, sb) == record.relevant).then_some((record.links, bytes))
+            })
+            .collect();
+        let misses: Vec<&align::Pair> = chunk.iter().zip(&hits).filter(|(_, h)| h.is_none()).map(|(p, _)| p).collect();
+        reused_links += (chunk.len() - misses.len()) as u64;
+        let sides = sentence_sides(&misses, fetch)?;
+        let keeping = cache.is_some();
+        let made: Vec<_> = chunk
+            .par_iter()
+            .zip(&mut hits)
+            .map(|(p, hit)| {
+                let (a, b) = (&briefs[p.a], &briefs[p.b]);
+                let (ls, record) = match hit.take() {
+                    Some((ls, record)) => (ls, Some(record)),
+                    None => {
+                        let (sa, sb) = (&sides[&p.a], &sides[&p.b]);
+                        let ls = align::align_sides(sa, &a.lang, sb, &b.lang, lexicon);
+                        let record = keeping.then(|| {
+                            let (ha, hb) = (align::stem_hashes(sa.stems()), align::stem_hashes(sb.stems()));
+                            let relevant = lexicon.relevant(&a.lang, &b.lang, &ha, &hb);
+                            state::link_record(relevant, (&ha, &hb), &ls)
+                        });
+                        (ls, record)
+                    }
+                };
+                ((a.doc_id.clone(), b.doc_id.clone(), ls), record)
+            })
+            .collect();
+        let (links, records): (Vec<_>, Vec<_>) = made.into_iter().unzip();
+        link_w.write(&tables::sentence_alignments(&links))?;
+        if let Some(store) = store.as_deref_mut() {
+            for (key, record) in keys.into_iter().zip(records) {
+                if let (Some(key), Some(record)) = (key, record) {
+                    store.keep_link(key, &record)?;
+                }
+            }
+        }
+    }
+    link_w.finish()?;
+    Ok(reused_links)
+}
+
+/// What [`write_sentence_links`] links: the pairs, their articles, each article's text hash (part of a
+/// pair's key in the links store) and the learned lexicon.
+struct Linking<'a> {
+    pairs: &'a [align::Pair],
+    briefs: &'a [tables::Brief],
+    text_hash: &'a [u64],
+    lexicon: &'a align::Lexicon,
+}
+
 /// The sentences of the articles in `pairs` as the aligner reads them, each article fetched, split and
 /// keyed once however many of the pairs it is in.
 fn sentence_sides(
@@ -890,7 +971,6 @@ fn reduce_and_write(
 
     // Pairs and their sentence links.
     write_table(dir, cfg, &tables::alignments(&briefs, &aligned.pairs, &aligned.copies))?;
-    let mut link_w = TableWriter::create(dir, &tables::sentence_alignments(&[]), cfg.formats, cfg.csv)?;
     let lesson_key = |p: &align::Pair| -> u128 {
         let (a, b) = (&briefs[p.a], &briefs[p.b]);
         state::lesson_key((&a.doc_id, &b.doc_id), (&a.lang, &b.lang), (text_hash[p.a], text_hash[p.b]))
@@ -898,62 +978,8 @@ fn reduce_and_write(
     let lessons_cache = store.as_deref_mut().map(|s| (s, &lesson_key as LessonKeyOf));
     let (lexicon, reused_lessons) = learn_lexicon(&aligned.pairs, &briefs, &fetch, lessons_cache)?;
     clock.mark("learn_lexicon");
-    let key_of = |p: &align::Pair| -> u128 {
-        let (a, b) = (&briefs[p.a], &briefs[p.b]);
-        state::link_key((&a.doc_id, &b.doc_id), (&a.lang, &b.lang), (text_hash[p.a], text_hash[p.b]))
-    };
-    let mut reused_links = 0u64;
-    for chunk in aligned.pairs.chunks(WRITE_CHUNK) {
-        // Each pair's cache key (with `--state`) beside its links: made once, used for the look-up and kept.
-        let keys: Vec<Option<u128>> = chunk.iter().map(|p| store.as_ref().map(|_| key_of(p))).collect();
-        let cache = store.as_deref();
-        // A stored pair's links still hold when the learned word pairs both its sides hold are the same.
-        let mut hits: Vec<Option<(Vec<align::SentenceLink>, Vec<u8>)>> = chunk
-            .par_iter()
-            .zip(&keys)
-            .map(|(p, k)| {
-                let (record, bytes) = cache.zip(*k).and_then(|(s, k)| s.link(k))?;
-                let (a, b) = (&briefs[p.a], &briefs[p.b]);
-                let (sa, sb) = &record.stems;
-                (lexicon.relevant(&a.lang, &b.lang, sa, sb) == record.relevant).then_some((record.links, bytes))
-            })
-            .collect();
-        let misses: Vec<&align::Pair> = chunk.iter().zip(&hits).filter(|(_, h)| h.is_none()).map(|(p, _)| p).collect();
-        reused_links += (chunk.len() - misses.len()) as u64;
-        let sides = sentence_sides(&misses, &fetch)?;
-        let keeping = cache.is_some();
-        let made: Vec<_> = chunk
-            .par_iter()
-            .zip(&mut hits)
-            .map(|(p, hit)| {
-                let (a, b) = (&briefs[p.a], &briefs[p.b]);
-                let (ls, record) = match hit.take() {
-                    Some((ls, record)) => (ls, Some(record)),
-                    None => {
-                        let (sa, sb) = (&sides[&p.a], &sides[&p.b]);
-                        let ls = align::align_sides(sa, &a.lang, sb, &b.lang, &lexicon);
-                        let record = keeping.then(|| {
-                            let (ha, hb) = (align::stem_hashes(sa.stems()), align::stem_hashes(sb.stems()));
-                            let relevant = lexicon.relevant(&a.lang, &b.lang, &ha, &hb);
-                            state::link_record(relevant, (&ha, &hb), &ls)
-                        });
-                        (ls, record)
-                    }
-                };
-                ((a.doc_id.clone(), b.doc_id.clone(), ls), record)
-            })
-            .collect();
-        let (links, records): (Vec<_>, Vec<_>) = made.into_iter().unzip();
-        link_w.write(&tables::sentence_alignments(&links))?;
-        if let Some(store) = store.as_deref_mut() {
-            for (key, record) in keys.into_iter().zip(records) {
-                if let (Some(key), Some(record)) = (key, record) {
-                    store.keep_link(key, &record)?;
-                }
-            }
-        }
-    }
-    link_w.finish()?;
+    let links = Linking { pairs: &aligned.pairs, briefs: &briefs, text_hash: &text_hash, lexicon: &lexicon };
+    let reused_links = write_sentence_links(dir, cfg, links, &fetch, store)?;
     clock.mark("align_sentences");
 
     let mut story_rows: Vec<tables::StoryRow> = story_rows.into_values().collect();
