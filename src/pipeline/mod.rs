@@ -12,10 +12,12 @@
 //! same whatever the thread count. The map runs per shard (`--shard i/n`) and `merge` is the reduce over the
 //! shards' spills; a single-machine build is one shard and its merge in one process. With `--state`, the map
 //! reuses the previous run's articles for files that did not change, and the writers copy unchanged rows and
-//! Parquet row groups. Modules: `map` (one file), `signatures`, `spill`, `articles` (the two big tables, row
-//! groups by article id), `tables` (rows of the others), `state` (incremental builds), `shard`.
+//! Parquet row groups. Modules: `files` (the chrome sample and the map over files), `map` (one record),
+//! `signatures`, `spill`, `articles` (the two big tables, row groups by article id), `tables` (rows of the
+//! others), `state` (incremental builds), `shard`. This file holds the build's order of stages and the reduce.
 
 mod articles;
+mod files;
 mod map;
 mod shard;
 mod signatures;
@@ -28,8 +30,7 @@ pub use shard::Shard;
 
 use crate::align;
 use crate::dedup;
-use crate::extract::ChromeModel;
-use crate::model::{Article, Format, Reject, RejectReason};
+use crate::model::{Article, Reject, RejectReason};
 use crate::normalise;
 use crate::read::{self, InputFile, ReadLimits};
 use crate::write::{self, CsvOptions, Formats, StagedDir, TableWriter};
@@ -37,14 +38,12 @@ use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use serde_json::json;
-use signatures::{sign, Signatures, Signed, KEYS_SPILL};
-use spill::{SpillReader, SpillWriter};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use signatures::{sign, Signatures, KEYS_SPILL};
+use spill::SpillReader;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
-use xxhash_rust::xxh3::xxh3_64;
 
 /// Files read and processed together: bounds the text held in memory at once.
 const MAP_CHUNK: usize = 2048;
@@ -228,7 +227,7 @@ fn run_build(cfg: &BuildConfig) -> Result<Summary> {
         None => None,
     };
     // The chrome model is learned from a sample chosen over *all* inputs, so every shard learns the same one.
-    let (chrome, sample_lines, mut preread) = learn_chrome(&all_files, previous.as_ref(), cfg);
+    let (chrome, sample_lines, mut preread) = files::learn_chrome(&all_files, previous.as_ref(), cfg);
     clock.mark("learn_chrome");
     // One list of files at a time (a path is ~180 bytes: 180 MB at a million files).
     let files: Vec<InputFile> = match cfg.shard {
@@ -255,7 +254,7 @@ fn run_build(cfg: &BuildConfig) -> Result<Summary> {
     // A single-machine build signs each article in the map; a shard leaves that to `merge`.
     let keys_path = staged.tmp.join(KEYS_SPILL);
     let keep_sigs = cfg.state.is_some() && cfg.shard.is_none();
-    let (mut output, signed) = map_files(
+    let (mut output, signed) = files::map_files(
         &files,
         (&chrome, preread),
         reuse,
@@ -346,353 +345,6 @@ fn run_build(cfg: &BuildConfig) -> Result<Summary> {
         summary
     };
     Ok(summary)
-}
-
-thread_local! {
-    /// A worker's buffer for spill records it only checks (see `map_files`).
-    static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
-/// Files the chrome sample has read, kept for the map up to [`PREREAD_BYTES`] of content when the sample is
-/// every file, so that a small corpus is not read and decoded twice; each with its fingerprint, taken
-/// before it was read. The map takes a file out as it reaches it. What is kept changes no output.
-type PreRead = std::sync::Mutex<HashMap<String, (state::Fingerprint, read::FileRead)>>;
-
-/// Content bytes [`PreRead`] keeps at most: the 10k-file archive's 40 MB, a fraction of what a larger
-/// build holds anyway.
-const PREREAD_BYTES: u64 = 96 << 20;
-
-/// Learns the text dumps' chrome from a deterministic sample of the inputs (all of them up to
-/// [`shard::SAMPLE_TARGET`] files). Returns the model, the sample files' line hashes for the state, and
-/// the files read for it (see [`PreRead`]).
-fn learn_chrome(
-    all: &[InputFile],
-    previous: Option<&state::State>,
-    cfg: &BuildConfig,
-) -> (ChromeModel, BTreeMap<String, state::SampleLines>, PreRead) {
-    let total = all.len() as u64;
-    let sample: Vec<&InputFile> = all.iter().filter(|f| shard::in_chrome_sample(&f.rel, total)).collect();
-    let preread = PreRead::default();
-    // Only when the sample is every file: a sampled file of a larger corpus would wait for the map long
-    // after it was read, adding to the peak.
-    let room = AtomicU64::new(if total <= shard::SAMPLE_TARGET { PREREAD_BYTES } else { 0 });
-    let lines: Vec<(String, state::SampleLines)> = sample
-        .par_iter()
-        .map(|f| {
-            let fp = state::fingerprint(&f.path);
-            if let Some(cached) = previous.and_then(|p| p.sample_lines(&f.rel, fp)) {
-                return (f.rel.clone(), cached.clone());
-            }
-            let Ok(read) = guarded(&f.rel, None, "read", || read::read_file(f, cfg.limits)) else {
-                return (f.rel.clone(), state::SampleLines { fingerprint: fp, hashes: Vec::new() });
-            };
-            let hashes = read
-                .records
-                .iter()
-                .filter(|r| r.format == Format::Text)
-                .map(|r| crate::extract::line_hashes(&r.content))
-                .collect();
-            let size: u64 = read.records.iter().map(|r| r.content.len() as u64).sum();
-            let fits = room.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| left.checked_sub(size)).is_ok();
-            if fits {
-                preread.lock().expect("no holder panics").insert(f.rel.clone(), (fp, read));
-            }
-            (f.rel.clone(), state::SampleLines { fingerprint: fp, hashes })
-        })
-        .collect();
-    let mut model = ChromeModel::default();
-    for (_, l) in &lines {
-        for h in &l.hashes {
-            model.add_hashes(h);
-        }
-    }
-    model.keep_decisions_only();
-    // The sample's line hashes are kept only for the state of an incremental run.
-    let lines = if cfg.state.is_some() { lines.into_iter().collect() } else { BTreeMap::new() };
-    (model, lines, preread)
-}
-
-/// The map over files, in chunks: read, process, and append articles to the spill in input order. With
-/// `keys_path`, each article is also signed (duplicate signature, alignment features) while it is at hand;
-/// with `keep_sigs` the signatures also go to the spill, beside their article, for the state. Unchanged files
-/// of `reuse` are neither read nor processed: their articles and signatures come from the state's spill. The
-/// spill is a new file, or (`append_at`) the state's own, appended to: reused records then stay in place.
-fn map_files(
-    files: &[InputFile],
-    (chrome, preread): (&ChromeModel, PreRead),
-    reuse: Option<&state::State>,
-    (spill_path, append_at): (&Path, Option<u64>),
-    keys_path: Option<&Path>,
-    keep_sigs: bool,
-    cfg: &BuildConfig,
-) -> Result<(MapOutput, Option<Signatures>)> {
-    let mut out = MapOutput {
-        spill: spill_path.to_path_buf(),
-        files: files.len() as u64,
-        state: keep_sigs.then(state::Files::default),
-        ..Default::default()
-    };
-    // Appending to the state's own spill: a reused file's records stay where they are.
-    let mut spill = match append_at {
-        Some(at) => SpillWriter::append(spill_path, at)?,
-        None => SpillWriter::create(spill_path)?,
-    };
-    let in_place = append_at.is_some();
-    let mut signed = keys_path.map(|p| Signatures::create(p, files.len())).transpose()?;
-    let sign_it = signed.is_some();
-    let old_spill = match reuse {
-        Some(s) => Some(s.spill_reader()?),
-        None => None,
-    };
-    let flipped = reuse.and_then(|s| s.flipped(&chrome.decisions()));
-    // A reused file's chrome keys, if the state has them whole.
-    let chrome_keys_of = |prev: &state::FileView, old: &SpillReader| -> Option<Vec<u8>> {
-        let (offset, check) = prev.chrome_keys?;
-        let bytes = old.raw(offset).ok()?;
-        (xxh3_64(&bytes) == check).then_some(bytes)
-    };
-    let bar = progress(cfg, files.len() as u64, "articles");
-    /// One article as the workers leave it: encoded for the spill, signed if asked, and its signatures
-    /// encoded for the state if asked.
-    struct Made {
-        source_file: String,
-        record: u32,
-        records: Records,
-        signed: Option<Signed>,
-        /// With the state: `state::check` of the article's two records (made by the worker, not the
-        /// sequential absorbing).
-        check: u64,
-        prev_rows: Option<state::Rows>,
-    }
-    /// An article's spill records.
-    enum Records {
-        /// To append: the encoded article and, with the state, its encoded signatures.
-        New(Vec<u8>, Option<Vec<u8>>),
-        /// Already in the spill being written (a reused file's records when the run appends to the state's
-        /// spill): the offsets and lengths of both.
-        InPlace((u64, u64), (u64, u64)),
-    }
-    let made = |a: &Article, record: u32, bytes: Vec<u8>| {
-        let signed = (sign_it || keep_sigs).then(|| sign(a));
-        let sig_bytes = if keep_sigs { signed.as_ref().map(Signed::to_bytes) } else { None };
-        let check = sig_bytes.as_ref().map_or(0, |sig| state::check(&bytes, sig));
-        Made {
-            source_file: a.source_file.clone(),
-            record,
-            records: Records::New(bytes, sig_bytes),
-            signed: signed.filter(|_| sign_it),
-            check,
-            prev_rows: None,
-        }
-    };
-    // A file's articles and signatures as the state has them, if every record is there and matches its
-    // checksum (otherwise the file is processed again).
-    let from_state = |rel: &str, prev: &state::FileView, old: &SpillReader| -> Option<Vec<Made>> {
-        prev.articles
-            .iter()
-            .map(|e| {
-                // The article is read into a buffer the thread reuses, to be checked; it is copied out only when
-                // it moves to a new spill (records that stay where they are: no allocation per article, ~6 KB
-                // each, 6.7 GB over a million).
-                let (len, sig, moved) = SCRATCH.with_borrow_mut(|buf| -> Option<(u64, Vec<u8>, Option<Vec<u8>>)> {
-                    old.raw_into(e.offset, buf).ok()?;
-                    let sig = old.raw(e.sig).ok()?;
-                    (state::check(buf, &sig) == e.check)
-                        .then(|| (buf.len() as u64, sig, (!in_place).then(|| buf.clone())))
-                })?;
-                let signed = if sign_it { Some(Signed::from_bytes(&sig).ok()?) } else { None };
-                let records = match moved {
-                    None => Records::InPlace((e.offset, e.sig), (len, sig.len() as u64)),
-                    Some(bytes) => Records::New(bytes, keep_sigs.then_some(sig)),
-                };
-                Some(Made {
-                    source_file: rel.to_string(),
-                    record: e.record,
-                    records,
-                    signed,
-                    check: e.check,
-                    prev_rows: e.rows,
-                })
-            })
-            .collect()
-    };
-    /// What the map made of one file.
-    struct Done {
-        articles: Vec<Made>,
-        rejects: Vec<Reject>,
-        /// Input units: records read plus the reader's rejects.
-        inputs: u64,
-        reused: bool,
-        /// With the state: the file's fingerprint, taken before it was read (a file that changes while the
-        /// run reads it is then read again by the next run).
-        fingerprint: state::Fingerprint,
-        /// With the state: the file's chrome keys as spill bytes, if known, and their offset if they already
-        /// sit in the spill being written.
-        chrome_keys: Option<Vec<u8>>,
-        keys_at: Option<u64>,
-    }
-    // What the workers make of a chunk of files, in parallel.
-    let process = |chunk: &[InputFile]| -> Vec<Result<Done>> {
-        chunk
-            .par_iter()
-            .map(|f| {
-                let pre = preread.lock().expect("no holder panics").remove(&f.rel);
-                let fingerprint = match &pre {
-                    Some((fp, _)) => *fp,
-                    None if keep_sigs || reuse.is_some() => state::fingerprint(&f.path),
-                    None => None,
-                };
-                if let (Some(state), Some(old)) = (reuse, &old_spill) {
-                    if let Some(prev) = state.unchanged(&f.rel, fingerprint) {
-                        let keys = chrome_keys_of(&prev, old);
-                        // Unknown keys count as touched by a change of chrome.
-                        let touched = flipped.as_ref().is_some_and(|fl| match &keys {
-                            Some(k) => spill::keys_from_bytes(k).map_or(true, |k| k.iter().any(|h| fl.contains(h))),
-                            None => true,
-                        });
-                        if touched {
-                            // Processed again below.
-                        } else if let Some(articles) = from_state(&f.rel, &prev, old) {
-                            bar.inc(1);
-                            let keys_at = prev.chrome_keys.filter(|_| in_place && keys.is_some()).map(|(at, _)| at);
-                            return Ok(Done {
-                                articles,
-                                rejects: prev.rejects(),
-                                inputs: prev.inputs,
-                                reused: true,
-                                fingerprint,
-                                chrome_keys: keys,
-                                keys_at,
-                            });
-                        } else {
-                            eprintln!(
-                                "rferl-corpus: note: the state's records of {} are damaged; processing the file again",
-                                f.rel
-                            );
-                        }
-                    }
-                }
-                let mut read = match pre {
-                    Some((_, read)) => read,
-                    None => guarded(&f.rel, None, "read", || read::read_file(f, cfg.limits))
-                        .unwrap_or_else(|rej| read::FileRead { records: Vec::new(), rejects: vec![rej] }),
-                };
-                // Every file ends up somewhere: a reader that found nothing to say about a file is a reject.
-                if read.records.is_empty() && read.rejects.is_empty() {
-                    read.rejects.push(Reject::new(&f.rel, None, RejectReason::Empty, "no records found in the file"));
-                }
-                // Every record read, and every reject the reader gave, is one input unit; each record then
-                // becomes exactly one article or one reject.
-                let inputs = (read.records.len() + read.rejects.len()) as u64;
-                let mut articles = Vec::with_capacity(read.records.len());
-                let mut rejects = read.rejects;
-                // With the state, the chrome keys the file's articles depend on (unknown after a panic).
-                let mut trace = Vec::new();
-                let mut traced = keep_sigs;
-                for r in &read.records {
-                    let t = keep_sigs.then_some(&mut trace);
-                    let done = guarded(&r.source_file, Some(r.record), "extract/identify/normalise", || {
-                        process_traced(r, chrome, t)
-                    });
-                    traced &= done.is_ok();
-                    match done.and_then(|p| p) {
-                        Ok(a) => articles.push(made(&a, a.record, postcard::to_stdvec(&a)?)),
-                        Err(rej) => rejects.push(rej),
-                    }
-                }
-                trace.sort_unstable();
-                trace.dedup();
-                bar.inc(1);
-                Ok(Done {
-                    articles,
-                    rejects,
-                    inputs,
-                    reused: false,
-                    fingerprint,
-                    chrome_keys: traced.then(|| spill::keys_to_bytes(&trace)),
-                    keys_at: None,
-                })
-            })
-            .collect()
-    };
-    // What the main thread makes of a processed chunk, in input order: spill records, state, signatures.
-    let mut absorb = |chunk: &[InputFile], done: Vec<Result<Done>>| -> Result<()> {
-        for (f, d) in chunk.iter().zip(done) {
-            let Done { articles, rejects, inputs, reused, fingerprint, chrome_keys, keys_at } = d?;
-            if let Some(files) = out.state.as_mut() {
-                let keys = match chrome_keys {
-                    Some(k) => {
-                        let at = match keys_at {
-                            Some(at) => at,
-                            None => spill.push_raw(&k)?,
-                        };
-                        out.spill_live += 4 + k.len() as u64;
-                        Some((at, xxh3_64(&k)))
-                    }
-                    None => None,
-                };
-                files.push_file(&f.rel, fingerprint, inputs, keys);
-                for r in &rejects {
-                    files.push_reject(r.clone());
-                }
-            }
-            for m in articles {
-                // Where the two records are (appended now if new) and their lengths; no signatures without
-                // the state.
-                let (offset, sig) = match m.records {
-                    Records::New(bytes, sig) => {
-                        let at = spill.push_raw(&bytes)?;
-                        out.spill_live += 4 + bytes.len() as u64;
-                        let sig = match sig {
-                            Some(sig) => Some((spill.push_raw(&sig)?, sig.len() as u64)),
-                            None => None,
-                        };
-                        (at, sig)
-                    }
-                    Records::InPlace((at, sig_at), (len, sig_len)) => {
-                        out.spill_live += 4 + len;
-                        (at, Some((sig_at, sig_len)))
-                    }
-                };
-                if let Some((sig_at, sig_len)) = sig {
-                    if let Some(files) = out.state.as_mut() {
-                        files.push_article(state::StoredArticle {
-                            record: m.record,
-                            offset,
-                            sig: sig_at,
-                            check: m.check,
-                            rows: None,
-                        });
-                    }
-                    out.prev_rows.push(m.prev_rows);
-                    out.spill_live += 4 + sig_len;
-                }
-                out.entries.push(Entry { source_file: m.source_file, record: m.record, offset });
-                if let (Some(all), Some(one)) = (signed.as_mut(), m.signed) {
-                    all.push(one)?;
-                }
-            }
-            out.rejects.extend(rejects);
-            out.inputs += inputs;
-            out.reused_files += u64::from(reused);
-        }
-        Ok(())
-    };
-    // The next chunk is processed while the last one is absorbed: the absorbing is sequential (one core),
-    // and with the two overlapped no core waits for it.
-    let mut pending: Option<(&[InputFile], Vec<Result<Done>>)> = None;
-    for chunk in files.chunks(MAP_CHUNK) {
-        let (done, absorbed) = rayon::join(|| process(chunk), || pending.take().map_or(Ok(()), |(c, d)| absorb(c, d)));
-        absorbed?;
-        pending = Some((chunk, done));
-    }
-    if let Some((c, d)) = pending {
-        absorb(c, d)?;
-    }
-    bar.finish_and_clear();
-    // The state's and a shard's spill are read by later runs; a plain build's is scratch.
-    out.spill_len = spill.finish(cfg.state.is_some() || cfg.shard.is_some())?;
-    Ok((out, signed))
 }
 
 /// A pair's key for the lesson cache.
