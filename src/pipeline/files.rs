@@ -80,6 +80,44 @@ pub(super) fn learn_chrome(
     (model, lines, preread)
 }
 
+/// One article as the workers leave it: encoded for the spill, signed if asked, and its signatures
+/// encoded for the state if asked.
+struct Made {
+    source_file: String,
+    record: u32,
+    records: Records,
+    signed: Option<Signed>,
+    /// With the state: `state::check` of the article's two records (made by the worker, not the
+    /// sequential absorbing).
+    check: u64,
+    prev_rows: Option<state::Rows>,
+}
+
+/// An article's spill records.
+enum Records {
+    /// To append: the encoded article and, with the state, its encoded signatures.
+    New(Vec<u8>, Option<Vec<u8>>),
+    /// Already in the spill being written (a reused file's records when the run appends to the state's
+    /// spill): the offsets and lengths of both.
+    InPlace((u64, u64), (u64, u64)),
+}
+
+/// What the map made of one file.
+struct Done {
+    articles: Vec<Made>,
+    rejects: Vec<Reject>,
+    /// Input units: records read plus the reader's rejects.
+    inputs: u64,
+    reused: bool,
+    /// With the state: the file's fingerprint, taken before it was read (a file that changes while the
+    /// run reads it is then read again by the next run).
+    fingerprint: state::Fingerprint,
+    /// With the state: the file's chrome keys as spill bytes, if known, and their offset if they already
+    /// sit in the spill being written.
+    chrome_keys: Option<Vec<u8>>,
+    keys_at: Option<u64>,
+}
+
 /// The map over files, in chunks: read, process, and append articles to the spill in input order. With
 /// `keys_path`, each article is also signed (duplicate signature, alignment features) while it is at hand;
 /// with `keep_sigs` the signatures also go to the spill, beside their article, for the state. Unchanged files
@@ -120,26 +158,6 @@ pub(super) fn map_files(
         (xxh3_64(&bytes) == check).then_some(bytes)
     };
     let bar = progress(cfg, files.len() as u64, "articles");
-    /// One article as the workers leave it: encoded for the spill, signed if asked, and its signatures
-    /// encoded for the state if asked.
-    struct Made {
-        source_file: String,
-        record: u32,
-        records: Records,
-        signed: Option<Signed>,
-        /// With the state: `state::check` of the article's two records (made by the worker, not the
-        /// sequential absorbing).
-        check: u64,
-        prev_rows: Option<state::Rows>,
-    }
-    /// An article's spill records.
-    enum Records {
-        /// To append: the encoded article and, with the state, its encoded signatures.
-        New(Vec<u8>, Option<Vec<u8>>),
-        /// Already in the spill being written (a reused file's records when the run appends to the state's
-        /// spill): the offsets and lengths of both.
-        InPlace((u64, u64), (u64, u64)),
-    }
     let made = |a: &Article, record: u32, bytes: Vec<u8>| {
         let signed = (sign_it || keep_sigs).then(|| sign(a));
         let sig_bytes = if keep_sigs { signed.as_ref().map(Signed::to_bytes) } else { None };
@@ -184,21 +202,6 @@ pub(super) fn map_files(
             })
             .collect()
     };
-    /// What the map made of one file.
-    struct Done {
-        articles: Vec<Made>,
-        rejects: Vec<Reject>,
-        /// Input units: records read plus the reader's rejects.
-        inputs: u64,
-        reused: bool,
-        /// With the state: the file's fingerprint, taken before it was read (a file that changes while the
-        /// run reads it is then read again by the next run).
-        fingerprint: state::Fingerprint,
-        /// With the state: the file's chrome keys as spill bytes, if known, and their offset if they already
-        /// sit in the spill being written.
-        chrome_keys: Option<Vec<u8>>,
-        keys_at: Option<u64>,
-    }
     // What the workers make of a chunk of files, in parallel.
     let process = |chunk: &[InputFile]| -> Vec<Result<Done>> {
         chunk
