@@ -33,6 +33,16 @@ if ! command -v chromium >/dev/null 2>&1; then
     fi
 fi
 
+# The benchmark script's test runs each build under GNU time (/usr/bin/time -v), Debian's package `time`.
+if [ ! -x /usr/bin/time ]; then
+    echo "test.sh: installing GNU time for the benchmark script's test" >&2
+    if [ "$(id -u)" = 0 ]; then
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null
+    else
+        sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null
+    fi
+fi
+
 # A step that fails on cargo's rustc probe (above) is retried once, without the cache; a failing lint or
 # test is never retried.
 step() {
