@@ -47,12 +47,6 @@ pub struct CsvOptions {
     pub spreadsheet_safe: bool,
 }
 
-/// Writes one table as it comes, chunk by chunk, to `<dir>/<name>.csv` and/or `<dir>/<name>.parquet`, so a
-/// table never has to be held whole in memory.
-///
-/// Parquet row groups close by size ([`ROW_GROUP`] rows or [`ROW_GROUP_BYTES`]), or, for a writer made with
-/// [`TableWriter::create_grouped`], where the caller says: at [`TableWriter::end_group`] and around
-/// [`TableWriter::copy_group`].
 /// CSV bytes of consecutive rows: encoded by this run, or a byte range of the previous run's file (see
 /// [`TableWriter::copy_csv_from`]), copied file to file by the kernel without passing through memory.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,6 +80,12 @@ pub fn push_piece(pieces: &mut Vec<CsvPiece>, piece: CsvPiece) {
     }
 }
 
+/// Writes one table as it comes, chunk by chunk, to `<dir>/<name>.csv` and/or `<dir>/<name>.parquet`, so a
+/// table never has to be held whole in memory.
+///
+/// Parquet row groups close by size ([`ROW_GROUP`] rows or [`ROW_GROUP_BYTES`]), or, for a writer made with
+/// [`TableWriter::create_grouped`], where the caller says: at [`TableWriter::end_group`] and around
+/// [`TableWriter::copy_group`].
 pub struct TableWriter {
     csv: Option<BufWriter<fs::File>>,
     /// The previous run's CSV file of this table, that [`CsvPiece::Previous`] ranges are copied from.
