@@ -347,8 +347,8 @@ fn run_build(cfg: &BuildConfig) -> Result<Summary> {
     Ok(summary)
 }
 
-/// A pair's key for the lesson cache.
-type LessonKeyOf<'a> = &'a (dyn Fn(&align::Pair) -> u128 + Sync);
+/// A pair's key in the state's links store (for its lesson, or for its links).
+type PairKeyOf<'a> = &'a (dyn Fn(&align::Pair) -> u128 + Sync);
 
 /// Sentence alignment's first pass (see `align::lexicon`): the pairs, in output order, aligned without a
 /// lexicon, teach one. Once a language pair has taught all it can keep, its later pairs are skipped, so
@@ -362,7 +362,7 @@ fn learn_lexicon(
     pairs: &[align::Pair],
     briefs: &[tables::Brief],
     fetch: &(dyn Fn(usize) -> Result<Article> + Sync),
-    mut cache: Option<(&mut state::LinkStore, LessonKeyOf)>,
+    mut cache: Option<(&mut state::LinkStore, PairKeyOf)>,
 ) -> Result<(align::Lexicon, u64)> {
     let mut builder = align::LexiconBuilder::default();
     let mut reused = 0u64;
@@ -405,33 +405,29 @@ fn learn_lexicon(
 }
 
 /// Sentence alignment's second pass: each pair's links under the learned lexicon, written to
-/// `sentence_alignments` in pair order. With `store` (an incremental build), a pair's stored links are
-/// reused while the learned word pairs both its sides hold are unchanged, and this run's links are kept for
-/// the next run. Returns how many pairs' links were reused.
+/// `sentence_alignments` in pair order. With `cache` (an incremental build: the state's links store and each
+/// pair's key, as for [`learn_lexicon`]), a pair's stored links are reused while the learned word pairs both
+/// its sides hold are unchanged, and this run's links are kept for the next run. Returns how many pairs'
+/// links were reused.
 fn write_sentence_links(
     dir: &Path,
     cfg: &BuildConfig,
-    what: Linking,
+    (pairs, briefs, lexicon): (&[align::Pair], &[tables::Brief], &align::Lexicon),
     fetch: &(dyn Fn(usize) -> Result<Article> + Sync),
-    mut store: Option<&mut state::LinkStore>,
+    mut cache: Option<(&mut state::LinkStore, PairKeyOf)>,
 ) -> Result<u64> {
-    let Linking { pairs, briefs, text_hash, lexicon } = what;
     let mut link_w = TableWriter::create(dir, &tables::sentence_alignments(&[]), cfg.formats, cfg.csv)?;
-    let key_of = |p: &align::Pair| -> u128 {
-        let (a, b) = (&briefs[p.a], &briefs[p.b]);
-        state::link_key((&a.doc_id, &b.doc_id), (&a.lang, &b.lang), (text_hash[p.a], text_hash[p.b]))
-    };
     let mut reused_links = 0u64;
     for chunk in pairs.chunks(WRITE_CHUNK) {
         // Each pair's cache key (with `--state`) beside its links: made once, used for the look-up and kept.
-        let keys: Vec<Option<u128>> = chunk.iter().map(|p| store.as_ref().map(|_| key_of(p))).collect();
-        let cache = store.as_deref();
+        let keys: Vec<Option<u128>> = chunk.iter().map(|p| cache.as_ref().map(|(_, key)| key(p))).collect();
+        let store = cache.as_ref().map(|(s, _)| &**s);
         // A stored pair's links still hold when the learned word pairs both its sides hold are the same.
         let mut hits: Vec<Option<(Vec<align::SentenceLink>, Vec<u8>)>> = chunk
             .par_iter()
             .zip(&keys)
             .map(|(p, k)| {
-                let (record, bytes) = cache.zip(*k).and_then(|(s, k)| s.link(k))?;
+                let (record, bytes) = store.zip(*k).and_then(|(s, k)| s.link(k))?;
                 let (a, b) = (&briefs[p.a], &briefs[p.b]);
                 let (sa, sb) = &record.stems;
                 (lexicon.relevant(&a.lang, &b.lang, sa, sb) == record.relevant).then_some((record.links, bytes))
@@ -440,7 +436,7 @@ fn write_sentence_links(
         let misses: Vec<&align::Pair> = chunk.iter().zip(&hits).filter(|(_, h)| h.is_none()).map(|(p, _)| p).collect();
         reused_links += (chunk.len() - misses.len()) as u64;
         let sides = sentence_sides(&misses, fetch)?;
-        let keeping = cache.is_some();
+        let keeping = store.is_some();
         let made: Vec<_> = chunk
             .par_iter()
             .zip(&mut hits)
@@ -464,7 +460,7 @@ fn write_sentence_links(
             .collect();
         let (links, records): (Vec<_>, Vec<_>) = made.into_iter().unzip();
         link_w.write(&tables::sentence_alignments(&links))?;
-        if let Some(store) = store.as_deref_mut() {
+        if let Some((store, _)) = cache.as_mut() {
             for (key, record) in keys.into_iter().zip(records) {
                 if let (Some(key), Some(record)) = (key, record) {
                     store.keep_link(key, &record)?;
@@ -474,15 +470,6 @@ fn write_sentence_links(
     }
     link_w.finish()?;
     Ok(reused_links)
-}
-
-/// What [`write_sentence_links`] links: the pairs, their articles, each article's text hash (part of a
-/// pair's key in the links store) and the learned lexicon.
-struct Linking<'a> {
-    pairs: &'a [align::Pair],
-    briefs: &'a [tables::Brief],
-    text_hash: &'a [u64],
-    lexicon: &'a align::Lexicon,
 }
 
 /// The sentences of the articles in `pairs` as the aligner reads them, each article fetched, split and
@@ -627,11 +614,15 @@ fn reduce_and_write(
         let (a, b) = (&briefs[p.a], &briefs[p.b]);
         state::lesson_key((&a.doc_id, &b.doc_id), (&a.lang, &b.lang), (text_hash[p.a], text_hash[p.b]))
     };
-    let lessons_cache = store.as_deref_mut().map(|s| (s, &lesson_key as LessonKeyOf));
+    let lessons_cache = store.as_deref_mut().map(|s| (s, &lesson_key as PairKeyOf));
     let (lexicon, reused_lessons) = learn_lexicon(&aligned.pairs, &briefs, &fetch, lessons_cache)?;
     clock.mark("learn_lexicon");
-    let links = Linking { pairs: &aligned.pairs, briefs: &briefs, text_hash: &text_hash, lexicon: &lexicon };
-    let reused_links = write_sentence_links(dir, cfg, links, &fetch, store)?;
+    let link_key = |p: &align::Pair| -> u128 {
+        let (a, b) = (&briefs[p.a], &briefs[p.b]);
+        state::link_key((&a.doc_id, &b.doc_id), (&a.lang, &b.lang), (text_hash[p.a], text_hash[p.b]))
+    };
+    let links_cache = store.map(|s| (s, &link_key as PairKeyOf));
+    let reused_links = write_sentence_links(dir, cfg, (&aligned.pairs, &briefs, &lexicon), &fetch, links_cache)?;
     clock.mark("align_sentences");
 
     let mut story_rows: Vec<tables::StoryRow> = story_rows.into_values().collect();
