@@ -146,6 +146,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 shard: a.shard,
                 state: a.state,
             };
+            warn_missing_inputs(&cfg.inputs);
             let s = pipeline::build(&cfg)?;
             if a.report {
                 let page = rferl_corpus::report::write_report(&cfg.out, None)?;
@@ -198,6 +199,28 @@ fn formats(list: &[String]) -> Result<Formats> {
     Ok(formats)
 }
 
+/// A folder or file named on the command line that cannot be read is a reject like any bad input (the
+/// build goes on with the others), but it is most likely a mistyped path or an unmounted share, which a
+/// nightly job's log should name at the start, even with --quiet, not only as a count at the end.
+fn warn_missing_inputs(inputs: &[PathBuf]) {
+    for input in inputs {
+        if let Err(e) = std::fs::metadata(input) {
+            eprintln!(
+                "rferl-corpus: warning: input {} cannot be read ({e}): recorded in rejects.csv, the build goes on without it",
+                input.display()
+            );
+        }
+    }
+}
+
+fn inputs(n: u64) -> &'static str {
+    if n == 1 {
+        "input"
+    } else {
+        "inputs"
+    }
+}
+
 /// 0: success (with a warning when inputs were rejected); 1: nothing could be read; 3: --strict and rejects.
 fn exit_code(s: &Summary, cfg: &BuildConfig, strict: bool) -> ExitCode {
     if s.articles == 0 {
@@ -206,11 +229,11 @@ fn exit_code(s: &Summary, cfg: &BuildConfig, strict: bool) -> ExitCode {
     }
     if s.rejects > 0 {
         if strict {
-            eprintln!("rferl-corpus: {} inputs rejected and --strict is set", s.rejects);
+            eprintln!("rferl-corpus: {} {} rejected and --strict is set", s.rejects, inputs(s.rejects));
             return ExitCode::from(3);
         }
         if !cfg.quiet {
-            eprintln!("rferl-corpus: warning: {} inputs rejected (see rejects.csv)", s.rejects);
+            eprintln!("rferl-corpus: warning: {} {} rejected (see rejects.csv)", s.rejects, inputs(s.rejects));
         }
     }
     ExitCode::SUCCESS

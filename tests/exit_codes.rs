@@ -61,6 +61,31 @@ fn nothing_readable_is_one() {
 }
 
 #[test]
+fn a_missing_input_folder_is_named_at_the_start_even_when_quiet_and_the_rest_is_built() {
+    let d = tempfile::tempdir().unwrap();
+    let input = d.path().join("in");
+    fs::create_dir_all(&input).unwrap();
+    fs::write(input.join("a.txt"), page(1, "Osh")).unwrap();
+    let missing = d.path().join("2026-12-O6");
+    let (out, strict) = (d.path().join("out"), d.path().join("strict"));
+    let args =
+        [OsStr::new("build"), input.as_os_str(), missing.as_os_str(), OsStr::new("--quiet"), OsStr::new("--out")];
+    let o = run(&[&args[..], &[out.as_os_str()]].concat());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    let warning = format!("warning: input {} cannot be read", missing.display());
+    assert!(err.starts_with(&format!("rferl-corpus: {warning}")), "named first, despite --quiet: {err}");
+    assert_eq!(rows(&out, "articles").len(), 1, "the readable input is built");
+    let rejects = rows(&out, "rejects");
+    assert_eq!(rejects.len(), 1);
+    assert_eq!(rejects[0]["source_file"], missing.to_string_lossy());
+    let o = run(&[&args[..], &[strict.as_os_str(), OsStr::new("--strict")]].concat());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(3), "{err}");
+    assert!(err.contains(&warning) && err.contains("1 input rejected and --strict"), "{err}");
+}
+
+#[test]
 fn output_that_cannot_be_written_is_two_and_fails_before_reading() {
     let d = tempfile::tempdir().unwrap();
     let input = d.path().join("in");
