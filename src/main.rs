@@ -134,17 +134,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             let inputs = if a.inputs.is_empty() { vec![PathBuf::from("data/sample")] } else { a.inputs };
             let cfg = BuildConfig {
-                inputs,
-                out: a.output.out,
-                formats: formats(&a.output.format)?,
-                threads: a.output.threads,
-                quiet: a.output.quiet,
-                csv: CsvOptions { spreadsheet_safe: a.output.spreadsheet_safe },
-                row_group_articles: a.output.row_group_articles,
                 limits: ReadLimits { max_bytes: a.max_file_bytes },
-                arguments: std::env::args().skip(1).collect(),
                 shard: a.shard,
                 state: a.state,
+                ..config(inputs, a.output)?
             };
             warn_missing_inputs(&cfg.inputs);
             let s = pipeline::build(&cfg)?;
@@ -157,19 +150,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(exit_code(&s, &cfg, a.strict))
         }
         Command::Merge(a) => {
-            let cfg = BuildConfig {
-                inputs: Vec::new(),
-                out: a.output.out,
-                formats: formats(&a.output.format)?,
-                threads: a.output.threads,
-                quiet: a.output.quiet,
-                csv: CsvOptions { spreadsheet_safe: a.output.spreadsheet_safe },
-                row_group_articles: a.output.row_group_articles,
-                limits: ReadLimits::default(),
-                arguments: std::env::args().skip(1).collect(),
-                shard: None,
-                state: None,
-            };
+            let cfg = config(Vec::new(), a.output)?;
             let s = pipeline::merge(&a.shards, &cfg)?;
             Ok(exit_code(&s, &cfg, false))
         }
@@ -197,6 +178,24 @@ fn formats(list: &[String]) -> Result<Formats> {
         }
     }
     Ok(formats)
+}
+
+/// The configuration both `build` and `merge` start from: the output options, default read limits, no shard
+/// and no state.
+fn config(inputs: Vec<PathBuf>, o: OutputArgs) -> Result<BuildConfig> {
+    Ok(BuildConfig {
+        inputs,
+        out: o.out,
+        formats: formats(&o.format)?,
+        threads: o.threads,
+        quiet: o.quiet,
+        csv: CsvOptions { spreadsheet_safe: o.spreadsheet_safe },
+        row_group_articles: o.row_group_articles,
+        limits: ReadLimits::default(),
+        arguments: std::env::args().skip(1).collect(),
+        shard: None,
+        state: None,
+    })
 }
 
 /// A folder or file named on the command line that cannot be read is a reject like any bad input (the
