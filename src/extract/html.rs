@@ -50,6 +50,17 @@ static P: LazyLock<Selector> = LazyLock::new(|| sel("p"));
 
 /// Extracts one HTML page. `Err` carries the reject reason and detail (the caller adds file and record).
 pub fn extract_html(html: &str) -> Result<Extracted, (RejectReason, String)> {
+    let (depth, at) = super::nesting::max_depth(html);
+    if depth > super::nesting::MAX_DEPTH {
+        return Err((
+            RejectReason::Malformed,
+            format!(
+                "HTML nested {depth} elements deep (at byte {at}; the limit is {}): not parsed, as parsing time grows \
+                 with the square of the depth",
+                super::nesting::MAX_DEPTH
+            ),
+        ));
+    }
     let doc = Html::parse_document(html);
     let utag = utag_data(&doc);
     let utag_get = |k: &str| utag.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty());
@@ -643,6 +654,19 @@ mod tests {
         assert_eq!(e.english_section.as_deref(), Some("society"));
         assert_eq!(e.lang_hint.as_deref(), Some("Kyrgyz"));
         assert_eq!(e.image_ids, ["0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9"]);
+    }
+
+    #[test]
+    fn a_page_nested_too_deep_to_parse_in_time_is_malformed() {
+        let n = crate::extract::nesting::MAX_DEPTH + 1;
+        let page = format!("<html><body>{}<p>Deep text.</p>{}</body></html>", "<div>".repeat(n), "</div>".repeat(n));
+        let (reason, detail) = extract_html(&page).unwrap_err();
+        assert_eq!(reason, RejectReason::Malformed);
+        assert!(detail.contains("nested 1001 elements deep (at byte 5012; the limit is 1000)"), "{detail}");
+        // One level less is an ordinary (if odd) page.
+        let ok =
+            format!("<html><body>{}<p>Deep text.</p>{}</body></html>", "<div>".repeat(n - 1), "</div>".repeat(n - 1));
+        assert_eq!(extract_html(&ok).unwrap().paragraphs, ["Deep text."]);
     }
 
     #[test]

@@ -13,6 +13,7 @@
 
 pub mod date;
 pub mod html;
+mod nesting;
 mod text;
 
 use crate::model::{Extracted, Format, Record, Reject, RejectReason};

@@ -1,0 +1,157 @@
+//! How deeply an HTML page nests its elements, measured on the bytes before the page is parsed.
+//!
+//! Why: the HTML5 tree builder (html5ever, as in browsers) looks through the stack of open elements for
+//! nearly every start tag (to close an open `<p>`, to find a scope), so its time grows with the square of
+//! the nesting depth: a 2 MB page of 200,000 nested `<div>`s took 158 s to parse, and one such page would
+//! stall a nightly build. Browsers cap the depth (Chromium's parser at 512); html5ever has no cap, so a page
+//! nested deeper than [`MAX_DEPTH`] is rejected before parsing. Real pages nest a few dozen deep.
+//!
+//! The count is an estimate that errs low, so that no ordinary page is turned away: it counts only
+//! elements that need an end tag (not void elements such as `<br>`, nor those whose end tag may be left out,
+//! such as `<p>`, `<li>` or `<td>`, which the parser closes by itself), skips comments, doctypes and the
+//! contents of raw-text elements (`<script>`, `<style>`, …), and takes `<x/>` as closed.
+
+/// Deepest nesting accepted (see the module doc).
+pub const MAX_DEPTH: usize = 1_000;
+
+/// Elements that never have content.
+const VOID: &[&str] = &[
+    "area", "base", "basefont", "bgsound", "br", "col", "embed", "frame", "hr", "img", "input", "keygen", "link",
+    "meta", "param", "source", "track", "wbr",
+];
+
+/// Elements whose end tag may be omitted: the parser closes them itself, so unclosed ones do not pile up.
+const OPTIONAL_END: &[&str] = &[
+    "body", "caption", "colgroup", "dd", "dt", "head", "html", "li", "optgroup", "option", "p", "rb", "rp", "rt",
+    "rtc", "tbody", "td", "tfoot", "th", "thead", "tr",
+];
+
+/// Elements whose content is text up to their end tag, never markup.
+const RAW_TEXT: &[&str] =
+    &["iframe", "noembed", "noframes", "noscript", "plaintext", "script", "style", "textarea", "title", "xmp"];
+
+/// The deepest nesting of elements that need an end tag, and the byte offset where it was first reached.
+pub fn max_depth(html: &str) -> (usize, usize) {
+    let b = html.as_bytes();
+    let (mut depth, mut max, mut at) = (0usize, 0usize, 0usize);
+    let mut i = 0;
+    while let Some(off) = memchr(b'<', &b[i..]) {
+        let start = i + off;
+        i = start + 1;
+        let rest = &b[i..];
+        if rest.starts_with(b"!--") {
+            i = find(b, i + 3, b"-->").map_or(b.len(), |e| e + 3);
+        } else if rest.first().is_some_and(|&c| c == b'!' || c == b'?') {
+            i = memchr(b'>', rest).map_or(b.len(), |e| i + e + 1);
+        } else if rest.first() == Some(&b'/') {
+            let name = tag_name(&rest[1..]);
+            if counted(name) {
+                depth = depth.saturating_sub(1);
+            }
+            i += 1 + name.len();
+        } else {
+            let name = tag_name(rest);
+            if name.is_empty() {
+                continue; // a bare "<" in text
+            }
+            let end = tag_end(b, i + name.len());
+            let self_closed = end >= 2 && b[end - 2] == b'/';
+            i = end;
+            if let Some(raw) = RAW_TEXT.iter().find(|r| name.eq_ignore_ascii_case(r.as_bytes())) {
+                i = find_end_tag(b, i, raw.as_bytes());
+            } else if counted(name) && !self_closed {
+                depth += 1;
+                if depth > max {
+                    (max, at) = (depth, start);
+                }
+            }
+        }
+    }
+    (max, at)
+}
+
+/// The ASCII letters, digits and hyphens a tag name is made of (empty when `s` does not start with a letter).
+fn tag_name(s: &[u8]) -> &[u8] {
+    if !s.first().is_some_and(u8::is_ascii_alphabetic) {
+        return &[];
+    }
+    let n = s.iter().position(|c| !(c.is_ascii_alphanumeric() || *c == b'-' || *c == b':')).unwrap_or(s.len());
+    &s[..n]
+}
+
+fn counted(name: &[u8]) -> bool {
+    !name.is_empty()
+        && !VOID.iter().chain(OPTIONAL_END).chain(RAW_TEXT).any(|v| name.eq_ignore_ascii_case(v.as_bytes()))
+}
+
+/// Just past the `>` that closes a start tag whose attributes begin at `i` (quoted values may hold `>`).
+fn tag_end(b: &[u8], mut i: usize) -> usize {
+    let mut quote = None;
+    while i < b.len() {
+        match (quote, b[i]) {
+            (None, b'>') => return i + 1,
+            (None, q @ (b'"' | b'\'')) => quote = Some(q),
+            (Some(q), c) if c == q => quote = None,
+            _ => {}
+        }
+        i += 1;
+    }
+    b.len()
+}
+
+/// Just past the end tag `</name…>` at or after `i`, matched without regard to case.
+fn find_end_tag(b: &[u8], mut i: usize, name: &[u8]) -> usize {
+    while let Some(off) = find(b, i, b"</") {
+        let after = off + 2;
+        i = after;
+        if b.len() >= after + name.len() && b[after..after + name.len()].eq_ignore_ascii_case(name) {
+            return memchr(b'>', &b[after..]).map_or(b.len(), |e| after + e + 1);
+        }
+    }
+    b.len()
+}
+
+fn memchr(c: u8, s: &[u8]) -> Option<usize> {
+    s.iter().position(|&x| x == c)
+}
+
+fn find(b: &[u8], from: usize, pat: &[u8]) -> Option<usize> {
+    b.get(from..)?.windows(pat.len()).position(|w| w == pat).map(|p| from + p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_elements_that_need_an_end_tag() {
+        assert_eq!(max_depth("<div><div><span>x</span></div><div>y</div></div>").0, 3);
+        assert_eq!(max_depth("<DIV><Section>x</SECTION></div>").0, 2, "case does not matter");
+        assert_eq!(max_depth("plain text, 3 < 4 and a <- arrow").0, 0);
+    }
+
+    #[test]
+    fn errs_low_on_what_the_parser_closes_itself() {
+        // Unclosed paragraphs, list items and cells, void elements, <x/>: none of them piles up.
+        let sloppy = "<div>".to_string() + &"<p>a<li>b<td>c<br><img src=x><hr/><span/>".repeat(5_000) + "</div>";
+        assert_eq!(max_depth(&sloppy).0, 1);
+    }
+
+    #[test]
+    fn markup_inside_comments_scripts_and_attributes_is_not_counted() {
+        let page = r#"<div title="a > b <div>"><!-- <div><div> --><script>if (a<b) { s = "<div><div>"; }</script>
+            <style>p > a { }</style><textarea><div></div></textarea><!DOCTYPE html><?xml x?></div>"#;
+        assert_eq!(max_depth(page).0, 1);
+    }
+
+    #[test]
+    fn finds_a_deep_page_and_where_it_gets_deep() {
+        let deep = "<html><body>".to_string() + &"<div>".repeat(MAX_DEPTH + 1) + "x" + &"</div>".repeat(MAX_DEPTH + 1);
+        let (depth, at) = max_depth(&deep);
+        assert_eq!(depth, MAX_DEPTH + 1);
+        assert_eq!(at, "<html><body>".len() + 5 * MAX_DEPTH);
+        // An ordinary page's nesting comes out as written.
+        let page = "<html><head><title>t</title></head><body><main><article><div class=\"wsw\"><p>x</p></div></article></main></body></html>";
+        assert_eq!(max_depth(page).0, 3);
+    }
+}
