@@ -6,10 +6,13 @@
 //! stall a nightly build. Browsers cap the depth (Chromium's parser at 512); html5ever has no cap, so a page
 //! nested deeper than [`MAX_DEPTH`] is rejected before parsing. Real pages nest a few dozen deep.
 //!
-//! The count is an estimate that errs low, so that no ordinary page is turned away: it counts only
-//! elements that need an end tag (not void elements such as `<br>`, nor those whose end tag may be left out,
-//! such as `<p>`, `<li>` or `<td>`, which the parser closes by itself), skips comments, doctypes and the
-//! contents of raw-text elements (`<script>`, `<style>`, …), and takes `<x/>` as closed.
+//! The count follows the parser's stack of open elements closely enough that sloppy but ordinary markup is
+//! not turned away: an end tag closes the elements left open inside its element (as the parser does, looked
+//! for among the top [`LOOK_BACK`] entries); a `<p>` or a block start tag (`<div>`, `<ul>`, `<h2>`, …)
+//! closes an open paragraph and what was left open in it; void elements (`<br>`), elements whose end tag
+//! may be left out (`<li>`, `<td>`, `<option>`, …) and `<a>` (a new one closes the last) are not counted;
+//! comments, doctypes and the contents of raw-text elements (`<script>`, `<style>`, …) are skipped; `<x/>`
+//! is taken as closed.
 
 /// Deepest nesting accepted (see the module doc).
 pub const MAX_DEPTH: usize = 1_000;
@@ -20,20 +23,64 @@ const VOID: &[&str] = &[
     "meta", "param", "source", "track", "wbr",
 ];
 
-/// Elements whose end tag may be omitted: the parser closes them itself, so unclosed ones do not pile up.
-const OPTIONAL_END: &[&str] = &[
-    "body", "caption", "colgroup", "dd", "dt", "head", "html", "li", "optgroup", "option", "p", "rb", "rp", "rt",
-    "rtc", "tbody", "td", "tfoot", "th", "thead", "tr",
+/// Elements whose end tag may be omitted (and `<a>` and `<nobr>`, of which a new one closes the last): the
+/// parser closes them itself, so unclosed ones do not pile up. `<p>` is followed (see [`CLOSES_P`]).
+const NOT_COUNTED: &[&str] = &[
+    "a", "body", "caption", "colgroup", "dd", "dt", "head", "html", "li", "nobr", "optgroup", "option", "rb", "rp",
+    "rt", "rtc", "tbody", "td", "tfoot", "th", "thead", "tr",
 ];
+
+/// Start tags that close an open `<p>` (with whatever was left open inside it).
+const CLOSES_P: &[&str] = &[
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "center",
+    "details",
+    "dialog",
+    "dir",
+    "div",
+    "dl",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hgroup",
+    "listing",
+    "main",
+    "menu",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "summary",
+    "table",
+    "ul",
+];
+
+/// How far down the stack an end tag (or a paragraph's closing) looks for its element; an end tag that finds
+/// none is ignored, as the parser ignores a stray end tag. Bounds the scan's time on hostile markup.
+pub const LOOK_BACK: usize = 256;
 
 /// Elements whose content is text up to their end tag, never markup.
 const RAW_TEXT: &[&str] =
     &["iframe", "noembed", "noframes", "noscript", "plaintext", "script", "style", "textarea", "title", "xmp"];
 
-/// The deepest nesting of elements that need an end tag, and the byte offset where it was first reached.
+/// The deepest nesting of counted elements, and the byte offset of the start tag that first reached it.
 pub fn max_depth(html: &str) -> (usize, usize) {
     let b = html.as_bytes();
-    let (mut depth, mut max, mut at) = (0usize, 0usize, 0usize);
+    let mut open: Vec<&[u8]> = Vec::new();
+    let (mut max, mut at) = (0usize, 0usize);
     let mut i = 0;
     while let Some(off) = memchr(b'<', &b[i..]) {
         let start = i + off;
@@ -45,8 +92,8 @@ pub fn max_depth(html: &str) -> (usize, usize) {
             i = memchr(b'>', rest).map_or(b.len(), |e| i + e + 1);
         } else if rest.first() == Some(&b'/') {
             let name = tag_name(&rest[1..]);
-            if counted(name) {
-                depth = depth.saturating_sub(1);
+            if !name.is_empty() && (is(name, b"p") || counted(name)) {
+                close(&mut open, name);
             }
             i += 1 + name.len();
         } else {
@@ -57,17 +104,33 @@ pub fn max_depth(html: &str) -> (usize, usize) {
             let end = tag_end(b, i + name.len());
             let self_closed = end >= 2 && b[end - 2] == b'/';
             i = end;
-            if let Some(raw) = RAW_TEXT.iter().find(|r| name.eq_ignore_ascii_case(r.as_bytes())) {
+            if let Some(raw) = RAW_TEXT.iter().find(|r| is(name, r.as_bytes())) {
                 i = find_end_tag(b, i, raw.as_bytes());
-            } else if counted(name) && !self_closed {
-                depth += 1;
-                if depth > max {
-                    (max, at) = (depth, start);
+                continue;
+            }
+            if CLOSES_P.iter().any(|t| is(name, t.as_bytes())) {
+                close(&mut open, b"p");
+            }
+            if counted(name) && !self_closed {
+                open.push(name);
+                if open.len() > max {
+                    (max, at) = (open.len(), start);
                 }
             }
         }
     }
     (max, at)
+}
+
+/// Closes the nearest open `name` and everything left open above it, if it is among the top [`LOOK_BACK`].
+fn close(open: &mut Vec<&[u8]>, name: &[u8]) {
+    if let Some(k) = open.iter().rev().take(LOOK_BACK).position(|n| is(n, name)) {
+        open.truncate(open.len() - 1 - k);
+    }
+}
+
+fn is(name: &[u8], tag: &[u8]) -> bool {
+    name.eq_ignore_ascii_case(tag)
 }
 
 /// The ASCII letters, digits and hyphens a tag name is made of (empty when `s` does not start with a letter).
@@ -79,9 +142,9 @@ fn tag_name(s: &[u8]) -> &[u8] {
     &s[..n]
 }
 
+/// Whether an element stays on the parser's stack until its end tag (`<p>` counts: it is closed by rule).
 fn counted(name: &[u8]) -> bool {
-    !name.is_empty()
-        && !VOID.iter().chain(OPTIONAL_END).chain(RAW_TEXT).any(|v| name.eq_ignore_ascii_case(v.as_bytes()))
+    !name.is_empty() && !VOID.iter().chain(NOT_COUNTED).chain(RAW_TEXT).any(|v| is(name, v.as_bytes()))
 }
 
 /// Just past the `>` that closes a start tag whose attributes begin at `i` (quoted values may hold `>`).
@@ -131,10 +194,28 @@ mod tests {
     }
 
     #[test]
-    fn errs_low_on_what_the_parser_closes_itself() {
-        // Unclosed paragraphs, list items and cells, void elements, <x/>: none of them piles up.
-        let sloppy = "<div>".to_string() + &"<p>a<li>b<td>c<br><img src=x><hr/><span/>".repeat(5_000) + "</div>";
+    fn what_the_parser_closes_itself_does_not_pile_up() {
+        // Unclosed list items and cells, void elements, <x/>, unclosed anchors.
+        let sloppy = "<div>".to_string() + &"<li>b<td>c<br><img src=x><hr/><span/><a name=x>".repeat(5_000) + "</div>";
         assert_eq!(max_depth(&sloppy).0, 1);
+        // Unclosed paragraphs with unclosed <font> and <span> inside: each <p> (or a block) closes the last.
+        let legacy =
+            "<body><div>".to_string() + &"<p><font face=Arial><span>text<br>".repeat(5_000) + "<div>x</div></div>";
+        assert_eq!(max_depth(&legacy).0, 4, "div, p, font, span");
+        // An end tag closes what was left open inside its element.
+        let spans = "<div>".to_string() + &"<section><span><b>x</section>".repeat(5_000) + "</div>";
+        assert_eq!(max_depth(&spans).0, 4);
+        // A stray end tag closes nothing.
+        assert_eq!(max_depth("<div><span>x</section></span><b>y</b></div>").0, 2);
+    }
+
+    #[test]
+    fn what_the_parser_keeps_open_piles_up() {
+        // Unclosed <b> with no paragraph to close them: the parser's stack really grows.
+        assert_eq!(max_depth(&"<b>x".repeat(3_000)).0, 3_000);
+        // Unclosed spans inside one element deeper than the end tag looks: the end tag is taken as stray.
+        let many = format!("<div>{}</div>", "<span>".repeat(LOOK_BACK + 1));
+        assert_eq!(max_depth(&(many.clone() + &many)).0, 2 * (LOOK_BACK + 2));
     }
 
     #[test]
@@ -152,6 +233,6 @@ mod tests {
         assert_eq!(at, "<html><body>".len() + 5 * MAX_DEPTH);
         // An ordinary page's nesting comes out as written.
         let page = "<html><head><title>t</title></head><body><main><article><div class=\"wsw\"><p>x</p></div></article></main></body></html>";
-        assert_eq!(max_depth(page).0, 3);
+        assert_eq!(max_depth(page).0, 4, "main, article, div, p");
     }
 }
