@@ -142,6 +142,10 @@ fn build_corpus(dir: &Path) -> BTreeMap<String, Expect> {
     let deep =
         format!("<html><body>{}<p>Deep text about Osh.</p>{}</body></html>", "<div>".repeat(n), "</div>".repeat(n));
     add("size/deeply-nested.html", deep.as_bytes(), Reject(&["malformed"]));
+    // One element with 100,000 attributes: the parser compares each with the ones before it (5.3 s before).
+    let attributes: Vec<String> = (0..100_000).map(|i| format!("data-a{i}=\"1\"")).collect();
+    let busy = format!("<html><body><div {}><p>Text about Osh.</p></div></body></html>", attributes.join(" "));
+    add("size/many-attributes.html", busy.as_bytes(), Reject(&["malformed"]));
 
     // Things that are not files, or not there.
     std::os::unix::fs::symlink(dir.join("nowhere.txt"), dir.join("links/dangling.txt"))

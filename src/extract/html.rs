@@ -50,17 +50,7 @@ static P: LazyLock<Selector> = LazyLock::new(|| sel("p"));
 
 /// Extracts one HTML page. `Err` carries the reject reason and detail (the caller adds file and record).
 pub fn extract_html(html: &str) -> Result<Extracted, (RejectReason, String)> {
-    let (depth, at) = super::nesting::max_depth(html);
-    if depth > super::nesting::MAX_DEPTH {
-        return Err((
-            RejectReason::Malformed,
-            format!(
-                "HTML nested {depth} elements deep (at byte {at}; the limit is {}): not parsed, as parsing time grows \
-                 with the square of the depth",
-                super::nesting::MAX_DEPTH
-            ),
-        ));
-    }
+    super::shape::check(html).map_err(|detail| (RejectReason::Malformed, detail))?;
     let doc = Html::parse_document(html);
     let utag = utag_data(&doc);
     let utag_get = |k: &str| utag.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty());
@@ -659,7 +649,7 @@ mod tests {
     #[test]
     fn a_page_nested_too_deep_to_parse_in_time_is_malformed() {
         // The divs and the paragraph: one more than the limit.
-        let n = crate::extract::nesting::MAX_DEPTH;
+        let n = crate::extract::shape::MAX_DEPTH;
         let page = format!("<html><body>{}<p>Deep text.</p>{}</body></html>", "<div>".repeat(n), "</div>".repeat(n));
         let (reason, detail) = extract_html(&page).unwrap_err();
         assert_eq!(reason, RejectReason::Malformed);

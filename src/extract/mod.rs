@@ -13,7 +13,7 @@
 
 pub mod date;
 pub mod html;
-mod nesting;
+mod shape;
 mod text;
 
 use crate::model::{Extracted, Format, Record, Reject, RejectReason};

@@ -1,10 +1,13 @@
-//! How deeply an HTML page nests its elements, measured on the bytes before the page is parsed.
+//! The shape of an HTML page — how deeply it nests its elements, how many attributes one element has —
+//! measured on the bytes before the page is parsed, to turn away pages that would take the parser too long.
 //!
 //! Why: the HTML5 tree builder (html5ever, as in browsers) looks through the stack of open elements for
 //! nearly every start tag (to close an open `<p>`, to find a scope), so its time grows with the square of
 //! the nesting depth: a 2 MB page of 200,000 nested `<div>`s took 158 s to parse, and one such page would
-//! stall a nightly build. Browsers cap the depth (Chromium's parser at 512); html5ever has no cap, so a page
-//! nested deeper than [`MAX_DEPTH`] is rejected before parsing. Real pages nest a few dozen deep.
+//! stall a nightly build. It also compares each attribute of an element with the ones before it (duplicates
+//! are dropped): one element with 100,000 attributes took 5.3 s. Browsers cap the depth (Chromium's parser at
+//! 512); html5ever caps neither, so a page beyond [`MAX_DEPTH`] or [`MAX_ATTRIBUTES`] is rejected before
+//! parsing. Real pages nest a few dozen deep and give an element a few dozen attributes at most.
 //!
 //! The count follows the parser's stack of open elements closely enough that sloppy but ordinary markup is
 //! not turned away: an end tag closes the elements left open inside its element (as the parser does, looked
@@ -16,6 +19,40 @@
 
 /// Deepest nesting accepted (see the module doc).
 pub const MAX_DEPTH: usize = 1_000;
+
+/// Most attributes accepted on one element (see the module doc).
+pub const MAX_ATTRIBUTES: usize = 1_000;
+
+/// `Err` with the reject's detail when the page is beyond [`MAX_DEPTH`] or [`MAX_ATTRIBUTES`].
+pub fn check(html: &str) -> Result<(), String> {
+    let s = shape(html);
+    if s.depth > MAX_DEPTH {
+        return Err(format!(
+            "HTML nested {} elements deep (at byte {}; the limit is {MAX_DEPTH}): not parsed, as parsing time grows \
+             with the square of the depth",
+            s.depth, s.depth_at
+        ));
+    }
+    if s.attributes > MAX_ATTRIBUTES {
+        return Err(format!(
+            "an HTML element with {} attributes (at byte {}; the limit is {MAX_ATTRIBUTES}): not parsed, as parsing \
+             time grows with the square of their number",
+            s.attributes, s.attributes_at
+        ));
+    }
+    Ok(())
+}
+
+/// What [`shape`] measures; each `_at` is the byte offset of the start tag where the maximum was first seen.
+#[derive(Debug, Default, PartialEq)]
+pub struct Shape {
+    /// The deepest nesting of counted elements.
+    pub depth: usize,
+    pub depth_at: usize,
+    /// The most attributes on one start tag.
+    pub attributes: usize,
+    pub attributes_at: usize,
+}
 
 /// Elements that never have content.
 const VOID: &[&str] = &[
@@ -76,11 +113,11 @@ pub const LOOK_BACK: usize = 256;
 const RAW_TEXT: &[&str] =
     &["iframe", "noembed", "noframes", "noscript", "plaintext", "script", "style", "textarea", "title", "xmp"];
 
-/// The deepest nesting of counted elements, and the byte offset of the start tag that first reached it.
-pub fn max_depth(html: &str) -> (usize, usize) {
+/// Measures the page's nesting depth and its largest number of attributes on one element.
+pub fn shape(html: &str) -> Shape {
     let b = html.as_bytes();
     let mut open: Vec<&[u8]> = Vec::new();
-    let (mut max, mut at) = (0usize, 0usize);
+    let mut out = Shape::default();
     let mut i = 0;
     while let Some(off) = memchr(b'<', &b[i..]) {
         let start = i + off;
@@ -101,7 +138,10 @@ pub fn max_depth(html: &str) -> (usize, usize) {
             if name.is_empty() {
                 continue; // a bare "<" in text
             }
-            let end = tag_end(b, i + name.len());
+            let (end, attributes) = tag_end(b, i + name.len());
+            if attributes > out.attributes {
+                (out.attributes, out.attributes_at) = (attributes, start);
+            }
             let self_closed = end >= 2 && b[end - 2] == b'/';
             i = end;
             if let Some(raw) = RAW_TEXT.iter().find(|r| is(name, r.as_bytes())) {
@@ -113,13 +153,13 @@ pub fn max_depth(html: &str) -> (usize, usize) {
             }
             if counted(name) && !self_closed {
                 open.push(name);
-                if open.len() > max {
-                    (max, at) = (open.len(), start);
+                if open.len() > out.depth {
+                    (out.depth, out.depth_at) = (open.len(), start);
                 }
             }
         }
     }
-    (max, at)
+    out
 }
 
 /// Closes the nearest open `name` and everything left open above it, if it is among the top [`LOOK_BACK`].
@@ -147,19 +187,28 @@ fn counted(name: &[u8]) -> bool {
     !name.is_empty() && !VOID.iter().chain(NOT_COUNTED).chain(RAW_TEXT).any(|v| is(name, v.as_bytes()))
 }
 
-/// Just past the `>` that closes a start tag whose attributes begin at `i` (quoted values may hold `>`).
-fn tag_end(b: &[u8], mut i: usize) -> usize {
-    let mut quote = None;
+/// Just past the `>` that closes a start tag whose attributes begin at `i` (quoted values may hold `>`), and
+/// how many attributes it has (each run of characters after white space that is not a value, `=` or `/`).
+fn tag_end(b: &[u8], mut i: usize) -> (usize, usize) {
+    let (mut quote, mut attributes, mut after_space) = (None, 0, false);
     while i < b.len() {
-        match (quote, b[i]) {
-            (None, b'>') => return i + 1,
-            (None, q @ (b'"' | b'\'')) => quote = Some(q),
-            (Some(q), c) if c == q => quote = None,
-            _ => {}
+        let c = b[i];
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == b'>' => return (i + 1, attributes),
+            None if c == b'"' || c == b'\'' => quote = Some(c),
+            None if c.is_ascii_whitespace() => after_space = true,
+            None => {
+                if after_space && c != b'=' && c != b'/' && b[i - 1] != b'=' {
+                    attributes += 1;
+                }
+                after_space = false;
+            }
         }
         i += 1;
     }
-    b.len()
+    (b.len(), attributes)
 }
 
 /// Just past the end tag `</name…>` at or after `i`, matched without regard to case.
@@ -188,51 +237,66 @@ mod tests {
 
     #[test]
     fn counts_elements_that_need_an_end_tag() {
-        assert_eq!(max_depth("<div><div><span>x</span></div><div>y</div></div>").0, 3);
-        assert_eq!(max_depth("<DIV><Section>x</SECTION></div>").0, 2, "case does not matter");
-        assert_eq!(max_depth("plain text, 3 < 4 and a <- arrow").0, 0);
+        assert_eq!(shape("<div><div><span>x</span></div><div>y</div></div>").depth, 3);
+        assert_eq!(shape("<DIV><Section>x</SECTION></div>").depth, 2, "case does not matter");
+        assert_eq!(shape("plain text, 3 < 4 and a <- arrow").depth, 0);
     }
 
     #[test]
     fn what_the_parser_closes_itself_does_not_pile_up() {
         // Unclosed list items and cells, void elements, <x/>, unclosed anchors.
         let sloppy = "<div>".to_string() + &"<li>b<td>c<br><img src=x><hr/><span/><a name=x>".repeat(5_000) + "</div>";
-        assert_eq!(max_depth(&sloppy).0, 1);
+        assert_eq!(shape(&sloppy).depth, 1);
         // Unclosed paragraphs with unclosed <font> and <span> inside: each <p> (or a block) closes the last.
         let legacy =
             "<body><div>".to_string() + &"<p><font face=Arial><span>text<br>".repeat(5_000) + "<div>x</div></div>";
-        assert_eq!(max_depth(&legacy).0, 4, "div, p, font, span");
+        assert_eq!(shape(&legacy).depth, 4, "div, p, font, span");
         // An end tag closes what was left open inside its element.
         let spans = "<div>".to_string() + &"<section><span><b>x</section>".repeat(5_000) + "</div>";
-        assert_eq!(max_depth(&spans).0, 4);
+        assert_eq!(shape(&spans).depth, 4);
         // A stray end tag closes nothing.
-        assert_eq!(max_depth("<div><span>x</section></span><b>y</b></div>").0, 2);
+        assert_eq!(shape("<div><span>x</section></span><b>y</b></div>").depth, 2);
     }
 
     #[test]
     fn what_the_parser_keeps_open_piles_up() {
         // Unclosed <b> with no paragraph to close them: the parser's stack really grows.
-        assert_eq!(max_depth(&"<b>x".repeat(3_000)).0, 3_000);
+        assert_eq!(shape(&"<b>x".repeat(3_000)).depth, 3_000);
         // Unclosed spans inside one element deeper than the end tag looks: the end tag is taken as stray.
         let many = format!("<div>{}</div>", "<span>".repeat(LOOK_BACK + 1));
-        assert_eq!(max_depth(&(many.clone() + &many)).0, 2 * (LOOK_BACK + 2));
+        assert_eq!(shape(&(many.clone() + &many)).depth, 2 * (LOOK_BACK + 2));
     }
 
     #[test]
     fn markup_inside_comments_scripts_and_attributes_is_not_counted() {
         let page = r#"<div title="a > b <div>"><!-- <div><div> --><script>if (a<b) { s = "<div><div>"; }</script>
             <style>p > a { }</style><textarea><div></div></textarea><!DOCTYPE html><?xml x?></div>"#;
-        assert_eq!(max_depth(page).0, 1);
+        assert_eq!(shape(page).depth, 1);
     }
 
     #[test]
     fn finds_a_deep_page_and_where_it_gets_deep() {
         let deep = "<html><body>".to_string() + &"<div>".repeat(MAX_DEPTH + 1) + "x" + &"</div>".repeat(MAX_DEPTH + 1);
-        let (depth, at) = max_depth(&deep);
-        assert_eq!(depth, MAX_DEPTH + 1);
-        assert_eq!(at, "<html><body>".len() + 5 * MAX_DEPTH);
+        let s = shape(&deep);
+        assert_eq!(s.depth, MAX_DEPTH + 1);
+        assert_eq!(s.depth_at, "<html><body>".len() + 5 * MAX_DEPTH);
         // An ordinary page's nesting comes out as written.
         let page = "<html><head><title>t</title></head><body><main><article><div class=\"wsw\"><p>x</p></div></article></main></body></html>";
-        assert_eq!(max_depth(page).0, 4, "main, article, div, p");
+        assert_eq!(shape(page).depth, 4, "main, article, div, p");
+    }
+
+    #[test]
+    fn counts_the_attributes_of_the_busiest_element() {
+        let page = r#"<div id="a" class='b c'><img src=x.jpg alt = "1 > 0" data-x=1 hidden /><p>x</p></div>"#;
+        let s = shape(page);
+        assert_eq!((s.attributes, s.attributes_at), (4, 24), "src, alt, data-x and hidden");
+        assert_eq!(shape("<p>").attributes, 0);
+        let busy = format!(
+            "<div {}>x</div>",
+            (0..MAX_ATTRIBUTES + 1).map(|i| format!("a{i}=\"1\"")).collect::<Vec<_>>().join(" ")
+        );
+        assert_eq!(shape(&busy).attributes, MAX_ATTRIBUTES + 1);
+        assert!(check(&busy).unwrap_err().contains("1001 attributes (at byte 0; the limit is 1000)"));
+        assert_eq!(check(page), Ok(()));
     }
 }
