@@ -1,57 +1,71 @@
-//! The shape of an HTML page — how deeply it nests its elements, how many attributes one element has —
-//! measured on the bytes before the page is parsed, to turn away pages that would take the parser too long.
+//! The shape of an HTML page, measured on its bytes before it is parsed, to turn away the few pages that
+//! would take the parser far too long or far too much memory.
 //!
-//! Why: the HTML5 tree builder (html5ever, as in browsers) looks through the stack of open elements for
-//! nearly every start tag (to close an open `<p>`, to find a scope), so its time grows with the square of
-//! the nesting depth: a 2 MB page of 200,000 nested `<div>`s took 158 s to parse, and one such page would
-//! stall a nightly build. It also compares each attribute of an element with the ones before it (duplicates
-//! are dropped): one element with 100,000 attributes took 5.3 s. Browsers cap the depth (Chromium's parser at
-//! 512); html5ever caps neither, so a page beyond [`MAX_DEPTH`] or [`MAX_ATTRIBUTES`] is rejected before
-//! parsing. Real pages nest a few dozen deep and give an element a few dozen attributes at most.
+//! Why: the HTML5 tree builder (html5ever, as in browsers) is quadratic on three kinds of markup, and one such
+//! page would stall (or, for memory, kill) a nightly build. Each costs it, on this project's 2-core host:
+//! - *depth*: it looks through the stack of open elements for nearly every start tag (to close an open
+//!   `<p>`, to find a scope): a 2 MB page of 200,000 nested `<div>`s took 158 s;
+//! - *attributes*: it compares each attribute of an element with the ones before it: one element with
+//!   100,000 attributes took 5.3 s;
+//! - *formatting left open*: an unclosed `<b>`, `<font>`, `<i>`, … stays on the list of active formatting
+//!   elements and is re-created inside every later paragraph: 4,000 `<p><b class=cN>x` (100 KB) made 8
+//!   million elements, 6.7 s and 1.5 GB, and 10,000 would exhaust memory.
 //!
-//! The count follows the parser's stack of open elements closely enough that sloppy but ordinary markup is
-//! not turned away: an end tag closes the elements left open inside its element (as the parser does, looked
-//! for among the top [`LOOK_BACK`] entries); a `<p>` or a block start tag (`<div>`, `<ul>`, `<h2>`, …)
-//! closes an open paragraph and what was left open in it; void elements (`<br>`), elements whose end tag
-//! may be left out (`<li>`, `<td>`, `<option>`, …) and `<a>` (a new one closes the last) are not counted;
-//! comments, doctypes and the contents of raw-text elements (`<script>`, `<style>`, …) are skipped; `<x/>`
-//! is taken as closed.
+//! Browsers cap the depth too (Chromium's parser at 512); html5ever caps nothing, so a page beyond
+//! [`MAX_DEPTH`], [`MAX_ATTRIBUTES`] or [`MAX_REBUILT`] is a `malformed` reject. Real pages nest a few dozen
+//! deep, give an element a few dozen attributes at most and close their formatting.
+//!
+//! The model follows the parser closely enough that sloppy but ordinary markup is not turned away:
+//! - an end tag closes the elements left open inside its element (looked for among the top [`LOOK_BACK`]
+//!   entries; one that finds none is stray and ignored, as the parser ignores it); a `<p>` or a block start
+//!   tag (`<div>`, `<ul>`, `<h2>`, …) closes an open paragraph with what was left open in it;
+//! - void elements (`<br>`) and elements whose end tag may be left out (`<li>`, `<td>`, `<option>`, …) do not
+//!   pile up; a new `<a>` or `<nobr>` closes the last one;
+//! - the formatting list keeps at most three entries with the same tag (the parser's "Noah's Ark" rule, here
+//!   on the tag's bytes), so `<p><font face=Arial>` left open in every paragraph costs nothing;
+//! - comments, doctypes and the contents of raw-text elements (`<script>`, `<style>`, …) are skipped; `<x/>`
+//!   is taken as closed.
+//!
+//! The scan stops at the first limit passed, so it is linear in the page whatever the markup.
 
-/// Deepest nesting accepted (see the module doc).
+/// Deepest nesting accepted.
 pub const MAX_DEPTH: usize = 1_000;
 
-/// Most attributes accepted on one element (see the module doc).
+/// Most attributes accepted on one element.
 pub const MAX_ATTRIBUTES: usize = 1_000;
 
-/// `Err` with the reject's detail when the page is beyond [`MAX_DEPTH`] or [`MAX_ATTRIBUTES`].
-pub fn check(html: &str) -> Result<(), String> {
-    let s = shape(html);
-    if s.depth > MAX_DEPTH {
-        return Err(format!(
-            "HTML nested {} elements deep (at byte {}; the limit is {MAX_DEPTH}): not parsed, as parsing time grows \
-             with the square of the depth",
-            s.depth, s.depth_at
-        ));
-    }
-    if s.attributes > MAX_ATTRIBUTES {
-        return Err(format!(
-            "an HTML element with {} attributes (at byte {}; the limit is {MAX_ATTRIBUTES}): not parsed, as parsing \
-             time grows with the square of their number",
-            s.attributes, s.attributes_at
-        ));
-    }
-    Ok(())
+/// Most formatting elements the parser may have to re-create, summed over the page's paragraphs and blocks
+/// (and at most [`MAX_DEPTH`] left open at once).
+pub const MAX_REBUILT: usize = 1_000_000;
+
+/// How far down the stack an end tag (or a paragraph's closing) looks for its element.
+pub const LOOK_BACK: usize = 256;
+
+/// The first limit a page passes, with the byte offset of the start tag where it did.
+#[derive(Debug, PartialEq)]
+pub enum Excess {
+    Depth { at: usize },
+    Attributes { count: usize, at: usize },
+    Rebuilt { open: usize, at: usize },
 }
 
-/// What [`shape`] measures; each `_at` is the byte offset of the start tag where the maximum was first seen.
-#[derive(Debug, Default, PartialEq)]
-pub struct Shape {
-    /// The deepest nesting of counted elements.
-    pub depth: usize,
-    pub depth_at: usize,
-    /// The most attributes on one start tag.
-    pub attributes: usize,
-    pub attributes_at: usize,
+/// `Err` with the reject's detail when the page passes a limit.
+pub fn check(html: &str) -> Result<(), String> {
+    match scan(html).1 {
+        None => Ok(()),
+        Some(Excess::Depth { at }) => Err(format!(
+            "HTML nested more than {MAX_DEPTH} elements deep (at byte {at}): not parsed, as parsing time grows with \
+             the square of the depth"
+        )),
+        Some(Excess::Attributes { count, at }) => Err(format!(
+            "an HTML element with {count} attributes (at byte {at}; the limit is {MAX_ATTRIBUTES}): not parsed, as \
+             parsing time grows with the square of their number"
+        )),
+        Some(Excess::Rebuilt { open, at }) => Err(format!(
+            "HTML leaves formatting elements open ({open} at byte {at}) that the parser would re-create in every \
+             later paragraph (limits: {MAX_DEPTH} open, {MAX_REBUILT} re-created in all): not parsed"
+        )),
+    }
 }
 
 /// Elements that never have content.
@@ -60,64 +74,45 @@ const VOID: &[&str] = &[
     "meta", "param", "source", "track", "wbr",
 ];
 
-/// Elements whose end tag may be omitted (and `<a>` and `<nobr>`, of which a new one closes the last): the
-/// parser closes them itself, so unclosed ones do not pile up. `<p>` is followed (see [`CLOSES_P`]).
+/// Elements whose end tag may be omitted: the parser closes them itself, so unclosed ones do not pile up.
+/// `<p>` is followed (see [`CLOSES_P`]); `<a>` and `<nobr>` are formatting elements (see [`Scan::start`]).
 const NOT_COUNTED: &[&str] = &[
     "a", "body", "caption", "colgroup", "dd", "dt", "head", "html", "li", "nobr", "optgroup", "option", "rb", "rp",
     "rt", "rtc", "tbody", "td", "tfoot", "th", "thead", "tr",
 ];
 
 /// Start tags that close an open `<p>` (with whatever was left open inside it).
+#[rustfmt::skip]
 const CLOSES_P: &[&str] = &[
-    "address",
-    "article",
-    "aside",
-    "blockquote",
-    "center",
-    "details",
-    "dialog",
-    "dir",
-    "div",
-    "dl",
-    "fieldset",
-    "figcaption",
-    "figure",
-    "footer",
-    "form",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "header",
-    "hgroup",
-    "listing",
-    "main",
-    "menu",
-    "nav",
-    "ol",
-    "p",
-    "pre",
-    "section",
-    "summary",
-    "table",
-    "ul",
+    "address", "article", "aside", "blockquote", "center", "details", "dialog", "dir", "div", "dl", "fieldset",
+    "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "listing",
+    "main", "menu", "nav", "ol", "p", "pre", "section", "summary", "table", "ul",
 ];
 
-/// How far down the stack an end tag (or a paragraph's closing) looks for its element; an end tag that finds
-/// none is ignored, as the parser ignores a stray end tag. Bounds the scan's time on hostile markup.
-pub const LOOK_BACK: usize = 256;
+/// Formatting elements: left open, they stay on the parser's list of active formatting elements.
+#[rustfmt::skip]
+const FORMATTING: &[&str] =
+    &["a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong", "tt", "u"];
 
 /// Elements whose content is text up to their end tag, never markup.
 const RAW_TEXT: &[&str] =
     &["iframe", "noembed", "noframes", "noscript", "plaintext", "script", "style", "textarea", "title", "xmp"];
 
-/// Measures the page's nesting depth and its largest number of attributes on one element.
-pub fn shape(html: &str) -> Shape {
+/// The scan's model of the parser: its stack of open elements (by name) and its list of active formatting
+/// elements (by the whole start tag, for the Noah's Ark rule).
+#[derive(Default)]
+struct Scan<'a> {
+    open: Vec<&'a [u8]>,
+    formatting: Vec<(&'a [u8], &'a [u8])>,
+    rebuilt: usize,
+    /// The deepest the stack has been.
+    deepest: usize,
+}
+
+/// The model after the page, and the first limit it passed (the scan stops there).
+fn scan(html: &str) -> (Scan<'_>, Option<Excess>) {
     let b = html.as_bytes();
-    let mut open: Vec<&[u8]> = Vec::new();
-    let mut out = Shape::default();
+    let mut m = Scan::default();
     let mut i = 0;
     while let Some(off) = memchr(b'<', &b[i..]) {
         let start = i + off;
@@ -129,18 +124,16 @@ pub fn shape(html: &str) -> Shape {
             i = memchr(b'>', rest).map_or(b.len(), |e| i + e + 1);
         } else if rest.first() == Some(&b'/') {
             let name = tag_name(&rest[1..]);
-            if !name.is_empty() && (is(name, b"p") || counted(name)) {
-                close(&mut open, name);
-            }
             i += 1 + name.len();
+            m.end(name);
         } else {
             let name = tag_name(rest);
             if name.is_empty() {
                 continue; // a bare "<" in text
             }
             let (end, attributes) = tag_end(b, i + name.len());
-            if attributes > out.attributes {
-                (out.attributes, out.attributes_at) = (attributes, start);
+            if attributes > MAX_ATTRIBUTES {
+                return (m, Some(Excess::Attributes { count: attributes, at: start }));
             }
             let self_closed = end >= 2 && b[end - 2] == b'/';
             i = end;
@@ -148,24 +141,68 @@ pub fn shape(html: &str) -> Shape {
                 i = find_end_tag(b, i, raw.as_bytes());
                 continue;
             }
-            if CLOSES_P.iter().any(|t| is(name, t.as_bytes())) {
-                close(&mut open, b"p");
+            m.start(name, &b[start..end], self_closed);
+            if m.open.len() > MAX_DEPTH {
+                return (m, Some(Excess::Depth { at: start }));
             }
-            if counted(name) && !self_closed {
-                open.push(name);
-                if open.len() > out.depth {
-                    (out.depth, out.depth_at) = (open.len(), start);
-                }
+            if m.rebuilt > MAX_REBUILT || m.formatting.len() > MAX_DEPTH {
+                let open = m.formatting.len();
+                return (m, Some(Excess::Rebuilt { open, at: start }));
             }
         }
     }
-    out
+    (m, None)
+}
+
+impl<'a> Scan<'a> {
+    fn start(&mut self, name: &'a [u8], tag: &'a [u8], self_closed: bool) {
+        if CLOSES_P.iter().any(|t| is(name, t.as_bytes())) {
+            // The paragraph's closing pops what formatting was open in it; the parser re-creates it all in
+            // the next text.
+            self.rebuilt += self.formatting.len();
+            close(&mut self.open, b"p");
+        }
+        if self_closed {
+            return;
+        }
+        if FORMATTING.iter().any(|t| is(name, t.as_bytes())) {
+            if is(name, b"a") || is(name, b"nobr") {
+                forget_last(&mut self.formatting, name);
+            }
+            let mut same = self.formatting.iter().filter(|(_, t)| t.eq_ignore_ascii_case(tag));
+            if let (3, Some(first)) = (same.clone().count(), same.next()) {
+                let first = first.1.as_ptr();
+                self.formatting.retain(|(_, t)| t.as_ptr() != first);
+            }
+            self.formatting.push((name, tag));
+        }
+        if counted(name) {
+            self.open.push(name);
+            self.deepest = self.deepest.max(self.open.len());
+        }
+    }
+
+    fn end(&mut self, name: &'a [u8]) {
+        if is(name, b"p") || counted(name) {
+            close(&mut self.open, name);
+        }
+        if FORMATTING.iter().any(|t| is(name, t.as_bytes())) {
+            forget_last(&mut self.formatting, name);
+        }
+    }
 }
 
 /// Closes the nearest open `name` and everything left open above it, if it is among the top [`LOOK_BACK`].
 fn close(open: &mut Vec<&[u8]>, name: &[u8]) {
     if let Some(k) = open.iter().rev().take(LOOK_BACK).position(|n| is(n, name)) {
         open.truncate(open.len() - 1 - k);
+    }
+}
+
+/// Drops the last formatting entry named `name`, if it is among the last [`LOOK_BACK`].
+fn forget_last(formatting: &mut Vec<(&[u8], &[u8])>, name: &[u8]) {
+    if let Some(k) = formatting.iter().rev().take(LOOK_BACK).position(|(n, _)| is(n, name)) {
+        formatting.remove(formatting.len() - 1 - k);
     }
 }
 
@@ -235,68 +272,95 @@ fn find(b: &[u8], from: usize, pat: &[u8]) -> Option<usize> {
 mod tests {
     use super::*;
 
+    fn depth(html: &str) -> usize {
+        scan(html).0.deepest
+    }
+
     #[test]
     fn counts_elements_that_need_an_end_tag() {
-        assert_eq!(shape("<div><div><span>x</span></div><div>y</div></div>").depth, 3);
-        assert_eq!(shape("<DIV><Section>x</SECTION></div>").depth, 2, "case does not matter");
-        assert_eq!(shape("plain text, 3 < 4 and a <- arrow").depth, 0);
+        assert_eq!(depth("<div><div><span>x</span></div><div>y</div></div>"), 3);
+        assert_eq!(depth("<DIV><Section>x</SECTION></div>"), 2, "case does not matter");
+        assert_eq!(depth("plain text, 3 < 4 and a <- arrow"), 0);
+        let page = "<html><head><title>t</title></head><body><main><article><div class=\"wsw\"><p>x</p></div></article></main></body></html>";
+        assert_eq!(depth(page), 4, "main, article, div, p");
     }
 
     #[test]
     fn what_the_parser_closes_itself_does_not_pile_up() {
         // Unclosed list items and cells, void elements, <x/>, unclosed anchors.
         let sloppy = "<div>".to_string() + &"<li>b<td>c<br><img src=x><hr/><span/><a name=x>".repeat(5_000) + "</div>";
-        assert_eq!(shape(&sloppy).depth, 1);
-        // Unclosed paragraphs with unclosed <font> and <span> inside: each <p> (or a block) closes the last.
+        assert_eq!(depth(&sloppy), 1);
+        assert_eq!(check(&sloppy), Ok(()));
+        // Unclosed paragraphs with unclosed <font> and <span> inside: each <p> (or a block) closes the last, and
+        // the same <font> left open again and again is kept once (three times) on the formatting list.
         let legacy =
             "<body><div>".to_string() + &"<p><font face=Arial><span>text<br>".repeat(5_000) + "<div>x</div></div>";
-        assert_eq!(shape(&legacy).depth, 4, "div, p, font, span");
+        assert_eq!(depth(&legacy), 4, "div, p, font, span");
+        assert!(scan(&legacy).0.formatting.len() <= 3);
+        assert_eq!(check(&legacy), Ok(()));
         // An end tag closes what was left open inside its element.
-        let spans = "<div>".to_string() + &"<section><span><b>x</section>".repeat(5_000) + "</div>";
-        assert_eq!(shape(&spans).depth, 4);
+        let spans = "<div>".to_string() + &"<section><span><b>x</b></section>".repeat(5_000) + "</div>";
+        assert_eq!(depth(&spans), 4);
+        assert_eq!(check(&spans), Ok(()));
         // A stray end tag closes nothing.
-        assert_eq!(shape("<div><span>x</section></span><b>y</b></div>").depth, 2);
+        assert_eq!(depth("<div><span>x</section></span><b>y</b></div>"), 2);
     }
 
     #[test]
     fn what_the_parser_keeps_open_piles_up() {
         // Unclosed <b> with no paragraph to close them: the parser's stack really grows.
-        assert_eq!(shape(&"<b>x".repeat(3_000)).depth, 3_000);
+        assert_eq!(depth(&"<b>x".repeat(900)), 900);
         // Unclosed spans inside one element deeper than the end tag looks: the end tag is taken as stray.
         let many = format!("<div>{}</div>", "<span>".repeat(LOOK_BACK + 1));
-        assert_eq!(shape(&(many.clone() + &many)).depth, 2 * (LOOK_BACK + 2));
+        assert_eq!(depth(&(many.clone() + &many)), 2 * (LOOK_BACK + 2));
     }
 
     #[test]
     fn markup_inside_comments_scripts_and_attributes_is_not_counted() {
         let page = r#"<div title="a > b <div>"><!-- <div><div> --><script>if (a<b) { s = "<div><div>"; }</script>
             <style>p > a { }</style><textarea><div></div></textarea><!DOCTYPE html><?xml x?></div>"#;
-        assert_eq!(shape(page).depth, 1);
+        assert_eq!(depth(page), 1);
     }
 
     #[test]
-    fn finds_a_deep_page_and_where_it_gets_deep() {
-        let deep = "<html><body>".to_string() + &"<div>".repeat(MAX_DEPTH + 1) + "x" + &"</div>".repeat(MAX_DEPTH + 1);
-        let s = shape(&deep);
-        assert_eq!(s.depth, MAX_DEPTH + 1);
-        assert_eq!(s.depth_at, "<html><body>".len() + 5 * MAX_DEPTH);
-        // An ordinary page's nesting comes out as written.
-        let page = "<html><head><title>t</title></head><body><main><article><div class=\"wsw\"><p>x</p></div></article></main></body></html>";
-        assert_eq!(shape(page).depth, 4, "main, article, div, p");
+    fn a_deep_page_is_refused_where_it_passes_the_limit() {
+        let deep = "<html><body>".to_string() + &"<div>".repeat(MAX_DEPTH + 5) + "x" + &"</div>".repeat(MAX_DEPTH + 5);
+        let at = "<html><body>".len() + 5 * MAX_DEPTH;
+        assert_eq!(scan(&deep).1, Some(Excess::Depth { at }));
+        assert_eq!(scan(&deep).0.deepest, MAX_DEPTH + 1, "the scan stops there");
+        assert!(check(&deep)
+            .unwrap_err()
+            .starts_with(&format!("HTML nested more than 1000 elements deep (at byte {at})")));
     }
 
     #[test]
-    fn counts_the_attributes_of_the_busiest_element() {
+    fn counts_attributes() {
         let page = r#"<div id="a" class='b c'><img src=x.jpg alt = "1 > 0" data-x=1 hidden /><p>x</p></div>"#;
-        let s = shape(page);
-        assert_eq!((s.attributes, s.attributes_at), (4, 24), "src, alt, data-x and hidden");
-        assert_eq!(shape("<p>").attributes, 0);
+        let img = page.find("<img").unwrap();
+        let (end, n) = tag_end(page.as_bytes(), img + 4);
+        assert_eq!((&page[img..end], n), (r#"<img src=x.jpg alt = "1 > 0" data-x=1 hidden />"#, 4));
+        assert_eq!(tag_end(b"<p>", 2), (3, 0));
+        assert_eq!(check(page), Ok(()));
         let busy = format!(
             "<div {}>x</div>",
             (0..MAX_ATTRIBUTES + 1).map(|i| format!("a{i}=\"1\"")).collect::<Vec<_>>().join(" ")
         );
-        assert_eq!(shape(&busy).attributes, MAX_ATTRIBUTES + 1);
+        assert_eq!(scan(&busy).1, Some(Excess::Attributes { count: MAX_ATTRIBUTES + 1, at: 0 }));
         assert!(check(&busy).unwrap_err().contains("1001 attributes (at byte 0; the limit is 1000)"));
-        assert_eq!(check(page), Ok(()));
+    }
+
+    #[test]
+    fn formatting_left_open_in_every_paragraph_is_refused_unless_it_repeats() {
+        // A different <b> left open in each paragraph: the parser would re-create all of them in each next one.
+        let distinct: String = (0..2_000).map(|i| format!("<p><b class=c{i}>x")).collect();
+        assert!(matches!(scan(&distinct).1, Some(Excess::Rebuilt { .. })), "{:?}", scan(&distinct).1);
+        assert!(check(&distinct).unwrap_err().contains("formatting elements open"));
+        // Closed formatting, the same tag left open again and again, anchors left open: nothing piles up.
+        for page in
+            ["<p><b>x</b><i>y</i>".repeat(50_000), "<p><font face=Arial>x".repeat(50_000), "<a href=x>y".repeat(50_000)]
+        {
+            assert_eq!(scan(&page).1, None);
+            assert!(scan(&page).0.formatting.len() <= 3);
+        }
     }
 }
