@@ -98,12 +98,73 @@ const FORMATTING: &[&str] =
 const RAW_TEXT: &[&str] =
     &["iframe", "noembed", "noframes", "noscript", "plaintext", "script", "style", "textarea", "title", "xmp"];
 
-/// The scan's model of the parser: its stack of open elements (by name) and its list of active formatting
-/// elements (by the whole start tag, for the Noah's Ark rule).
+/// What the lists above say of one tag name, as bits.
+#[derive(Clone, Copy, Default)]
+struct Kind(u8);
+
+impl Kind {
+    const VOID: u8 = 1;
+    const NOT_COUNTED: u8 = 2;
+    const CLOSES_P: u8 = 4;
+    const FORMATTING: u8 = 8;
+    const RAW_TEXT: u8 = 16;
+
+    fn has(self, bit: u8) -> bool {
+        self.0 & bit != 0
+    }
+
+    /// Stays on the parser's stack until its end tag (`<p>` included: it is closed by rule).
+    fn counted(self) -> bool {
+        !self.has(Kind::VOID | Kind::NOT_COUNTED | Kind::RAW_TEXT)
+    }
+
+    /// The kind of the name with key `k` (one binary search in a table built once from the lists above).
+    fn of(k: u64) -> Kind {
+        static TABLE: std::sync::LazyLock<Vec<(u64, u8)>> = std::sync::LazyLock::new(|| {
+            let mut t: Vec<(u64, u8)> = Vec::new();
+            let lists = [
+                (VOID, Kind::VOID),
+                (NOT_COUNTED, Kind::NOT_COUNTED),
+                (CLOSES_P, Kind::CLOSES_P),
+                (FORMATTING, Kind::FORMATTING),
+                (RAW_TEXT, Kind::RAW_TEXT),
+            ];
+            for (list, bit) in lists {
+                for name in list {
+                    match t.iter_mut().find(|(k, _)| *k == key(name.as_bytes())) {
+                        Some((_, bits)) => *bits |= bit,
+                        None => t.push((key(name.as_bytes()), bit)),
+                    }
+                }
+            }
+            t.sort_unstable();
+            t
+        });
+        TABLE.binary_search_by_key(&k, |&(k, _)| k).map_or(Kind::default(), |i| Kind(TABLE[i].1))
+    }
+}
+
+/// A tag name folded to lower case and hashed (FNV-1a): the model compares and classifies names by it.
+const fn key(name: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut i = 0;
+    while i < name.len() {
+        h = (h ^ name[i].to_ascii_lowercase() as u64).wrapping_mul(0x0100_0000_01b3);
+        i += 1;
+    }
+    h
+}
+
+const P: u64 = key(b"p");
+const A: u64 = key(b"a");
+const NOBR: u64 = key(b"nobr");
+
+/// The scan's model of the parser: its stack of open elements and its list of active formatting elements
+/// (by name key, and by the whole start tag for the Noah's Ark rule).
 #[derive(Default)]
 struct Scan<'a> {
-    open: Vec<&'a [u8]>,
-    formatting: Vec<(&'a [u8], &'a [u8])>,
+    open: Vec<u64>,
+    formatting: Vec<(u64, &'a [u8])>,
     rebuilt: usize,
     /// The deepest the stack has been.
     deepest: usize,
@@ -114,18 +175,20 @@ fn scan(html: &str) -> (Scan<'_>, Option<Excess>) {
     let b = html.as_bytes();
     let mut m = Scan::default();
     let mut i = 0;
-    while let Some(off) = memchr(b'<', &b[i..]) {
+    while let Some(off) = memchr::memchr(b'<', &b[i..]) {
         let start = i + off;
         i = start + 1;
         let rest = &b[i..];
         if rest.starts_with(b"!--") {
             i = find(b, i + 3, b"-->").map_or(b.len(), |e| e + 3);
         } else if rest.first().is_some_and(|&c| c == b'!' || c == b'?') {
-            i = memchr(b'>', rest).map_or(b.len(), |e| i + e + 1);
+            i = memchr::memchr(b'>', rest).map_or(b.len(), |e| i + e + 1);
         } else if rest.first() == Some(&b'/') {
             let name = tag_name(&rest[1..]);
             i += 1 + name.len();
-            m.end(name);
+            if !name.is_empty() {
+                m.end(key(name));
+            }
         } else {
             let name = tag_name(rest);
             if name.is_empty() {
@@ -137,11 +200,12 @@ fn scan(html: &str) -> (Scan<'_>, Option<Excess>) {
             }
             let self_closed = end >= 2 && b[end - 2] == b'/';
             i = end;
-            if let Some(raw) = RAW_TEXT.iter().find(|r| is(name, r.as_bytes())) {
-                i = find_end_tag(b, i, raw.as_bytes());
+            let (k, kind) = (key(name), Kind::of(key(name)));
+            if kind.has(Kind::RAW_TEXT) {
+                i = find_end_tag(b, i, name);
                 continue;
             }
-            m.start(name, &b[start..end], self_closed);
+            m.start(k, kind, &b[start..end], self_closed);
             if m.open.len() > MAX_DEPTH {
                 return (m, Some(Excess::Depth { at: start }));
             }
@@ -155,59 +219,56 @@ fn scan(html: &str) -> (Scan<'_>, Option<Excess>) {
 }
 
 impl<'a> Scan<'a> {
-    fn start(&mut self, name: &'a [u8], tag: &'a [u8], self_closed: bool) {
-        if CLOSES_P.iter().any(|t| is(name, t.as_bytes())) {
+    fn start(&mut self, k: u64, kind: Kind, tag: &'a [u8], self_closed: bool) {
+        if kind.has(Kind::CLOSES_P) {
             // The paragraph's closing pops what formatting was open in it; the parser re-creates it all in
             // the next text.
             self.rebuilt += self.formatting.len();
-            close(&mut self.open, b"p");
+            close(&mut self.open, P);
         }
         if self_closed {
             return;
         }
-        if FORMATTING.iter().any(|t| is(name, t.as_bytes())) {
-            if is(name, b"a") || is(name, b"nobr") {
-                forget_last(&mut self.formatting, name);
+        if kind.has(Kind::FORMATTING) {
+            if k == A || k == NOBR {
+                forget_last(&mut self.formatting, k);
             }
-            let mut same = self.formatting.iter().filter(|(_, t)| t.eq_ignore_ascii_case(tag));
-            if let (3, Some(first)) = (same.clone().count(), same.next()) {
-                let first = first.1.as_ptr();
-                self.formatting.retain(|(_, t)| t.as_ptr() != first);
+            let same = |&(fk, t): &(u64, &[u8])| fk == k && t.eq_ignore_ascii_case(tag);
+            if self.formatting.iter().filter(|e| same(e)).count() == 3 {
+                let first = self.formatting.iter().position(same).unwrap_or(0);
+                self.formatting.remove(first);
             }
-            self.formatting.push((name, tag));
+            self.formatting.push((k, tag));
         }
-        if counted(name) {
-            self.open.push(name);
+        if kind.counted() {
+            self.open.push(k);
             self.deepest = self.deepest.max(self.open.len());
         }
     }
 
-    fn end(&mut self, name: &'a [u8]) {
-        if is(name, b"p") || counted(name) {
-            close(&mut self.open, name);
+    fn end(&mut self, k: u64) {
+        let kind = Kind::of(k);
+        if k == P || kind.counted() {
+            close(&mut self.open, k);
         }
-        if FORMATTING.iter().any(|t| is(name, t.as_bytes())) {
-            forget_last(&mut self.formatting, name);
+        if kind.has(Kind::FORMATTING) {
+            forget_last(&mut self.formatting, k);
         }
     }
 }
 
-/// Closes the nearest open `name` and everything left open above it, if it is among the top [`LOOK_BACK`].
-fn close(open: &mut Vec<&[u8]>, name: &[u8]) {
-    if let Some(k) = open.iter().rev().take(LOOK_BACK).position(|n| is(n, name)) {
-        open.truncate(open.len() - 1 - k);
+/// Closes the nearest open `k` and everything left open above it, if it is among the top [`LOOK_BACK`].
+fn close(open: &mut Vec<u64>, k: u64) {
+    if let Some(j) = open.iter().rev().take(LOOK_BACK).position(|&n| n == k) {
+        open.truncate(open.len() - 1 - j);
     }
 }
 
-/// Drops the last formatting entry named `name`, if it is among the last [`LOOK_BACK`].
-fn forget_last(formatting: &mut Vec<(&[u8], &[u8])>, name: &[u8]) {
-    if let Some(k) = formatting.iter().rev().take(LOOK_BACK).position(|(n, _)| is(n, name)) {
-        formatting.remove(formatting.len() - 1 - k);
+/// Drops the last formatting entry named `k`, if it is among the last [`LOOK_BACK`].
+fn forget_last(formatting: &mut Vec<(u64, &[u8])>, k: u64) {
+    if let Some(j) = formatting.iter().rev().take(LOOK_BACK).position(|&(n, _)| n == k) {
+        formatting.remove(formatting.len() - 1 - j);
     }
-}
-
-fn is(name: &[u8], tag: &[u8]) -> bool {
-    name.eq_ignore_ascii_case(tag)
 }
 
 /// The ASCII letters, digits and hyphens a tag name is made of (empty when `s` does not start with a letter).
@@ -217,11 +278,6 @@ fn tag_name(s: &[u8]) -> &[u8] {
     }
     let n = s.iter().position(|c| !(c.is_ascii_alphanumeric() || *c == b'-' || *c == b':')).unwrap_or(s.len());
     &s[..n]
-}
-
-/// Whether an element stays on the parser's stack until its end tag (`<p>` counts: it is closed by rule).
-fn counted(name: &[u8]) -> bool {
-    !name.is_empty() && !VOID.iter().chain(NOT_COUNTED).chain(RAW_TEXT).any(|v| is(name, v.as_bytes()))
 }
 
 /// Just past the `>` that closes a start tag whose attributes begin at `i` (quoted values may hold `>`), and
@@ -254,18 +310,14 @@ fn find_end_tag(b: &[u8], mut i: usize, name: &[u8]) -> usize {
         let after = off + 2;
         i = after;
         if b.len() >= after + name.len() && b[after..after + name.len()].eq_ignore_ascii_case(name) {
-            return memchr(b'>', &b[after..]).map_or(b.len(), |e| after + e + 1);
+            return memchr::memchr(b'>', &b[after..]).map_or(b.len(), |e| after + e + 1);
         }
     }
     b.len()
 }
 
-fn memchr(c: u8, s: &[u8]) -> Option<usize> {
-    s.iter().position(|&x| x == c)
-}
-
 fn find(b: &[u8], from: usize, pat: &[u8]) -> Option<usize> {
-    b.get(from..)?.windows(pat.len()).position(|w| w == pat).map(|p| from + p)
+    memchr::memmem::find(b.get(from..)?, pat).map(|p| from + p)
 }
 
 #[cfg(test)]
