@@ -64,4 +64,5 @@ step() {
 
 step fmt --check
 step clippy --all-targets -- -D warnings
+RUSTDOCFLAGS="-D warnings" step doc --no-deps --document-private-items --quiet
 step test

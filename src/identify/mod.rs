@@ -33,7 +33,7 @@ pub struct LangGuess {
     pub lang: String,
     /// ISO 15924 of the dominant script: "Latn","Cyrl","Arab","Armn","Geor", other, or "Zyyy".
     pub script: String,
-    /// Calibrated probability in [0,1] that `lang` is right (0 for "und").
+    /// Calibrated probability in `[0, 1]` that `lang` is right (0 for "und").
     pub confidence: f64,
     /// Second-best label, "" if none.
     pub runner_up: String,

@@ -100,13 +100,13 @@ pub struct GroupModel {
     /// Slot of letters of this script that no profile mentions and are not basic.
     pub unknown_slot: u16,
     pub n_slots: usize,
-    /// [lang][slot] log p.
+    /// `[lang][slot]` log p.
     logp: Vec<Vec<f64>>,
-    /// [lang] Σ_slots p (absence term).
+    /// `[lang]` Σ_slots p (absence term).
     psum: Vec<f64>,
-    /// word → [lang] log p (dense).
+    /// word → `[lang]` log p (dense).
     words: FxMap<String, Vec<f32>>,
-    /// word ending → [lang] log p of a word ending so (dense); only for groups with `SUFFIXES`.
+    /// word ending → `[lang]` log p of a word ending so (dense); only for groups with `SUFFIXES`.
     suffixes: FxMap<String, Vec<f32>>,
     /// The distinct lengths (in characters) of the listed endings, longest first.
     suffix_lens: Vec<usize>,
@@ -128,7 +128,7 @@ pub enum Prev {
     InfT,
 }
 
-/// Serbo-Croatian context features: [kind][lang] log p, relative to the most likely standard so
+/// Serbo-Croatian context features: `[kind][lang]` log p, relative to the most likely standard so
 /// that they only redistribute weight inside the cluster (other languages get 0).
 #[derive(Default)]
 pub struct Context {
