@@ -284,22 +284,26 @@ fn tag_name(s: &[u8]) -> &[u8] {
 
 /// Just past the `>` that closes a start tag whose attributes begin at `i` (quoted values may hold `>`), and
 /// how many attributes it has (each run of characters after white space that is not a value, `=` or `/`).
+/// A quote opens a value only right after `=` (as in the parser: `title=it's` is an unquoted value).
 fn tag_end(b: &[u8], mut i: usize) -> (usize, usize) {
-    let (mut quote, mut attributes, mut after_space) = (None, 0, false);
+    let (mut quote, mut attributes, mut after_space, mut last) = (None, 0, false, 0u8);
     while i < b.len() {
         let c = b[i];
         match quote {
             Some(q) if c == q => quote = None,
             Some(_) => {}
             None if c == b'>' => return (i + 1, attributes),
-            None if c == b'"' || c == b'\'' => quote = Some(c),
+            None if (c == b'"' || c == b'\'') && last == b'=' => quote = Some(c),
             None if c.is_ascii_whitespace() => after_space = true,
             None => {
-                if after_space && c != b'=' && c != b'/' && b[i - 1] != b'=' {
+                if after_space && c != b'=' && c != b'/' && last != b'=' {
                     attributes += 1;
                 }
                 after_space = false;
             }
+        }
+        if !c.is_ascii_whitespace() {
+            last = c;
         }
         i += 1;
     }
@@ -394,6 +398,10 @@ mod tests {
         let (end, n) = tag_end(page.as_bytes(), img + 4);
         assert_eq!((&page[img..end], n), (r#"<img src=x.jpg alt = "1 > 0" data-x=1 hidden />"#, 4));
         assert_eq!(tag_end(b"<p>", 2), (3, 0));
+        // A quote inside an unquoted value opens nothing: the tag ends at its own '>'.
+        let odd = b"<a title=it's href=x>y</a><b class='z'>";
+        assert_eq!(tag_end(odd, 2), (21, 2));
+        assert_eq!(tag_end(odd, 28), (odd.len(), 1));
         assert_eq!(check(page), Ok(()));
         let busy = format!(
             "<div {}>x</div>",
