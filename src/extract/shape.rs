@@ -425,4 +425,47 @@ mod tests {
             assert!(scan(&page).0.formatting.len() <= 3);
         }
     }
+
+    #[test]
+    fn any_markup_scans_without_panic_and_never_deeper_than_its_start_tags() {
+        use proptest::prelude::*;
+        let tokens: &'static [&str] = &[
+            "<div>",
+            "</div>",
+            "<p>",
+            "</p>",
+            "<b class=x>",
+            "</b>",
+            "<a href='y'>",
+            "<br/>",
+            "<span ",
+            "'",
+            "\"",
+            "=",
+            ">",
+            "<",
+            "/",
+            "<!--",
+            "-->",
+            "<!x",
+            "<?",
+            "<script>",
+            "</script",
+            "</",
+            "text ",
+            " ",
+            "<DIV ",
+        ];
+        let page = proptest::collection::vec(proptest::sample::select(tokens), 0..300).prop_map(|t| t.concat());
+        proptest!(|(html in page)| {
+            let (m, excess) = scan(&html);
+            prop_assert!(m.deepest <= html.matches('<').count());
+            prop_assert_eq!(excess.is_some(), check(&html).is_err());
+            // Cutting the page anywhere (on a character boundary) scans as well.
+            let cut = html.len() / 2;
+            if html.is_char_boundary(cut) {
+                let _ = scan(&html[..cut]);
+            }
+        });
+    }
 }
