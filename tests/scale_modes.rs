@@ -90,6 +90,40 @@ fn merge_refuses_a_missing_shard() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("missing shards: 1/2"));
 }
 
+#[test]
+fn merge_refuses_shards_of_different_runs_even_with_the_same_file_count() {
+    // Shard 0 from tonight's inputs, shard 1 from inputs where one file was renamed in between: each shard
+    // is whole, the file count is the same, but their union would match no single build.
+    let d = tempfile::tempdir().unwrap();
+    let (a, b) = (d.path().join("a"), d.path().join("b"));
+    copy_dir(Path::new("data/sample"), &a, |_| true);
+    copy_dir(Path::new("data/sample"), &b, |_| true);
+    let first = fs::read_dir(&b).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_file()).min().unwrap();
+    fs::rename(&first, b.join("zz-renamed.txt")).unwrap();
+    let (s0, s1) = (d.path().join("s0"), d.path().join("s1"));
+    run(&["build"], &[&a, Path::new("--shard"), Path::new("0/2"), Path::new("--out"), &s0]);
+    run(&["build"], &[&b, Path::new("--shard"), Path::new("1/2"), Path::new("--out"), &s1]);
+    let merge = |shards: &[&Path]| {
+        Command::new(env!("CARGO_BIN_EXE_rferl-corpus"))
+            .arg("merge")
+            .args(shards)
+            .arg("--out")
+            .arg(d.path().join("m"))
+            .arg("--quiet")
+            .output()
+            .unwrap()
+    };
+    let out = merge(&[&s0, &s1]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("shards come from different runs (shard 1/2 vs 0/2: the input files differ)"), "{err}");
+    assert!(!d.path().join("m").exists(), "nothing written");
+    // The same inputs for both shards merge.
+    let s1a = d.path().join("s1a");
+    run(&["build"], &[&a, Path::new("--shard"), Path::new("1/2"), Path::new("--out"), &s1a]);
+    assert!(merge(&[&s0, &s1a]).status.success());
+}
+
 fn reused(out: &Path) -> u64 {
     let manifest: serde_json::Value = serde_json::from_slice(&fs::read(out.join("manifest.json")).unwrap()).unwrap();
     manifest["reused_files"].as_u64().unwrap()

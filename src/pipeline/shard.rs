@@ -64,10 +64,56 @@ pub fn in_chrome_sample(rel: &str, total: u64) -> bool {
     total <= SAMPLE_TARGET || xxh3_64(rel.as_bytes()) <= (u64::MAX / total).saturating_mul(SAMPLE_TARGET)
 }
 
+/// What makes shards parts of one run: every shard of a run walks the same inputs with the same program and
+/// read limits. `merge` refuses shards whose runs differ, since their union would match no single-machine
+/// build: a shard left over from last night's run beside tonight's, a node still on the old release, a file
+/// renamed between two tasks' starts (the file count alone would not show it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunId {
+    /// A hash of every input's relative path, in order (files and paths that could not be walked).
+    pub inputs: u64,
+    /// The program's version and the size of its executable (another build of the same version almost always
+    /// differs in size; a modification time would differ between copies of one build on different nodes).
+    pub program: String,
+    /// `--max-file-bytes`, which decides which inputs are rejects.
+    pub max_file_bytes: u64,
+}
+
+impl RunId {
+    pub fn new(files: &[crate::read::InputFile], walk_rejects: &[Reject], max_file_bytes: u64) -> RunId {
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        for rel in files.iter().map(|f| f.rel.as_str()).chain(walk_rejects.iter().map(|r| r.source_file.as_str())) {
+            h.update(rel.as_bytes());
+            h.update(b"\0");
+        }
+        let exe = std::env::current_exe().and_then(fs::metadata).map_or(0, |m| m.len());
+        RunId { inputs: h.digest(), program: format!("{} ({exe} bytes)", env!("CARGO_PKG_VERSION")), max_file_bytes }
+    }
+
+    /// What differs between two runs, in words (empty when they are the same run).
+    fn differences(&self, other: &RunId) -> Vec<&'static str> {
+        let mut d = Vec::new();
+        if self.inputs != other.inputs {
+            d.push("the input files");
+        }
+        if self.program != other.program {
+            d.push("the program");
+        }
+        if self.max_file_bytes != other.max_file_bytes {
+            d.push("--max-file-bytes");
+        }
+        d
+    }
+}
+
+/// The version of the shard index's layout: shards of another layout are refused, not misread.
+const INDEX_VERSION: u32 = 2;
+
 #[derive(Serialize, Deserialize)]
 struct Index {
     version: u32,
     shard: Shard,
+    run: RunId,
     total_files: u64,
     files: u64,
     inputs: u64,
@@ -78,16 +124,18 @@ struct Index {
 /// A shard's map output as loaded by `merge`.
 pub struct ShardPart {
     pub shard: Shard,
+    pub run: RunId,
     pub total_files: u64,
     pub output: MapOutput,
 }
 
 /// Writes a shard's index beside its spill, and its articles as Hive-partitioned Parquet
 /// (`articles/lang=<code>/part-<i>.parquet`, without `dup_of`/`story_id`, which only `merge` knows).
-pub fn save(dir: &Path, shard: Shard, out: &MapOutput, total_files: u64) -> Result<()> {
+pub fn save(dir: &Path, shard: Shard, run: RunId, out: &MapOutput, total_files: u64) -> Result<()> {
     let index = Index {
-        version: 1,
+        version: INDEX_VERSION,
         shard,
+        run,
         total_files,
         files: out.files,
         inputs: out.inputs,
@@ -130,13 +178,16 @@ pub fn load(dir: &Path) -> Result<ShardPart> {
     let bytes = fs::read(dir.join(INDEX)).with_context(|| {
         format!("{} is not a shard output (no {INDEX}; run `build --shard i/n` first)", dir.display())
     })?;
+    // The version leads the encoding, so an index of another layout is recognised before it is decoded.
+    let version = postcard::take_from_bytes::<u32>(&bytes).map(|(v, _)| v);
+    if version.as_ref().is_ok_and(|&v| v != INDEX_VERSION) {
+        bail!("{}: shard written by another version of rferl-corpus; rebuild the shards", dir.display());
+    }
     let index: Index =
         postcard::from_bytes(&bytes).with_context(|| format!("{}: shard index is corrupt", dir.display()))?;
-    if index.version != 1 {
-        bail!("{}: shard written by another version; rebuild the shards", dir.display());
-    }
     Ok(ShardPart {
         shard: index.shard,
+        run: index.run,
         total_files: index.total_files,
         output: MapOutput {
             spill: PathBuf::from(dir).join(SPILL),
@@ -159,6 +210,16 @@ pub fn check_complete(parts: &[ShardPart]) -> Result<()> {
     let n = first.shard.count;
     let mut seen = vec![false; n as usize];
     for p in parts {
+        let differences = p.run.differences(&first.run);
+        if !differences.is_empty() {
+            bail!(
+                "shards come from different runs (shard {} vs {}: {} differ): rebuild them all with the same inputs, \
+                 program and options",
+                p.shard,
+                first.shard,
+                differences.join(", ")
+            );
+        }
         if p.shard.count != n || p.total_files != first.total_files {
             bail!(
                 "shards come from different runs (shard {} vs {}): rebuild them with the same inputs",
@@ -188,6 +249,36 @@ mod tests {
             let rel = format!("dir/{k:05}.txt");
             assert_eq!(shards.iter().filter(|s| s.owns(&rel)).count(), 1);
         }
+    }
+
+    fn part(index: u32, run: &RunId) -> ShardPart {
+        ShardPart { shard: Shard { index, count: 2 }, run: run.clone(), total_files: 10, output: MapOutput::default() }
+    }
+
+    #[test]
+    fn shards_of_different_runs_are_refused_with_what_differs() {
+        let files = |names: &[&str]| -> Vec<crate::read::InputFile> {
+            names.iter().map(|n| crate::read::InputFile { rel: n.to_string(), path: PathBuf::from(n) }).collect()
+        };
+        let run = RunId::new(&files(&["a.txt", "b.txt"]), &[], 100);
+        assert_eq!(run, RunId::new(&files(&["a.txt", "b.txt"]), &[], 100), "the same run twice");
+        assert!(check_complete(&[part(0, &run), part(1, &run)]).is_ok());
+        // A renamed file keeps the count but not the inputs; another limit; another program.
+        let renamed = RunId::new(&files(&["a.txt", "c.txt"]), &[], 100);
+        let limit = RunId { max_file_bytes: 200, ..run.clone() };
+        let program = RunId { program: "0.0.9 (1 bytes)".into(), ..run.clone() };
+        for (other, what) in
+            [(renamed, "the input files differ"), (limit, "--max-file-bytes differ"), (program, "the program differ")]
+        {
+            let err = check_complete(&[part(0, &run), part(1, &other)]).unwrap_err().to_string();
+            assert!(err.contains(what) && err.contains("shard 1/2 vs 0/2"), "{err}");
+        }
+        // Paths that could not be walked are inputs too.
+        let reject = Reject::new("gone", None, crate::model::RejectReason::Unreadable, "x");
+        assert_ne!(
+            RunId::new(&files(&["a.txt"]), &[reject], 100).inputs,
+            RunId::new(&files(&["a.txt"]), &[], 100).inputs
+        );
     }
 
     #[test]
