@@ -83,7 +83,6 @@ pub(super) fn learn_chrome(
 /// One article as the workers leave it: encoded for the spill, signed if asked, and its signatures
 /// encoded for the state if asked.
 struct Made {
-    source_file: String,
     record: u32,
     records: Records,
     signed: Option<Signed>,
@@ -118,13 +117,16 @@ struct Done {
     keys_at: Option<u64>,
 }
 
+/// What the workers made of a chunk of files, one result per file.
+type Processed = Vec<Result<Done>>;
+
 /// The map over files, in chunks: read, process, and append articles to the spill in input order. With
 /// `keys_path`, each article is also signed (duplicate signature, alignment features) while it is at hand;
 /// with `keep_sigs` the signatures also go to the spill, beside their article, for the state. Unchanged files
 /// of `reuse` are neither read nor processed: their articles and signatures come from the state's spill. The
 /// spill is a new file, or (`append_at`) the state's own, appended to: reused records then stay in place.
 pub(super) fn map_files(
-    files: &[InputFile],
+    (files, ids): (&[InputFile], &[u32]),
     (chrome, preread): (&ChromeModel, PreRead),
     reuse: Option<&state::State>,
     (spill_path, append_at): (&Path, Option<u64>),
@@ -163,7 +165,6 @@ pub(super) fn map_files(
         let sig_bytes = if keep_sigs { signed.as_ref().map(Signed::to_bytes) } else { None };
         let check = sig_bytes.as_ref().map_or(0, |sig| state::check(&bytes, sig));
         Made {
-            source_file: a.source_file.clone(),
             record,
             records: Records::New(bytes, sig_bytes),
             signed: signed.filter(|_| sign_it),
@@ -173,7 +174,7 @@ pub(super) fn map_files(
     };
     // A file's articles and signatures as the state has them, if every record is there and matches its
     // checksum (otherwise the file is processed again).
-    let from_state = |rel: &str, prev: &state::FileView, old: &SpillReader| -> Option<Vec<Made>> {
+    let from_state = |prev: &state::FileView, old: &SpillReader| -> Option<Vec<Made>> {
         prev.articles
             .iter()
             .map(|e| {
@@ -191,14 +192,7 @@ pub(super) fn map_files(
                     None => Records::InPlace((e.offset, e.sig), (len, sig.len() as u64)),
                     Some(bytes) => Records::New(bytes, keep_sigs.then_some(sig)),
                 };
-                Some(Made {
-                    source_file: rel.to_string(),
-                    record: e.record,
-                    records,
-                    signed,
-                    check: e.check,
-                    prev_rows: e.rows,
-                })
+                Some(Made { record: e.record, records, signed, check: e.check, prev_rows: e.rows })
             })
             .collect()
     };
@@ -223,7 +217,7 @@ pub(super) fn map_files(
                         });
                         if touched {
                             // Processed again below.
-                        } else if let Some(articles) = from_state(&f.rel, &prev, old) {
+                        } else if let Some(articles) = from_state(&prev, old) {
                             bar.inc(1);
                             let keys_at = prev.chrome_keys.filter(|_| in_place && keys.is_some()).map(|(at, _)| at);
                             return Ok(Done {
@@ -287,8 +281,8 @@ pub(super) fn map_files(
             .collect()
     };
     // What the main thread makes of a processed chunk, in input order: spill records, state, signatures.
-    let mut absorb = |chunk: &[InputFile], done: Vec<Result<Done>>| -> Result<()> {
-        for (f, d) in chunk.iter().zip(done) {
+    let mut absorb = |chunk: &[InputFile], ids: &[u32], done: Vec<Result<Done>>| -> Result<()> {
+        for ((f, &file), d) in chunk.iter().zip(ids).zip(done) {
             let Done { articles, rejects, inputs, reused, fingerprint, chrome_keys, keys_at } = d?;
             if let Some(files) = out.state.as_mut() {
                 let keys = match chrome_keys {
@@ -338,7 +332,7 @@ pub(super) fn map_files(
                     out.prev_rows.push(m.prev_rows);
                     out.spill_live += 4 + sig_len;
                 }
-                out.entries.push(Entry { source_file: m.source_file, record: m.record, offset });
+                out.entries.push(Entry { file, record: m.record, offset });
                 if let (Some(all), Some(one)) = (signed.as_mut(), m.signed) {
                     all.push(one)?;
                 }
@@ -351,14 +345,16 @@ pub(super) fn map_files(
     };
     // The next chunk is processed while the last one is absorbed: the absorbing is sequential (one core),
     // and with the two overlapped no core waits for it.
-    let mut pending: Option<(&[InputFile], Vec<Result<Done>>)> = None;
-    for chunk in files.chunks(MAP_CHUNK) {
-        let (done, absorbed) = rayon::join(|| process(chunk), || pending.take().map_or(Ok(()), |(c, d)| absorb(c, d)));
+    anyhow::ensure!(ids.len() == files.len(), "one id per input file");
+    let mut pending: Option<(&[InputFile], &[u32], Processed)> = None;
+    for (chunk, chunk_ids) in files.chunks(MAP_CHUNK).zip(ids.chunks(MAP_CHUNK)) {
+        let (done, absorbed) =
+            rayon::join(|| process(chunk), || pending.take().map_or(Ok(()), |(c, i, d)| absorb(c, i, d)));
         absorbed?;
-        pending = Some((chunk, done));
+        pending = Some((chunk, chunk_ids, done));
     }
-    if let Some((c, d)) = pending {
-        absorb(c, d)?;
+    if let Some((c, i, d)) = pending {
+        absorb(c, i, d)?;
     }
     bar.finish_and_clear();
     // The state's and a shard's spill are read by later runs; a plain build's is scratch.

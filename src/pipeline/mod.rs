@@ -96,10 +96,13 @@ pub struct Summary {
     pub copied_row_groups: u64,
 }
 
-/// One article of a map output: where it sits in its spill.
+/// One article of a map output: where it sits in its spill, and where in the output order. `file` is the
+/// index of its input file among *all* the run's input files (sorted by relative path, as every shard of
+/// one run walks them: `merge` checks that the shards' runs agree), so (`file`, `record`) orders articles
+/// across shards as the source files' paths would, in 16 bytes instead of a path per article.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct Entry {
-    pub source_file: String,
+    pub file: u32,
     pub record: u32,
     pub offset: u64,
 }
@@ -230,10 +233,12 @@ fn run_build(cfg: &BuildConfig) -> Result<Summary> {
     // The chrome model is learned from a sample chosen over *all* inputs, so every shard learns the same one.
     let (chrome, sample_lines, mut preread) = files::learn_chrome(&all_files, previous.as_ref(), cfg);
     clock.mark("learn_chrome");
-    // One list of files at a time (a path is ~180 bytes: 180 MB at a million files).
-    let files: Vec<InputFile> = match cfg.shard {
-        None => all_files,
-        Some(_) => all_files.into_iter().filter(|f| owns(&f.rel)).collect(),
+    // One list of files at a time (a path is ~180 bytes: 180 MB at a million files), each with its index
+    // among all the inputs (see [`Entry`]).
+    anyhow::ensure!(all_files.len() < u32::MAX as usize, "more than 4 billion input files: split the run");
+    let (ids, files): (Vec<u32>, Vec<InputFile>) = match cfg.shard {
+        None => ((0..all_files.len() as u32).collect(), all_files),
+        Some(_) => (0u32..).zip(all_files).filter(|(_, f)| owns(&f.rel)).unzip(),
     };
     if cfg.shard.is_some() {
         preread.get_mut().expect("no holder panicked").retain(|rel, _| owns(rel));
@@ -256,7 +261,7 @@ fn run_build(cfg: &BuildConfig) -> Result<Summary> {
     let keys_path = staged.tmp.join(KEYS_SPILL);
     let keep_sigs = cfg.state.is_some() && cfg.shard.is_none();
     let (mut output, signed) = files::map_files(
-        &files,
+        (&files, &ids),
         (&chrome, preread),
         reuse,
         (&spill_path, append_at),
@@ -529,9 +534,9 @@ fn reduce_and_write(
     // Global input order across parts.
     let mut order: Vec<(usize, usize)> =
         parts.iter().enumerate().flat_map(|(pi, p)| (0..p.entries.len()).map(move |ei| (pi, ei))).collect();
-    order.par_sort_by(|a, b| {
-        let (ea, eb) = (&parts[a.0].entries[a.1], &parts[b.0].entries[b.1]);
-        (&ea.source_file, ea.record).cmp(&(&eb.source_file, eb.record))
+    order.par_sort_by_key(|&(pi, ei)| {
+        let e = &parts[pi].entries[ei];
+        (e.file, e.record)
     });
     let fetch = |k: usize| -> Result<Article> {
         let (pi, ei) = order[k];
