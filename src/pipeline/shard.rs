@@ -107,7 +107,7 @@ impl RunId {
 }
 
 /// The version of the shard index's layout: shards of another layout are refused, not misread.
-const INDEX_VERSION: u32 = 2;
+const INDEX_VERSION: u32 = 3;
 
 #[derive(Serialize, Deserialize)]
 struct Index {
