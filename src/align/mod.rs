@@ -300,8 +300,6 @@ pub fn word_hash(word: &str) -> u128 {
     xxhash_rust::xxh3::xxh3_128(word.as_bytes())
 }
 
-impl<V> LangMemo<'_, V> {}
-
 /// In how many articles each key occurs, counted while the corpus streams past, so that the features kept in
 /// memory can drop every key the index would drop anyway (on news, ~95% of an article's keys: names of one
 /// article only, or names and years in hundreds). That is what keeps memory per article small at 1M articles.
