@@ -202,7 +202,8 @@ fn scan(html: &str) -> (Scan<'_>, Option<Excess>) {
             }
             let self_closed = end >= 2 && b[end - 2] == b'/';
             i = end;
-            let (k, kind) = (key(name), Kind::of(key(name)));
+            let k = key(name);
+            let kind = Kind::of(k);
             if kind.has(Kind::RAW_TEXT) {
                 i = find_end_tag(b, i, name);
                 continue;
