@@ -217,7 +217,6 @@ fn run_build(cfg: &BuildConfig) -> Result<Summary> {
     let started = Instant::now();
     let mut clock = Clock::new();
     let (all_files, walk_rejects) = read::discover(&cfg.inputs);
-    let n_all_files = all_files.len() as u64;
     let run_id = cfg.shard.map(|_| shard::RunId::new(&all_files, &walk_rejects, cfg.limits.max_bytes));
     let owns = |rel: &str| cfg.shard.is_none_or(|s| s.owns(rel));
     let walk_rejects: Vec<Reject> = walk_rejects.into_iter().filter(|r| owns(&r.source_file)).collect();
@@ -276,7 +275,7 @@ fn run_build(cfg: &BuildConfig) -> Result<Summary> {
     clock.mark("map");
 
     let summary = if let (Some(s), Some(run)) = (cfg.shard, run_id) {
-        shard::save(&staged.tmp, s, run, &output, n_all_files)?;
+        shard::save(&staged.tmp, s, run, &output)?;
         // The shard's manifest: its counts and timings, and (moved in last) its completion marker.
         clock.mark("write_shard");
         let manifest = json!({

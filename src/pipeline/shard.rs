@@ -114,7 +114,6 @@ struct Index {
     version: u32,
     shard: Shard,
     run: RunId,
-    total_files: u64,
     files: u64,
     inputs: u64,
     entries: Vec<Entry>,
@@ -125,18 +124,16 @@ struct Index {
 pub struct ShardPart {
     pub shard: Shard,
     pub run: RunId,
-    pub total_files: u64,
     pub output: MapOutput,
 }
 
 /// Writes a shard's index beside its spill, and its articles as Hive-partitioned Parquet
 /// (`articles/lang=<code>/part-<i>.parquet`, without `dup_of`/`story_id`, which only `merge` knows).
-pub fn save(dir: &Path, shard: Shard, run: RunId, out: &MapOutput, total_files: u64) -> Result<()> {
+pub fn save(dir: &Path, shard: Shard, run: RunId, out: &MapOutput) -> Result<()> {
     let index = Index {
         version: INDEX_VERSION,
         shard,
         run,
-        total_files,
         files: out.files,
         inputs: out.inputs,
         entries: out.entries.clone(),
@@ -188,7 +185,6 @@ pub fn load(dir: &Path) -> Result<ShardPart> {
     Ok(ShardPart {
         shard: index.shard,
         run: index.run,
-        total_files: index.total_files,
         output: MapOutput {
             spill: PathBuf::from(dir).join(SPILL),
             entries: index.entries,
@@ -220,9 +216,9 @@ pub fn check_complete(parts: &[ShardPart]) -> Result<()> {
                 differences.join(", ")
             );
         }
-        if p.shard.count != n || p.total_files != first.total_files {
+        if p.shard.count != n {
             bail!(
-                "shards come from different runs (shard {} vs {}): rebuild them with the same inputs",
+                "shards come from different runs (shard {} vs {}): rebuild them all with the same n in --shard i/n",
                 p.shard,
                 first.shard
             );
@@ -252,7 +248,7 @@ mod tests {
     }
 
     fn part(index: u32, run: &RunId) -> ShardPart {
-        ShardPart { shard: Shard { index, count: 2 }, run: run.clone(), total_files: 10, output: MapOutput::default() }
+        ShardPart { shard: Shard { index, count: 2 }, run: run.clone(), output: MapOutput::default() }
     }
 
     #[test]
@@ -263,6 +259,10 @@ mod tests {
         let run = RunId::new(&files(&["a.txt", "b.txt"]), &[], 100);
         assert_eq!(run, RunId::new(&files(&["a.txt", "b.txt"]), &[], 100), "the same run twice");
         assert!(check_complete(&[part(0, &run), part(1, &run)]).is_ok());
+        // The same run cut into another number of shards.
+        let thirds = ShardPart { shard: Shard { index: 1, count: 3 }, ..part(1, &run) };
+        let err = check_complete(&[part(0, &run), thirds]).unwrap_err().to_string();
+        assert!(err.contains("different runs (shard 1/3 vs 0/2)"), "{err}");
         // A renamed file keeps the count but not the inputs; another limit; another program.
         let renamed = RunId::new(&files(&["a.txt", "c.txt"]), &[], 100);
         let limit = RunId { max_file_bytes: 200, ..run.clone() };
