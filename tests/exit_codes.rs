@@ -68,20 +68,17 @@ fn a_missing_input_folder_is_named_at_the_start_even_when_quiet_and_the_rest_is_
     fs::write(input.join("a.txt"), page(1, "Osh")).unwrap();
     let missing = d.path().join("2026-12-O6");
     let (out, strict) = (d.path().join("out"), d.path().join("strict"));
-    let args =
-        [OsStr::new("build"), input.as_os_str(), missing.as_os_str(), OsStr::new("--quiet"), OsStr::new("--out")];
-    let o = run(&[&args[..], &[out.as_os_str()]].concat());
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(0), "{err}");
-    let warning = format!("warning: input {} cannot be read", missing.display());
+    let m = missing.to_str().unwrap();
+    let (code, err) = build(&input, &out, &[m, "--quiet"]);
+    assert_eq!(code, Some(0), "{err}");
+    let warning = format!("warning: input {m} cannot be read");
     assert!(err.starts_with(&format!("rferl-corpus: {warning}")), "named first, despite --quiet: {err}");
     assert_eq!(rows(&out, "articles").len(), 1, "the readable input is built");
     let rejects = rows(&out, "rejects");
     assert_eq!(rejects.len(), 1);
-    assert_eq!(rejects[0]["source_file"], missing.to_string_lossy());
-    let o = run(&[&args[..], &[strict.as_os_str(), OsStr::new("--strict")]].concat());
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(3), "{err}");
+    assert_eq!(rejects[0]["source_file"], m);
+    let (code, err) = build(&input, &strict, &[m, "--quiet", "--strict"]);
+    assert_eq!(code, Some(3), "{err}");
     assert!(err.contains(&warning) && err.contains("1 input rejected and --strict"), "{err}");
 }
 
