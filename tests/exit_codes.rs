@@ -14,12 +14,18 @@ fn build(input: &std::path::Path, out: &std::path::Path, extra: &[&str]) -> (Opt
     (o.status.code(), String::from_utf8_lossy(&o.stderr).into_owned())
 }
 
-#[test]
-fn all_good_is_zero_without_a_warning_even_when_strict() {
+/// A scratch folder holding `in/a.txt`, one good page; returns the folder and `in`.
+fn one_good_page() -> (tempfile::TempDir, std::path::PathBuf) {
     let d = tempfile::tempdir().unwrap();
     let input = d.path().join("in");
     fs::create_dir_all(&input).unwrap();
     fs::write(input.join("a.txt"), page(1, "Osh")).unwrap();
+    (d, input)
+}
+
+#[test]
+fn all_good_is_zero_without_a_warning_even_when_strict() {
+    let (d, input) = one_good_page();
     let (code, err) = build(&input, &d.path().join("out"), &["--strict"]);
     assert_eq!(code, Some(0), "{err}");
     assert!(!err.contains("warning"), "{err}");
@@ -27,10 +33,7 @@ fn all_good_is_zero_without_a_warning_even_when_strict() {
 
 #[test]
 fn some_rejects_are_zero_with_a_warning_and_three_when_strict() {
-    let d = tempfile::tempdir().unwrap();
-    let input = d.path().join("in");
-    fs::create_dir_all(&input).unwrap();
-    fs::write(input.join("a.txt"), page(1, "Osh")).unwrap();
+    let (d, input) = one_good_page();
     fs::write(input.join("b.txt"), "").unwrap();
     fs::write(input.join("c.txt.gz"), b"\x1f\x8b\x08\0cut").unwrap();
     let (code, err) = build(&input, &d.path().join("out"), &[]);
@@ -62,10 +65,7 @@ fn nothing_readable_is_one() {
 
 #[test]
 fn a_missing_input_folder_is_named_at_the_start_even_when_quiet_and_the_rest_is_built() {
-    let d = tempfile::tempdir().unwrap();
-    let input = d.path().join("in");
-    fs::create_dir_all(&input).unwrap();
-    fs::write(input.join("a.txt"), page(1, "Osh")).unwrap();
+    let (d, input) = one_good_page();
     let missing = d.path().join("2026-12-O6");
     let (out, strict) = (d.path().join("out"), d.path().join("strict"));
     let m = missing.to_str().unwrap();
@@ -84,10 +84,7 @@ fn a_missing_input_folder_is_named_at_the_start_even_when_quiet_and_the_rest_is_
 
 #[test]
 fn output_that_cannot_be_written_is_two_and_fails_before_reading() {
-    let d = tempfile::tempdir().unwrap();
-    let input = d.path().join("in");
-    fs::create_dir_all(&input).unwrap();
-    fs::write(input.join("a.txt"), page(1, "Osh")).unwrap();
+    let (d, input) = one_good_page();
     let file = d.path().join("regular-file");
     fs::write(&file, "x").unwrap();
     for out in [file.join("out"), file.clone()] {
