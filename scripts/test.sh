@@ -23,25 +23,18 @@ exec < <(:) # an empty pipe, whatever /dev/null is
 export CARGO_CACHE_RUSTC_INFO=0
 rm -f target/.rustc_info.json
 
+# Debian packages the tests need, installed when missing (as root, or with sudo).
+need() { # need PATH PACKAGE WHY
+    [ -x "$1" ] && return 0
+    echo "test.sh: installing $2 for $3" >&2
+    local sudo=""
+    [ "$(id -u)" = 0 ] || sudo=sudo
+    $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
+}
 # The coverage report's test renders the page in a real headless browser (Debian's chromium).
-if ! command -v chromium >/dev/null 2>&1; then
-    echo "test.sh: installing chromium for the report's browser test" >&2
-    if [ "$(id -u)" = 0 ]; then
-        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-    else
-        sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-    fi
-fi
-
+need "$(command -v chromium || echo /usr/bin/chromium)" chromium "the report's browser test"
 # The benchmark script's test runs each build under GNU time (/usr/bin/time -v), Debian's package `time`.
-if [ ! -x /usr/bin/time ]; then
-    echo "test.sh: installing GNU time for the benchmark script's test" >&2
-    if [ "$(id -u)" = 0 ]; then
-        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null
-    else
-        sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null
-    fi
-fi
+need /usr/bin/time time "the benchmark script's test"
 
 # A step that fails on cargo's rustc probe (above) is retried once, without the cache; a failing lint or
 # test is never retried.
