@@ -98,23 +98,24 @@ pub fn decode_declared(
     let mut det = chardetng::EncodingDetector::new();
     det.feed(bytes, true);
     let guess = refine_koi8(det.guess(None, false), bytes);
-    let (text, had_errors) = guess.decode_without_bom_handling(bytes);
+    let chosen = best_reading(guess, sample);
+    let (text, had_errors) = chosen.decode_without_bom_handling(bytes);
     if had_errors {
         return Err((
             RejectReason::InvalidEncoding,
             format!(
                 "not valid UTF-8 (first bad byte at offset {bad_at}); the best legacy guess, {}, does not decode it either",
-                guess.name()
+                chosen.name()
             ),
         ));
     }
     match plausibility(&text) {
-        Ok(()) => Ok((text.replace('\0', ""), name_of(guess))),
+        Ok(()) => Ok((text.replace('\0', ""), name_of(chosen))),
         Err(why) => Err((
             RejectReason::InvalidEncoding,
             format!(
                 "not valid UTF-8 (first bad byte at offset {bad_at}); decoded as {} it is not text in any language ({why})",
-                guess.name()
+                chosen.name()
             ),
         )),
     }
@@ -216,6 +217,250 @@ fn refine_koi8(enc: &'static Encoding, bytes: &[u8]) -> &'static Encoding {
     }
 }
 
+/// The single-byte code pages the services' text was written in before UTF-8: Cyrillic, Latin, Arabic. They
+/// share ASCII and put the other letters in different places, and `chardetng`'s guess is sometimes a
+/// neighbour of the right one: Hungarian in windows-1250 read as windows-1252 turns every `ő` into `õ`,
+/// Turkmen read as windows-1254 turns `ň` into `ò` and `ş` into `º`, Mac Cyrillic read as windows-1251 turns
+/// the capitals into `Ђ`, `Ѓ`, … inside words.
+const PAGES: [&Encoding; 19] = [
+    encoding_rs::WINDOWS_1251,
+    encoding_rs::KOI8_U,
+    encoding_rs::KOI8_R,
+    encoding_rs::IBM866,
+    encoding_rs::ISO_8859_5,
+    encoding_rs::X_MAC_CYRILLIC,
+    encoding_rs::WINDOWS_1250,
+    encoding_rs::ISO_8859_2,
+    encoding_rs::WINDOWS_1252,
+    encoding_rs::WINDOWS_1254,
+    encoding_rs::WINDOWS_1257,
+    encoding_rs::ISO_8859_13,
+    encoding_rs::ISO_8859_16,
+    encoding_rs::ISO_8859_4,
+    encoding_rs::ISO_8859_15,
+    encoding_rs::ISO_8859_3,
+    encoding_rs::ISO_8859_10,
+    encoding_rs::WINDOWS_1256,
+    encoding_rs::ISO_8859_6,
+];
+
+/// The accented Latin letters of the services' languages (lower case), one alphabet each: Hungarian,
+/// Romanian (with the comma below, as it is written now), Albanian, Bosnian/Croatian/Serbian/Montenegrin,
+/// Turkmen, Azerbaijani, Crimean Tatar, Tatar in Latin letters, Kazakh in Latin letters, Belarusian in
+/// Łacinka, and Uzbek (whose `oʻ` and `gʻ` take a modifier letter).
+const LATIN_ALPHABETS: [&str; 11] = [
+    "áéíóöőúüű",
+    "ăâîșț",
+    "çë",
+    "čćđšžśź",
+    "çäžňöşüý",
+    "çəğıöşü",
+    "âçğıñöşü",
+    "äçğıñöşüə",
+    "äğıñöşüūáǵńóúý",
+    "ćčłńśšŭźž",
+    "ʻʼ",
+];
+
+/// Marks that legitimately sit in the high half of a code page: no-break space, quotes, dashes, bullets, and
+/// the joiners and direction marks of Persian text.
+const COMMON_MARKS: &str = "\u{A0}«»„“”‘’‚–—…•°§©®€№\u{AD}\u{200C}\u{200D}\u{200E}\u{200F}";
+
+/// Of [`COMMON_MARKS`], those that also stand inside a word: an apostrophe (`м’ясо`), a dash (`US–China`), a
+/// no-break space or soft hyphen, a joiner. The others between two letters (`Не«ѕе`) are bytes read in the
+/// wrong code page.
+const IN_WORD_MARKS: &str = "’ʼ–—\u{A0}\u{AD}\u{200C}\u{200D}";
+
+/// The code page to read legacy bytes with: `chardetng`'s guess, unless another of [`PAGES`] gives a
+/// plausible reading that costs less in [`reading_cost`] (the guess wins ties, so this moves away from it only
+/// on evidence), or the guess's reading is implausible and another's is not. A guess outside [`PAGES`] (Greek,
+/// Hebrew, an East Asian encoding) whose reading is plausible stands: the costs know only the services' letters.
+fn best_reading(guess: &'static Encoding, sample: &[u8]) -> &'static Encoding {
+    let plausible = |enc: &'static Encoding| {
+        let (text, had_errors) = enc.decode_without_bom_handling(sample);
+        !had_errors && plausibility(&text).is_ok()
+    };
+    let guess_plausible = plausible(guess);
+    if guess_plausible && !PAGES.contains(&guess) {
+        return guess;
+    }
+    let evidence = &sample[..sample.len().min(RANK_SAMPLE)];
+    let tables = page_tables();
+    // To stand in for an implausible guess, a page must also read the bytes well in absolute terms: random
+    // bytes have some plausible reading among nineteen code pages, but not a cheap one.
+    let high = evidence.iter().filter(|&&b| b >= 0x80).count();
+    let mut ranked: Vec<(usize, bool, usize)> = (0..PAGES.len())
+        .filter(|&i| PAGES[i] != guess)
+        .filter_map(|i| reading_cost(&tables[i], evidence).map(|cost| (cost, true, i)))
+        .filter(|&(cost, _, _)| guess_plausible || 2 * cost <= high)
+        .collect();
+    if guess_plausible {
+        match PAGES.iter().position(|&e| e == guess).and_then(|i| reading_cost(&tables[i], evidence)) {
+            Some(cost) => ranked.push((cost, false, usize::MAX)),
+            None => return guess,
+        }
+    }
+    // Cheapest first, the guess first among equals; the plausibility test (the dearer step) runs only until a
+    // reading passes it.
+    ranked.sort_unstable();
+    ranked
+        .into_iter()
+        .map(|(_, _, i)| PAGES.get(i).copied().unwrap_or(guess))
+        .find(|&enc| enc == guess || plausible(enc))
+        .unwrap_or(guess)
+}
+
+/// How much of a file the code pages are ranked on: a few pages of text are evidence enough.
+const RANK_SAMPLE: usize = 16 * 1024;
+
+/// What [`reading_cost`] needs to know about the character one byte stands for in one code page.
+#[derive(Clone, Copy, Default)]
+struct ByteClass {
+    /// The byte has no character in the code page.
+    hole: bool,
+    letter: bool,
+    upper: bool,
+    lower: bool,
+    script: u8,
+    misfit: u8,
+    /// An accented Latin letter: bit i set when `LATIN_ALPHABETS[i]` has it.
+    latin_alphabets: Option<u16>,
+    /// A Cyrillic letter: bit i set when `CYRILLIC_ALPHABETS[i]` has it.
+    cyrillic_alphabets: Option<u8>,
+    /// One of the [`COMMON_MARKS`] that does not stand inside words.
+    between_words: bool,
+}
+
+/// For each of [`PAGES`], what each byte stands for, worked out once.
+fn page_tables() -> &'static [[ByteClass; 256]] {
+    static TABLES: std::sync::OnceLock<Vec<[ByteClass; 256]>> = std::sync::OnceLock::new();
+    TABLES.get_or_init(|| {
+        let has = |alphabet: &str, c: char| c.to_lowercase().all(|l| alphabet.contains(l));
+        PAGES
+            .iter()
+            .map(|enc| {
+                let mut table = [ByteClass::default(); 256];
+                for (b, class) in table.iter_mut().enumerate() {
+                    let byte = [b as u8];
+                    let (text, had_errors) = enc.decode_without_bom_handling(&byte);
+                    let c = text.chars().next().unwrap_or('\u{FFFD}');
+                    let script = if c.is_ascii() { Script::Latin } else { script_of(c) };
+                    let accented = !c.is_ascii() && c.is_alphabetic() && script == Script::Latin;
+                    *class = ByteClass {
+                        hole: had_errors,
+                        between_words: COMMON_MARKS.contains(c) && !IN_WORD_MARKS.contains(c),
+                        letter: c.is_alphabetic(),
+                        upper: c.is_uppercase(),
+                        lower: c.is_lowercase(),
+                        script: script as u8,
+                        misfit: misfit(c) as u8,
+                        latin_alphabets: accented.then(|| {
+                            LATIN_ALPHABETS.iter().enumerate().filter(|(_, a)| has(a, c)).map(|(i, _)| 1 << i).sum()
+                        }),
+                        cyrillic_alphabets: (script == Script::Cyrillic && c.is_alphabetic()).then(|| {
+                            CYRILLIC_ALPHABETS.iter().enumerate().filter(|(_, a)| has(a, c)).map(|(i, _)| 1 << i).sum()
+                        }),
+                    };
+                }
+                table
+            })
+            .collect()
+    })
+}
+
+/// The alphabets a Cyrillic single-byte code page can write (lower case): Russian, Ukrainian, Belarusian,
+/// Serbian, Macedonian, Bulgarian. A wrong Cyrillic code page still gives Cyrillic letters, but words that mix
+/// them across alphabets (`ыђ`, `џэ`), which no language writes.
+const CYRILLIC_ALPHABETS: [&str; 6] = [
+    "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+    "абвгґдеєжзиіїйклмнопрстуфхцчшщьюя",
+    "абвгдеёжзійклмнопрстуўфхцчшыьэюя",
+    "абвгдђежзијклљмнњопрстћуфхцчџш",
+    "абвгдѓежзѕијклљмнњопрстќуфхцчџш",
+    "абвгдежзийклмнопрстуфхцчшщъьюя",
+];
+
+/// What makes a reading of legacy bytes look unlike written text: characters the services' languages do not
+/// write ([`misfit`]), a small letter followed by a capital inside a word, a change of script inside a word
+/// (counted twice: `kmІ` is `km²` read in the wrong code page),
+/// accented Latin letters in a row (Cyrillic read as a Latin code page: `Ñîâåò`), and Cyrillic words whose
+/// letters belong to no one alphabet (one Cyrillic code page read as another).
+fn reading_cost(table: &[ByteClass; 256], bytes: &[u8]) -> Option<usize> {
+    let mut cost = 0;
+    let mut accents = [0usize; 256];
+    // The previous letter of the current word, the word's length, and the Cyrillic alphabets all its letters
+    // belong to (`None` once it has a letter that is not Cyrillic).
+    let mut prev: Option<ByteClass> = None;
+    let mut word_len = 0;
+    let mut alphabets: Option<u8> = Some(u8::MAX);
+    // A mark that belongs between words has just followed a letter.
+    let mut glued = false;
+    for &b in bytes.iter().chain(b" ") {
+        let c = table[b as usize];
+        if c.hole {
+            return None;
+        }
+        cost += c.misfit as usize;
+        if !c.letter {
+            if word_len > 0 && alphabets == Some(0) {
+                cost += word_len;
+            }
+            glued = c.between_words && prev.is_some();
+            (prev, word_len, alphabets) = (None, 0, Some(u8::MAX));
+            continue;
+        }
+        cost += glued as usize;
+        glued = false;
+        let accented = c.latin_alphabets.is_some();
+        accents[b as usize] += accented as usize;
+        if let Some(p) = prev {
+            cost += (p.lower && c.upper) as usize
+                + 2 * (p.script != c.script) as usize
+                + (p.latin_alphabets.is_some() && accented) as usize;
+        }
+        word_len += 1;
+        alphabets = alphabets.zip(c.cyrillic_alphabets).map(|(m, a)| m & a);
+        prev = Some(c);
+    }
+    // The accented Latin letters that the one alphabet fitting the text best lacks: Croatian read in the wrong
+    // Latin code page keeps letters some service writes, but from another language's alphabet (`teţi` for
+    // `teži`, `neăe` for `neće`); Romanian read as ISO-8859-2 gets the old cedilla `ş`.
+    let foreign = (0..LATIN_ALPHABETS.len())
+        .map(|i| {
+            (0..256)
+                .filter(|&b| table[b].latin_alphabets.is_some_and(|m| m & (1 << i) == 0))
+                .map(|b| accents[b])
+                .sum::<usize>()
+        })
+        .min()
+        .unwrap_or(0);
+    Some(cost + foreign)
+}
+
+/// How unlikely a character is in text of the services' languages: 0 for what they write (and common marks),
+/// 1 for a Latin letter of some other language (`õ`, `è`: a Portuguese or French name) or a sign that has its
+/// uses in text (`²`, `½`, `×`), 2 for the rarer `³` and `¹` (what `ł` and `ą` become in windows-1252), 3 for
+/// anything else a code page has in its upper half (`º`, `¿`, `¤`, C1 controls, Greek letters).
+fn misfit(c: char) -> usize {
+    if c.is_ascii() {
+        return 0;
+    }
+    let script = script_of(c);
+    if matches!(script, Script::Cyrillic | Script::Arabic | Script::Armenian | Script::Georgian) {
+        return 0;
+    }
+    let lower = c.to_lowercase().next().unwrap_or(c);
+    if COMMON_MARKS.contains(c) || c == 'İ' || LATIN_ALPHABETS.iter().any(|a| a.contains(lower)) {
+        return 0;
+    }
+    match script {
+        Script::Latin if c.is_alphabetic() && !matches!(c, 'ª' | 'º' | 'µ') => 1,
+        _ if "²½¼¾±×".contains(c) => 1,
+        _ if "³¹".contains(c) => 2,
+        _ => 3,
+    }
+}
+
 /// UTF-16 without a BOM: in one byte parity (the high bytes) nearly all bytes take one of a few values, in the
 /// other they vary. High bytes at even offsets mean big-endian.
 fn sniff_utf16(sample: &[u8]) -> Option<&'static Encoding> {
@@ -296,10 +541,10 @@ pub fn plausibility(text: &str) -> Result<(), String> {
         scripts[script_of(c) as usize] += 1;
     }
     let (top, top_n) = scripts.iter().enumerate().max_by_key(|(_, n)| **n).map(|(i, n)| (i, *n)).unwrap_or((0, 0));
-    if (top_n as f64) < 0.6 * letters.len() as f64 {
+    let words: Vec<&str> = sample.split_whitespace().collect();
+    if (top_n as f64) < 0.6 * letters.len() as f64 && !two_scripts_apart(&scripts, &words) {
         return Err("no dominant script among the letters".into());
     }
-    let words: Vec<&str> = sample.split_whitespace().collect();
     let avg_len = non_space as f64 / words.len().max(1) as f64;
     if avg_len > 20.0 {
         return Err(format!("words average {avg_len:.0} characters: no word spacing"));
@@ -320,14 +565,46 @@ pub fn plausibility(text: &str) -> Result<(), String> {
     if VOWELS[top].is_empty() {
         return Ok(());
     }
-    let with_vowel = lettered
+    // Only the words of that script: the Persian words under an English page's chrome have no Latin vowels.
+    let in_script: Vec<&Vec<char>> =
+        lettered.iter().filter(|w| w.iter().all(|c| script_of(*c) as usize == top)).collect();
+    let with_vowel = in_script
         .iter()
         .filter(|w| w.iter().any(|c| VOWELS[top].contains(c.to_lowercase().next().unwrap_or(*c))))
         .count();
-    if (with_vowel as f64) < 0.7 * lettered.len() as f64 {
-        return Err(format!("only {with_vowel} of {} words have a vowel", lettered.len()));
+    if (with_vowel as f64) < 0.7 * in_script.len() as f64 {
+        return Err(format!("only {with_vowel} of {} words have a vowel", in_script.len()));
     }
     Ok(())
+}
+
+/// Text in two scripts, each word in one of them: a short Persian article under an English page's chrome, say.
+/// Bytes read in the wrong code page mix the scripts inside words instead (`بتéر`), so this does not let
+/// mojibake through: the two scripts must hold 95% of the letters and 95% of the words keep to one script.
+fn two_scripts_apart(scripts: &[usize; 9], words: &[&str]) -> bool {
+    let mut counts = *scripts;
+    counts.sort_unstable_by(|a, b| b.cmp(a));
+    let all: usize = counts.iter().sum();
+    if ((counts[0] + counts[1]) as f64) < 0.95 * all as f64 {
+        return false;
+    }
+    let (mut lettered, mut mixed) = (0usize, 0usize);
+    for w in words {
+        let mut seen: Option<usize> = None;
+        let mut letters = 0;
+        let mut mixes = false;
+        for c in w.chars().filter(|c| c.is_alphabetic()) {
+            letters += 1;
+            let s = script_of(c) as usize;
+            mixes |= seen.is_some_and(|t| t != s);
+            seen = Some(s);
+        }
+        if letters >= 2 {
+            lettered += 1;
+            mixed += mixes as usize;
+        }
+    }
+    lettered >= 10 && (mixed as f64) <= 0.05 * lettered as f64
 }
 
 /// Markup is not language: tags (and the insides of scripts and styles) become spaces before the tests.
@@ -361,7 +638,7 @@ fn strip_markup(s: &str) -> String {
     out
 }
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Script {
     Latin,
     Cyrillic,
@@ -503,6 +780,72 @@ mod tests {
         let with_nul = format!("{}\0{}", &RU[..RU.find(' ').unwrap()], &RU[RU.find(' ').unwrap()..]);
         let (text, enc) = decode_declared(with_nul.as_bytes(), None).expect("UTF-8 with a NUL");
         assert_eq!((text.as_str(), enc), (RU, "utf-8"));
+    }
+
+    // Text of the other services for the code-page tests (written for these tests).
+    const TK: &str = "Aşgabadyň merkezinde ýerleşýän bazarda nyrhlar ýene-de ýokarlandy. Satyjylaryň aýtmagyna \
+        görä, un we ýag iň köp gymmatlan harytlar boldy. Ýaşaýjylar gündelik zatlary satyn almak üçin irden \
+        nobata durmaly bolýarlar, diýip habarçymyz ýazýar. Häkimiýetler bu barada hiç hili beýanat bermedi.";
+    const HR: &str = "Vlada je u četvrtak objavila da će cijene goriva ostati iste do kraja mjeseca. Ministar \
+        financija rekao je novinarima da država neće povećati trošarine, ali da se kućanstva moraju pripremiti \
+        na skuplju zimu. Oporba tvrdi da je odluka donesena prekasno i da građani već osjećaju posljedice.";
+    const RO: &str = "Guvernul de la Chişinău a anunţat joi că preţurile la gaze vor rămâne neschimbate până în \
+        primăvară. Ministrul energiei a declarat că ţara are rezerve suficiente, însă opoziţia susţine că \
+        facturile cresc deja în mai multe oraşe, iar familiile sărace primesc ajutoare prea mici.";
+    const BE: &str = "Улады Менска абвясцілі, што цэны на камунальныя паслугі вырастуць з наступнага месяца. \
+        Жыхары кажуць, што і так ледзь зводзяць канцы з канцамі. Эканамісты мяркуюць, што новае павышэнне \
+        ўдарыць найперш па пенсіянерах, якія атрымліваюць найменшыя выплаты ў краіне.";
+
+    /// Decodes `text` written in `page`, as `decode_text` sees it.
+    fn round_trip(text: &str, page: &'static Encoding) -> (String, &'static str) {
+        decode_text(&enc(text, page)).unwrap_or_else(|e| panic!("{} rejected: {e:?}", page.name()))
+    }
+
+    #[test]
+    fn latin_code_pages_are_told_apart_by_the_services_alphabets() {
+        // Each of these has a neighbour page that also decodes the bytes, into letters of another alphabet:
+        // Hungarian `ő` as `õ` (windows-1252), Turkmen `ň` and `ş` as `ò` and `º` (windows-1254), Croatian
+        // in ISO-8859-16 as `teţi` and `neăe` (ISO-8859-2), Romanian in ISO-8859-16 with the cedilla.
+        assert_eq!(round_trip(HU, encoding_rs::WINDOWS_1250).0, HU);
+        assert_eq!(round_trip(TK, encoding_rs::WINDOWS_1250).0, TK);
+        assert_eq!(round_trip(HR, encoding_rs::ISO_8859_16).0, HR);
+        let ro_modern = RO.replace('ş', "ș").replace('ţ', "ț");
+        assert_eq!(round_trip(&ro_modern, encoding_rs::ISO_8859_16).0, ro_modern);
+        // Romanian with the cedilla in ISO-8859-2 comes out with the comma below: the same letters, as
+        // Romanian is written now (and as ISO-8859-16 reads the same bytes).
+        assert_eq!(round_trip(RO, encoding_rs::ISO_8859_2).0, ro_modern);
+    }
+
+    #[test]
+    fn cyrillic_code_pages_chardetng_confuses_are_recovered() {
+        // Mac Cyrillic: read as windows-1251 its capitals land inside words, read as KOI8 its small letters
+        // become capitals. Both readings used to be rejected or kept as mojibake.
+        for text in [RU, BE, SR] {
+            assert_eq!(round_trip(text, encoding_rs::X_MAC_CYRILLIC).0, text);
+        }
+        for page in [encoding_rs::WINDOWS_1251, encoding_rs::KOI8_U, encoding_rs::ISO_8859_5] {
+            assert_eq!(round_trip(BE, page).0, BE, "{}", page.name());
+        }
+        assert_eq!(round_trip(RU, encoding_rs::IBM866), (RU.to_string(), "ibm866"));
+    }
+
+    #[test]
+    fn a_short_text_under_chrome_in_another_script_is_decoded() {
+        // A Persian article of two sentences under a page's English chrome: fewer than 60% of the letters
+        // are Arabic, but each word keeps to one script.
+        let page = format!(
+            "Accessibility links\n\nSkip to main content\n\n{FA}\n\nWith reporting by AP and Reuters\n\nRFE/RL \
+             journalists report the news in many languages in countries where a free press is banned.\n"
+        );
+        assert_eq!(round_trip(&page, encoding_rs::WINDOWS_1256), (page.clone(), "windows-1256"));
+        // The same letters shuffled into words that mix the scripts stay refused.
+        let english = "With reporting by AP and Reuters journalists report the news in many languages in countries";
+        let salad: String = english
+            .split_whitespace()
+            .zip(FA.split_whitespace().cycle())
+            .map(|(a, b)| a.chars().zip(b.chars().cycle()).flat_map(|(x, y)| [x, y]).chain([' ']).collect::<String>())
+            .collect();
+        assert!(plausibility(&salad).is_err(), "{salad}");
     }
 
     #[test]
