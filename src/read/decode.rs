@@ -284,7 +284,8 @@ fn best_reading(guess: &'static Encoding, sample: &[u8]) -> &'static Encoding {
     if guess_plausible && !PAGES.contains(&guess) {
         return guess;
     }
-    let evidence = &sample[..sample.len().min(RANK_SAMPLE)];
+    let evidence = words_with_high_bytes(&sample[..sample.len().min(RANK_SAMPLE)]);
+    let evidence = evidence.as_slice();
     let tables = page_tables();
     // To stand in for an implausible guess, a page must also read the bytes well in absolute terms: random
     // bytes have some plausible reading among nineteen code pages, but not a cheap one.
@@ -308,6 +309,20 @@ fn best_reading(guess: &'static Encoding, sample: &[u8]) -> &'static Encoding {
         .map(|(_, _, i)| PAGES.get(i).copied().unwrap_or(guess))
         .find(|&enc| enc == guess || plausible(enc))
         .unwrap_or(guess)
+}
+
+/// The runs of ASCII letters and high bytes that hold a high byte, each followed by a space. Everything
+/// [`reading_cost`] charges happens inside such a run (an ASCII non-letter ends a word in every code page),
+/// and words of ASCII letters alone read the same in all of them: for an HTML page, this drops the markup.
+fn words_with_high_bytes(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for run in bytes.split(|b| b.is_ascii() && !b.is_ascii_alphabetic()) {
+        if run.iter().any(|b| !b.is_ascii()) {
+            out.extend_from_slice(run);
+            out.push(b' ');
+        }
+    }
+    out
 }
 
 /// How much of a file the code pages are ranked on: a few pages of text are evidence enough.
