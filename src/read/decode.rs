@@ -290,25 +290,14 @@ fn best_reading(guess: &'static Encoding, sample: &[u8]) -> &'static Encoding {
     // To stand in for an implausible guess, a page must also read the bytes well in absolute terms: random
     // bytes have some plausible reading among nineteen code pages, but not a cheap one.
     let high = evidence.iter().filter(|&&b| b >= 0x80).count();
+    // Cheapest first, the guess first among equals (`false` sorts first); the plausibility test (the dearer
+    // step) runs only until a reading passes it. The guess takes part only when its reading is plausible.
     let mut ranked: Vec<(usize, bool, usize)> = (0..PAGES.len())
-        .filter(|&i| PAGES[i] != guess)
-        .filter_map(|i| reading_cost(&tables[i], evidence).map(|cost| (cost, true, i)))
-        .filter(|&(cost, _, _)| guess_plausible || 2 * cost <= high)
+        .filter_map(|i| reading_cost(&tables[i], evidence).map(|cost| (cost, PAGES[i] != guess, i)))
+        .filter(|&(cost, other, _)| guess_plausible || (other && 2 * cost <= high))
         .collect();
-    if guess_plausible {
-        match PAGES.iter().position(|&e| e == guess).and_then(|i| reading_cost(&tables[i], evidence)) {
-            Some(cost) => ranked.push((cost, false, usize::MAX)),
-            None => return guess,
-        }
-    }
-    // Cheapest first, the guess first among equals; the plausibility test (the dearer step) runs only until a
-    // reading passes it.
     ranked.sort_unstable();
-    ranked
-        .into_iter()
-        .map(|(_, _, i)| PAGES.get(i).copied().unwrap_or(guess))
-        .find(|&enc| enc == guess || plausible(enc))
-        .unwrap_or(guess)
+    ranked.into_iter().map(|(_, _, i)| PAGES[i]).find(|&enc| enc == guess || plausible(enc)).unwrap_or(guess)
 }
 
 /// The runs of ASCII letters and high bytes that hold a high byte, each followed by a space. Everything
@@ -396,10 +385,11 @@ const CYRILLIC_ALPHABETS: [&str; 6] = [
 ];
 
 /// What makes a reading of legacy bytes look unlike written text: characters the services' languages do not
-/// write ([`misfit`]), a small letter followed by a capital inside a word, a change of script inside a word
-/// (counted twice: `kmІ` is `km²` read in the wrong code page),
-/// accented Latin letters in a row (Cyrillic read as a Latin code page: `Ñîâåò`), and Cyrillic words whose
-/// letters belong to no one alphabet (one Cyrillic code page read as another).
+/// write ([`misfit`]); inside a word, a small letter followed by a capital, a change of script (counted twice:
+/// `kmІ` is `km²` read in the wrong code page), accented Latin letters in a row (Cyrillic read as a Latin code
+/// page: `Ñîâåò`) and a quote between two letters; Cyrillic words whose letters belong to no one alphabet (one
+/// Cyrillic code page read as another); and accented Latin letters from more than one service's alphabet.
+/// `None` when the page has no character for one of the bytes.
 fn reading_cost(table: &[ByteClass; 256], bytes: &[u8]) -> Option<usize> {
     let mut cost = 0;
     let mut accents = [0usize; 256];
