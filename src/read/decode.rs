@@ -88,8 +88,11 @@ pub fn decode_declared(
         // dropped rather than the article, or the whole file misread as a legacy encoding.
         return Ok((String::from_utf8_lossy(bytes).replace(['\u{FFFD}', '\0'], ""), "utf-8"));
     }
-    // A declaration of UTF-8 on bytes that are not UTF-8 is a mislabel: detection decides then.
-    if let Some(enc) = declared.filter(|e| *e != encoding_rs::UTF_8) {
+    // A declaration of UTF-8 on bytes that are not UTF-8 is a mislabel: detection decides then. Another
+    // declaration stands in for `chardetng`'s guess: kept unless another code page reads the bytes better (a
+    // CMS that labels every page `iso-8859-1` whatever it wrote them in).
+    if let Some(declared) = declared.filter(|e| *e != encoding_rs::UTF_8) {
+        let enc = best_reading(declared, sample);
         let (text, had_errors) = enc.decode_without_bom_handling(bytes);
         if !had_errors && plausibility(&text).is_ok() {
             return Ok((text.replace('\0', ""), name_of(enc)));
@@ -819,6 +822,23 @@ mod tests {
         // Romanian with the cedilla in ISO-8859-2 comes out with the comma below: the same letters, as
         // Romanian is written now (and as ISO-8859-16 reads the same bytes).
         assert_eq!(round_trip(RO, encoding_rs::ISO_8859_2).0, ro_modern);
+    }
+
+    #[test]
+    fn a_wrong_charset_declaration_gives_way_to_a_better_reading() {
+        // A CMS that labels every page iso-8859-1 (windows-1252 in WHATWG terms): the Hungarian page it wrote
+        // in windows-1250 would come out with `õ` for every `ő`.
+        let mut page = b"<html><head><meta charset=\"iso-8859-1\"><title>x</title></head><body><p>".to_vec();
+        page.extend(enc(HU, encoding_rs::WINDOWS_1250));
+        page.extend(b"</p></body></html>");
+        let (text, name) = decode_html(&page, None).unwrap();
+        assert!(text.contains(HU), "{text}");
+        assert_eq!(name, "windows-1250");
+        // A right declaration stands, even where another page would read the bytes as well.
+        let mut page = b"<html><head><meta charset=\"iso-8859-2\"><title>x</title></head><body><p>".to_vec();
+        page.extend(enc(HU, encoding_rs::ISO_8859_2));
+        page.extend(b"</p></body></html>");
+        assert_eq!(decode_html(&page, None).unwrap().1, "iso-8859-2");
     }
 
     #[test]
