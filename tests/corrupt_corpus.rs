@@ -34,6 +34,18 @@ fn utf16(text: &str, big_endian: bool) -> Vec<u8> {
     b
 }
 
+fn bzip2_of(bytes: &[u8]) -> Vec<u8> {
+    let mut bz = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::best());
+    bz.write_all(bytes).unwrap();
+    bz.finish().unwrap()
+}
+
+fn xz_of(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    lzma_rs::xz_compress(&mut &bytes[..], &mut out).unwrap();
+    out
+}
+
 /// `copies` gzip members (or zstd frames) of `unit` bytes of one letter, back to back: a few kilobytes that
 /// decompress to `copies * unit` bytes. Readers must decode concatenated members, so this is a real bomb.
 fn bomb(zstd: bool, unit: usize, copies: usize) -> Vec<u8> {
@@ -59,6 +71,8 @@ fn build_corpus(dir: &Path) -> BTreeMap<String, Expect> {
     add("good/bom.txt", &[b"\xEF\xBB\xBF".as_slice(), page(5, places[5]).as_bytes()].concat(), Article);
     add("good/article.txt.gz", &gzip(page(6, places[6]).as_bytes()), Article);
     add("good/article.txt.zst", &zstd::encode_all(page(7, places[7]).as_bytes(), 3).unwrap(), Article);
+    add("good/article.txt.bz2", &bzip2_of(page(18, "Kochkor").as_bytes()), Article);
+    add("good/article.txt.xz", &xz_of(page(19, "Toktogul").as_bytes()), Article);
     // A folder whose name looks like a file is walked like any folder.
     add("folder.txt/inside.txt", page(8, places[8]).as_bytes(), Article);
     add("name with\nnewline, \"quotes\".txt", page(9, "Cholpon-Ata").as_bytes(), Article);
@@ -112,6 +126,11 @@ fn build_corpus(dir: &Path) -> BTreeMap<String, Expect> {
     add("bad/gzip-trailing-junk.txt.gz", &trailing, Reject(&["corrupt"]));
     add("bad/bomb.txt.gz", &bomb(false, 1 << 20, 72), Reject(&["too_large"]));
     add("bad/bomb.txt.zst", &bomb(true, 1 << 20, 72), Reject(&["too_large"]));
+    let bz = bzip2_of(page(20, "Kemin").as_bytes());
+    add("bad/truncated.txt.bz2", &bz[..bz.len() / 2], Reject(&["corrupt"]));
+    let xz = xz_of(page(21, "Suzak").as_bytes());
+    add("bad/truncated.txt.xz", &xz[..xz.len() / 2], Reject(&["corrupt"]));
+    add("bad/bomb.txt.bz2", &bzip2_of(&vec![b'a'; 72 << 20]), Reject(&["too_large"]));
 
     // Sizes: a 100 MB text is over the default cap and is turned away from its size alone; a file of a million
     // lines and a single 50 MB line are under it and must go through extraction in linear time.

@@ -3,7 +3,7 @@
 //! Two steps, both cheap to reason about:
 //! 1. [`discover`] walks the inputs and returns every file in a stable order (sorted by the path relative to
 //!    its input folder), so that everything downstream can be deterministic whatever the thread count.
-//! 2. [`read_file`] turns one file into records: it decompresses (`.gz`, `.zst`, by magic bytes), caps the
+//! 2. [`read_file`] turns one file into records: it decompresses (gzip, zstd, bzip2, xz, by magic bytes), caps the
 //!    decompressed size (a decompression bomb becomes a reject, not an out-of-memory kill), decides the
 //!    format from the name, and decodes the bytes to text. Any failure is a [`Reject`] with a reason: a bad
 //!    file never stops the build.
@@ -244,7 +244,7 @@ fn escaped_name(name: &std::ffi::OsStr) -> String {
 /// The format a file holds, from its name with compression suffixes removed.
 pub fn format_of(name: &str) -> Option<Format> {
     let lower = name.to_ascii_lowercase();
-    let base = lower.trim_end_matches(".gz").trim_end_matches(".zst");
+    let base = lower.trim_end_matches(".gz").trim_end_matches(".zst").trim_end_matches(".bz2").trim_end_matches(".xz");
     let ext = base.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
     match ext {
         "txt" | "text" | "" => Some(Format::Text),
@@ -279,7 +279,7 @@ pub fn read_bytes(rel: &str, bytes: Vec<u8>, limits: ReadLimits) -> FileRead {
     let Some(format) = format_of(rel) else {
         out.rejects.push(reject(
             RejectReason::UnsupportedFormat,
-            "file extension is not one we read (.txt, .html, .jsonl, .warc, optionally .gz/.zst)".into(),
+            "file extension is not one we read (.txt, .html, .jsonl, .warc, optionally .gz/.zst/.bz2/.xz)".into(),
         ));
         return out;
     };
@@ -417,32 +417,83 @@ fn load(path: &Path, max: u64) -> Result<Vec<u8>, (RejectReason, String)> {
     Ok(raw)
 }
 
-/// Decompresses gzip and zstd (recognised by their magic bytes, whatever the name); other bytes pass through.
-/// At most `max` decompressed bytes are ever held: a decompression bomb is a reject, not an out-of-memory kill.
+/// The magic bytes of the compressed formats [`decompress`] reads.
+const GZIP: &[u8] = &[0x1f, 0x8b];
+const ZSTD: &[u8] = &[0x28, 0xb5, 0x2f, 0xfd];
+const XZ: &[u8] = &[0xfd, b'7', b'z', b'X', b'Z', 0x00];
+
+/// bzip2: `BZh`, the block size digit, then the magic of a first block (the digits of pi) or of the end of an
+/// empty stream (those of the square root of pi), so that a text that happens to start with `BZh1` is text.
+fn is_bzip2(raw: &[u8]) -> bool {
+    raw.len() >= 10
+        && raw.starts_with(b"BZh")
+        && (b'1'..=b'9').contains(&raw[3])
+        && matches!(&raw[4..10], [0x31, 0x41, 0x59, 0x26, 0x53, 0x59] | [0x17, 0x72, 0x45, 0x38, 0x50, 0x90])
+}
+
+/// Decompresses gzip, zstd, bzip2 and xz (recognised by their magic bytes, whatever the name); other bytes
+/// pass through. At most `max` decompressed bytes are ever held: a decompression bomb is a reject, not an
+/// out-of-memory kill.
 fn decompress(raw: Vec<u8>, max: u64) -> Result<Vec<u8>, (RejectReason, String)> {
     if raw.len() as u64 > max {
         return Err((RejectReason::TooLarge, format!("larger than the {max}-byte cap (raise --max-file-bytes)")));
     }
-    if !raw.starts_with(&[0x1f, 0x8b]) && !raw.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
-        return Ok(raw);
+    let too_large = || {
+        (
+            RejectReason::TooLarge,
+            format!("decompresses past the {max}-byte cap (a decompression bomb, or raise --max-file-bytes)"),
+        )
+    };
+    let corrupt =
+        |e: &dyn std::fmt::Display| (RejectReason::Corrupt, format!("compressed stream is truncated or corrupt: {e}"));
+    if raw.starts_with(XZ) {
+        // lzma-rs writes rather than reads: the cap is a writer that refuses the byte past it.
+        let mut out = CappedWriter { out: Vec::new(), max, over: false };
+        return match lzma_rs::xz_decompress(&mut &raw[..], &mut out) {
+            Ok(()) => Ok(out.out),
+            Err(_) if out.over => Err(too_large()),
+            Err(e) => Err(corrupt(&format!("xz: {e}"))),
+        };
     }
-    let decoder: Box<dyn Read + '_> = if raw.starts_with(&[0x1f, 0x8b]) {
+    let decoder: Box<dyn Read + '_> = if raw.starts_with(GZIP) {
         Box::new(flate2::read::MultiGzDecoder::new(&raw[..]))
-    } else {
+    } else if raw.starts_with(ZSTD) {
         match zstd::stream::read::Decoder::new(&raw[..]) {
             Ok(d) => Box::new(d),
             Err(e) => return Err((RejectReason::Corrupt, format!("zstd: {e}"))),
         }
+    } else if is_bzip2(&raw) {
+        Box::new(bzip2::read::MultiBzDecoder::new(&raw[..]))
+    } else {
+        return Ok(raw);
     };
     let mut out = Vec::new();
-    let result = decoder.take(max.saturating_add(1)).read_to_end(&mut out);
-    match result {
-        Ok(_) if out.len() as u64 > max => Err((
-            RejectReason::TooLarge,
-            format!("decompresses past the {max}-byte cap (a decompression bomb, or raise --max-file-bytes)"),
-        )),
+    match decoder.take(max.saturating_add(1)).read_to_end(&mut out) {
+        Ok(_) if out.len() as u64 > max => Err(too_large()),
         Ok(_) => Ok(out),
-        Err(e) => Err((RejectReason::Corrupt, format!("compressed stream is truncated or corrupt: {e}"))),
+        Err(e) => Err(corrupt(&e)),
+    }
+}
+
+/// A `Write` into memory that fails once more than `max` bytes would be held, and says so in `over`.
+struct CappedWriter {
+    out: Vec<u8>,
+    max: u64,
+    over: bool,
+}
+
+impl std::io::Write for CappedWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if (self.out.len() + buf.len()) as u64 > self.max {
+            self.over = true;
+            return Err(std::io::Error::other("past the decompression cap"));
+        }
+        self.out.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
@@ -477,12 +528,43 @@ mod tests {
         gz.write_all(text).unwrap();
         write(d.path(), "a.txt.gz", &gz.finish().unwrap());
         write(d.path(), "b.txt.zst", &zstd::encode_all(text, 3).unwrap());
+        write(d.path(), "c.txt.bz2", &bzip2_of(text));
+        write(d.path(), "d.txt.xz", &xz_of(text));
+        // The name does not decide: an xz stream called .txt is read as xz.
+        write(d.path(), "e.txt", &xz_of(text));
         let (files, _) = discover(&[d.path().to_path_buf()]);
+        assert_eq!(files.len(), 5);
         for f in &files {
             let r = read_file(f, ReadLimits::default());
-            assert_eq!(r.records.len(), 1, "{}", f.rel);
-            assert_eq!(r.records[0].content.as_bytes(), text);
+            assert_eq!(r.records.len(), 1, "{}: {:?}", f.rel, r.rejects);
+            assert_eq!(r.records[0].content.as_bytes(), text, "{}", f.rel);
         }
+    }
+
+    fn bzip2_of(bytes: &[u8]) -> Vec<u8> {
+        let mut bz = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::best());
+        bz.write_all(bytes).unwrap();
+        bz.finish().unwrap()
+    }
+
+    fn xz_of(bytes: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        lzma_rs::xz_compress(&mut &bytes[..], &mut out).unwrap();
+        out
+    }
+
+    #[test]
+    fn truncated_bzip2_and_xz_and_their_bombs_are_rejected() {
+        let big = vec![b'a'; 1 << 20];
+        for (name, full) in [("bz2", bzip2_of(&big)), ("xz", xz_of(&big))] {
+            let capped = decompress(full.clone(), 64 << 10);
+            assert_eq!(capped.unwrap_err().0, RejectReason::TooLarge, "{name}");
+            let cut = decompress(full[..full.len() / 2].to_vec(), 8 << 20);
+            assert_eq!(cut.unwrap_err().0, RejectReason::Corrupt, "{name}");
+            assert_eq!(decompress(full, 8 << 20).unwrap(), big, "{name}");
+        }
+        // Text that happens to start like a bzip2 stream is text.
+        assert_eq!(decompress(b"BZh1 is not a stream".to_vec(), 1 << 20).unwrap(), b"BZh1 is not a stream");
     }
 
     #[test]
