@@ -225,10 +225,13 @@ fn refine_koi8(enc: &'static Encoding, bytes: &[u8]) -> &'static Encoding {
 /// neighbour of the right one: Hungarian in windows-1250 read as windows-1252 turns every `ő` into `õ`,
 /// Turkmen read as windows-1254 turns `ň` into `ò` and `ş` into `º`, Mac Cyrillic read as windows-1251 turns
 /// the capitals into `Ђ`, `Ѓ`, … inside words.
+///
+/// Among equally good readings the earlier page wins: KOI8-R before KOI8-U (they differ only in the Ukrainian
+/// letters, so a tie means there are none, as `refine_koi8` reports it), the commoner pages before the rarer.
 const PAGES: [&Encoding; 19] = [
     encoding_rs::WINDOWS_1251,
-    encoding_rs::KOI8_U,
     encoding_rs::KOI8_R,
+    encoding_rs::KOI8_U,
     encoding_rs::IBM866,
     encoding_rs::ISO_8859_5,
     encoding_rs::X_MAC_CYRILLIC,
@@ -839,6 +842,14 @@ mod tests {
         page.extend(enc(HU, encoding_rs::ISO_8859_2));
         page.extend(b"</p></body></html>");
         assert_eq!(decode_html(&page, None).unwrap().1, "iso-8859-2");
+    }
+
+    #[test]
+    fn a_tie_between_koi8_pages_is_named_koi8_r() {
+        // Russian has none of the letters KOI8-U adds, so both KOI8 pages read it the same: when a wrong guess
+        // gives way, the name is the one Russian text was written in.
+        let bytes = enc(RU, encoding_rs::KOI8_R);
+        assert_eq!(best_reading(encoding_rs::WINDOWS_1251, &bytes), encoding_rs::KOI8_R);
     }
 
     #[test]
