@@ -354,7 +354,7 @@ fn page_tables() -> &'static [[ByteClass; 256]] {
                     let byte = [b as u8];
                     let (text, had_errors) = enc.decode_without_bom_handling(&byte);
                     let c = text.chars().next().unwrap_or('\u{FFFD}');
-                    let script = if c.is_ascii() { Script::Latin } else { script_of(c) };
+                    let script = script_of(c);
                     let accented = !c.is_ascii() && c.is_alphabetic() && script == Script::Latin;
                     *class = ByteClass {
                         hole: had_errors,

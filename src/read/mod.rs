@@ -241,10 +241,14 @@ fn escaped_name(name: &std::ffi::OsStr) -> String {
     }
 }
 
+/// The names of the compressed files [`decompress`] reads (it goes by magic bytes; the name only hides the
+/// format's own extension).
+const COMPRESSED_SUFFIXES: [&str; 4] = [".gz", ".zst", ".bz2", ".xz"];
+
 /// The format a file holds, from its name with compression suffixes removed.
 pub fn format_of(name: &str) -> Option<Format> {
     let lower = name.to_ascii_lowercase();
-    let base = lower.trim_end_matches(".gz").trim_end_matches(".zst").trim_end_matches(".bz2").trim_end_matches(".xz");
+    let base = COMPRESSED_SUFFIXES.iter().fold(lower.as_str(), |name, suffix| name.trim_end_matches(suffix));
     let ext = base.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
     match ext {
         "txt" | "text" | "" => Some(Format::Text),
@@ -279,13 +283,16 @@ pub fn read_bytes(rel: &str, bytes: Vec<u8>, limits: ReadLimits) -> FileRead {
     let Some(format) = format_of(rel) else {
         out.rejects.push(reject(
             RejectReason::UnsupportedFormat,
-            "file extension is not one we read (.txt, .html, .jsonl, .warc, optionally .gz/.zst/.bz2/.xz)".into(),
+            format!(
+                "file extension is not one we read (.txt, .html, .jsonl, .warc, optionally {})",
+                COMPRESSED_SUFFIXES.join("/")
+            ),
         ));
         return out;
     };
     // WARC writers put each record in its own gzip member: a .warc.gz is decompressed member by member so a
     // damaged member costs only its own records.
-    let loaded = if format == Format::Warc && bytes.starts_with(&[0x1f, 0x8b]) {
+    let loaded = if format == Format::Warc && bytes.starts_with(GZIP) {
         if bytes.len() as u64 > limits.max_bytes {
             Err((
                 RejectReason::TooLarge,
