@@ -41,7 +41,7 @@ fn main() -> anyhow::Result<()> {
         gold_lang.push(get("lang"));
     }
     let t = Instant::now();
-    let sigs: Vec<_> = arts.iter().map(|a| dedup::signature(&a.lang, &a.text)).collect();
+    let sigs: Vec<_> = arts.iter().map(|a| dedup::signature(&a.lang, &a.text, a.published)).collect();
     let dup_of = dedup::find_duplicates(&sigs);
     let feats: Vec<_> = arts.iter().map(align::features).collect();
     let res = align::align(&feats, &dup_of);

@@ -226,6 +226,33 @@ fn story_clusters_match_the_gold() {
 }
 
 #[test]
+fn of_two_dated_copies_of_a_page_the_earlier_published_is_flagged() {
+    // The same Pangea page posted twice: the later post is the live page and is kept, the earlier one is the
+    // stale copy, whichever comes first in source order (here the earlier one does).
+    let d = tempfile::tempdir().unwrap();
+    let (input, out) = (d.path().join("in"), d.path().join("out"));
+    fs::create_dir_all(&input).unwrap();
+    let page = fs::read_to_string("data/sample/pages/azattyk_ky_article.html").unwrap();
+    assert!(page.contains("2024-04-12T08:30:00+06:00"), "the sample page's date");
+    fs::write(input.join("a-first-post.html"), page.replace("2024-04-12T08:30:00+06:00", "2024-04-12T06:10:00+06:00"))
+        .unwrap();
+    fs::write(input.join("b-second-post.html"), &page).unwrap();
+    let status = Command::new(env!("CARGO_BIN_EXE_rferl-corpus"))
+        .args(["build", "--quiet", "--out"])
+        .arg(&out)
+        .arg(&input)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let rows = read_csv(&out.join("articles.csv"));
+    let by_file = |name: &str| rows.iter().find(|a| a["source_file"] == name).expect("an article per page");
+    let (first, second) = (by_file("a-first-post.html"), by_file("b-second-post.html"));
+    assert_ne!(first["published"], second["published"], "the two posts keep their own times");
+    assert_eq!(first["dup_of"], second["doc_id"], "the earlier post repeats the later one");
+    assert_eq!(second["dup_of"], "");
+}
+
+#[test]
 fn a_republished_version_inherits_its_originals_pairs() {
     // The sample with one aligned version published a second time under another name.
     let d = tempfile::tempdir().unwrap();

@@ -32,7 +32,7 @@ pub struct Signed {
 
 /// The signatures of one article (pure: any thread, any time).
 pub fn sign(a: &Article) -> Signed {
-    Signed { dup: dedup::signature(&a.lang, &a.text), feats: align::features(a), doc_id: a.doc_id.clone() }
+    Signed { dup: dedup::signature(&a.lang, &a.text, a.published), feats: align::features(a), doc_id: a.doc_id.clone() }
 }
 
 /// [`Signed`] as the incremental state keeps it (its own encoding, so the dedup and align types need none).
@@ -72,7 +72,12 @@ impl Signed {
     pub fn from_bytes(bytes: &[u8]) -> Result<Signed> {
         let r: SignedRecord = postcard::from_bytes(bytes)?;
         Ok(Signed {
-            dup: DupSig { lang: r.dup_lang, hash: r.hash, paragraphs: spill::keys_from_bytes(&r.paragraphs)? },
+            dup: DupSig {
+                lang: r.dup_lang,
+                hash: r.hash,
+                paragraphs: spill::keys_from_bytes(&r.paragraphs)?,
+                published: r.published,
+            },
             feats: AlignFeatures {
                 lang: Arc::from(r.lang),
                 keys: spill::keys_from_bytes(&r.keys)?,
