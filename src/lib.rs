@@ -12,6 +12,9 @@
 //! write     tables → CSV + Parquet, staged and moved into place
 //! ```
 //!
+//! [`services`] is shared knowledge, not a stage: RFE/RL's hosts, the names its services sign with and their
+//! languages (a text dump's service box names its service; a service's languages are a prior for `identify`).
+//!
 //! [`pipeline`] runs them: a parallel map over records (read → extract → identify → normalise → signatures)
 //! and a corpus-wide reduce (chrome learning before extraction; dedup and align after), then the writers.
 
@@ -29,4 +32,5 @@ pub mod normalise;
 pub mod pipeline;
 pub mod read;
 pub mod report;
+pub mod services;
 pub mod write;

@@ -148,7 +148,8 @@ pub struct Extracted {
     pub article_id: Option<u64>,
     /// Image asset ids (the GUID part of gdb.rferl.org image URLs).
     pub image_ids: Vec<String>,
-    /// A language hint taken from the page (html lang, utag language); a prior only.
+    /// A language hint taken from the page (utag language, html lang, a text dump's service box name, a JSONL
+    /// `lang` field); a prior that splits look-alike languages only (`identify::identify_with`).
     pub lang_hint: Option<String>,
 }
 

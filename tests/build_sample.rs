@@ -253,6 +253,48 @@ fn of_two_dated_copies_of_a_page_the_earlier_published_is_flagged() {
 }
 
 #[test]
+fn the_source_decides_between_look_alike_languages() {
+    // Texts that could be Persian or Dari, Bosnian or Croatian: the service box of a text dump, or a JSONL
+    // record's declared language, decides; the text still decides the cluster.
+    let d = tempfile::tempdir().unwrap();
+    let (input, out) = (d.path().join("in"), d.path().join("out"));
+    fs::create_dir_all(&input).unwrap();
+    let dump = |title: &str, body: &str, service: &str| {
+        format!(
+            "Links\n\nNews\n\n{title}\n\n\n{body}\n\n{body} {title}\n  • 16x9 Image\n\n    {service}\n\nXS\nSM\nMD\nLG"
+        )
+    };
+    let farsi = "وزیر خارجه روز سه شنبه با نمایندگان چند کشور دیدار کرد و درباره آب و برق گفتگو شد.";
+    fs::write(input.join("a.txt"), dump("دیدار وزیر", farsi, "رادیو فردا")).unwrap();
+    fs::write(input.join("b.txt"), dump("گفتگوی وزیر", farsi, "رادیو آزادی")).unwrap();
+    let neutral = "Ministar je u utorak razgovarao sa predstavnicima nekoliko zemalja o vodi i struji.";
+    let records: Vec<String> = ["bs", "hr", "sh", "fa-AF"]
+        .iter()
+        .map(|l| serde_json::json!({"title": format!("Razgovor {l}"), "text": neutral, "lang": l}).to_string())
+        .collect();
+    fs::write(input.join("c.jsonl"), records.join("\n")).unwrap();
+    let status = Command::new(env!("CARGO_BIN_EXE_rferl-corpus"))
+        .args(["build", "--quiet", "--out"])
+        .arg(&out)
+        .arg(&input)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let rows = read_csv(&out.join("articles.csv"));
+    let got: Vec<(&str, &str, &str)> =
+        rows.iter().map(|r| (r["source_file"].as_str(), r["lang"].as_str(), r["service"].as_str())).collect();
+    assert_eq!(got[0], ("a.txt", "pes_Arab", "www.radiofarda.com"));
+    assert_eq!(got[1], ("b.txt", "prs_Arab", "da.azadiradio.com"));
+    assert_eq!(got[2], ("c.jsonl", "bos_Latn", ""));
+    assert_eq!(got[3], ("c.jsonl", "hrv_Latn", ""));
+    // "sh" names the whole cluster and a Dari tag names another one: the text alone decides both.
+    let text_alone = rferl_corpus::identify::identify(&format!("Razgovor sh\n\n{neutral}")).lang;
+    assert_eq!(got[4].1, text_alone);
+    assert_eq!(got[5].1, rferl_corpus::identify::identify(&format!("Razgovor fa-AF\n\n{neutral}")).lang);
+    assert!(got[4].1.ends_with("_Latn") && got[5].1.ends_with("_Latn"));
+}
+
+#[test]
 fn a_republished_version_inherits_its_originals_pairs() {
     // The sample with one aligned version published a second time under another name.
     let d = tempfile::tempdir().unwrap();

@@ -8,6 +8,7 @@
 
 use super::date::parse_date_line;
 use crate::model::Extracted;
+use crate::services;
 use std::collections::HashMap;
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -186,6 +187,8 @@ fn looks_like_credit(p: &str) -> bool {
 pub fn extract_text(content: &str, chrome: &ChromeModel) -> Extracted {
     let lines: Vec<&str> = content.lines().collect();
     let end = lines.iter().position(|l| is_footer_start(l)).unwrap_or(lines.len());
+    // The service box in the footer names the service: its host and, as a language hint, its name.
+    let service = lines[end..].iter().find_map(|l| services::by_name(clean(l)).map(|s| (s, clean(l))));
     let lines = &lines[..end];
     let blank = |i: usize| lines.get(i).is_none_or(|l| clean(l).is_empty());
 
@@ -203,6 +206,10 @@ pub fn extract_text(content: &str, chrome: &ChromeModel) -> Extracted {
     }
     let Some(t) = title_at else { return Extracted::default() };
     let mut out = Extracted { title: clean(lines[t]).to_string(), ..Default::default() };
+    if let Some((s, name)) = service {
+        out.service = Some(services::site_of(s.host));
+        out.lang_hint = Some(name.to_string());
+    }
 
     // The caption: the same line twice right after the headline.
     let mut i = t + 1;
@@ -309,6 +316,23 @@ mod tests {
         let e = extract_text(&pages[2], &model);
         assert_eq!(e.title, "Тақырып 2");
         assert_eq!(e.paragraphs, ["2 болды.", "Соңғы абзац 2."]);
+    }
+
+    #[test]
+    fn the_service_box_names_the_service_and_hints_the_language() {
+        let page = |name: &str| {
+            format!("Links\n\nNews\n\nHeadline\n\n\nFirst paragraph.\n\nSecond paragraph.\n  • 16x9 Image\n\n    {name}\n\n    A blurb.\n\nXS\nSM")
+        };
+        let ex = extract_text(&page("رادیو فردا"), &ChromeModel::default());
+        assert_eq!(ex.service.as_deref(), Some("www.radiofarda.com"));
+        assert_eq!(ex.lang_hint.as_deref(), Some("رادیو فردا"));
+        let ex = extract_text(&page("Radio Slobodna Europa"), &ChromeModel::default());
+        assert_eq!(ex.service.as_deref(), Some("www.slobodnaevropa.org"));
+        assert_eq!(ex.paragraphs, ["First paragraph.", "Second paragraph."], "the box stays out of the body");
+        // A name in the body is not a service box; an unknown box names nothing.
+        let ex =
+            extract_text(&page("Some Other Radio").replace("First paragraph.", "Radio Farda"), &ChromeModel::default());
+        assert_eq!((ex.service, ex.lang_hint), (None, None));
     }
 
     #[test]

@@ -376,3 +376,30 @@ fn south_azerbaijani_everyday_words_and_verbs() {
     assert_eq!(lang("ایندی هئچ نئجه گلیر گئدیر"), "azb_Arab");
     assert_eq!(lang("بؤیوک اؤلکه دؤولت"), "azb_Arab");
 }
+
+#[test]
+fn a_source_prior_splits_a_look_alike_cluster_and_nothing_else() {
+    // No word here tells Bosnian, Croatian and Serbian apart.
+    let neutral = "Ministar je u utorak razgovarao sa predstavnicima nekoliko zemalja o vodi i struji.";
+    let plain = identify(neutral);
+    assert!(confusable_group(&plain.lang).is_some() && plain.confidence < 0.8, "{plain:?}");
+    for want in ["bos_Latn", "hrv_Latn", "srp_Latn"] {
+        let g = identify_with(neutral, &[want]);
+        assert_eq!(g.lang, want, "declared {want}: {g:?}");
+        assert!(g.confidence > 0.5, "the prior decides with some confidence: {g:?}");
+    }
+    // Naming the whole cluster (the Balkan service's host) says nothing about the split.
+    assert_eq!(identify_with(neutral, &["bos_Latn", "hrv_Latn", "srp_Latn", "srp_Cyrl", "cnr_Latn"]), plain);
+    // A prior never moves a text out of its cluster, nor acts where there is no cluster.
+    assert_eq!(identify_with(neutral, &["pes_Arab"]), plain);
+    let russian = "Правительство заявило в понедельник, что новый закон будет обсуждаться в парламенте.";
+    assert_eq!(identify_with(russian, &["ukr_Cyrl"]), identify(russian));
+    // A text that tells its language overrules a wrong declaration.
+    let croatian = "Tisuću ljudi je tijekom tjedna došlo na sveučilište po kruh i mlijeko.";
+    assert_eq!(lang(croatian), "hrv_Latn");
+    assert_eq!(identify_with(croatian, &["srp_Latn"]).lang, "hrv_Latn");
+    // Persian and Dari: the service decides a text that could be either.
+    let farsi = "وزیر خارجه روز سه شنبه با نمایندگان چند کشور دیدار کرد و درباره آب و برق گفتگو شد.";
+    assert_eq!(identify_with(farsi, &["pes_Arab"]).lang, "pes_Arab");
+    assert_eq!(identify_with(farsi, &["prs_Arab"]).lang, "prs_Arab");
+}

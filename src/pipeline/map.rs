@@ -5,6 +5,7 @@ use crate::extract::{self, ChromeModel};
 use crate::identify;
 use crate::model::{Article, Format, Record, Reject};
 use crate::normalise;
+use crate::services;
 use xxhash_rust::xxh3::xxh3_64;
 
 /// Language identification reads at most this much of an article: a few thousand characters decide any
@@ -45,9 +46,12 @@ pub fn process_traced(record: &Record, chrome: &ChromeModel, trace: Option<&mut 
         id_text.push_str("\n\n");
         id_text.push_str(p);
     }
-    let guess = identify::identify(truncate_at_char(&id_text, IDENTIFY_MAX_BYTES));
-    let text = paragraphs.iter().map(|p| normalise::normalise_again(p, &guess.lang)).collect::<Vec<_>>().join("\n\n");
     let service = ex.service.clone().or_else(|| ex.url.as_deref().and_then(host_of)).unwrap_or_default();
+    // What the source says about its language: a specific declaration first, else the service's languages.
+    let favoured =
+        ex.lang_hint.as_deref().and_then(services::declared_langs).unwrap_or_else(|| services::langs_of_host(&service));
+    let guess = identify::identify_with(truncate_at_char(&id_text, IDENTIFY_MAX_BYTES), &favoured);
+    let text = paragraphs.iter().map(|p| normalise::normalise_again(p, &guess.lang)).collect::<Vec<_>>().join("\n\n");
     Ok(Article {
         doc_id: doc_id(&record.source_file, record.record),
         source_file: record.source_file.clone(),
