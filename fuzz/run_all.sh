@@ -7,7 +7,7 @@ set -u
 secs=${1:-600}
 logs=${2:-/tmp}
 cd "$(dirname "$0")/.." || exit 1
-for t in ${TARGETS:-read_txt_gz extract_text normalise read_txt read_html read_jsonl read_warc}; do
+for t in ${TARGETS:-read_txt_gz extract_text normalise read_txt read_html read_jsonl read_warc read_tar}; do
     mkdir -p "fuzz/corpus/$t"
     RUSTC_BOOTSTRAP=1 cargo fuzz run -O -s none "$t" "fuzz/corpus/$t" "fuzz/seeds" -- \
         -max_total_time="$secs" -timeout=10 -max_len=32768 -print_final_stats=1 >"$logs/fuzz-$t.log" 2>&1

@@ -50,7 +50,8 @@ pub struct Hints {
 pub struct Record {
     /// Path relative to the input folder, with `/` separators.
     pub source_file: String,
-    /// Index of the record inside its file (0 for one-article files).
+    /// Index of the record inside its input file (0 for one-article files; inside a tar archive, numbered
+    /// across the archive's members).
     pub record: u32,
     /// Byte offset of the record in the (decompressed) file, so the raw bytes can be found again.
     pub offset: u64,

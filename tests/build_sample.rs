@@ -295,6 +295,54 @@ fn the_source_decides_between_look_alike_languages() {
 }
 
 #[test]
+fn a_tarball_of_the_sample_gives_the_samples_articles() {
+    // The sample folder packed as one .tar.gz: the same articles, rejects and stories, named inside the archive.
+    let d = tempfile::tempdir().unwrap();
+    let (input, out) = (d.path().join("in"), d.path().join("out"));
+    fs::create_dir_all(&input).unwrap();
+    let gz = flate2::write::GzEncoder::new(fs::File::create(input.join("day.tar.gz")).unwrap(), Default::default());
+    let mut tar = tar::Builder::new(gz);
+    tar.append_dir_all("sample", "data/sample").unwrap();
+    tar.into_inner().unwrap().finish().unwrap();
+    let status = Command::new(env!("CARGO_BIN_EXE_rferl-corpus"))
+        .args(["build", "--quiet", "--out"])
+        .arg(&out)
+        .arg(&input)
+        .status()
+        .unwrap();
+    assert!(status.code() == Some(0), "{status:?}");
+
+    let strip = |s: &str| {
+        s.strip_prefix("day.tar.gz/sample/").unwrap_or_else(|| panic!("{s} is not in the archive")).to_string()
+    };
+    let folder = read_csv(&sample_output().join("articles.csv"));
+    let packed = read_csv(&out.join("articles.csv"));
+    assert_eq!(packed.len(), folder.len());
+    let stories = |rows: &[BTreeMap<String, String>], name: &dyn Fn(&str) -> String| {
+        let mut by: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for r in rows.iter().filter(|r| !r["story_id"].is_empty()) {
+            by.entry(r["story_id"].clone()).or_default().insert(name(&r["source_file"]));
+        }
+        by.into_values().collect::<BTreeSet<_>>()
+    };
+    for (a, b) in folder.iter().zip(&packed) {
+        assert_eq!(a["source_file"], strip(&b["source_file"]), "the folder's order");
+        for col in ["format", "encoding", "lang", "service", "title", "caption", "credit", "text", "published"] {
+            assert_eq!(a[col], b[col], "{col} of {}", a["source_file"]);
+        }
+        assert_eq!(a["dup_of"].is_empty(), b["dup_of"].is_empty(), "dup_of of {}", a["source_file"]);
+    }
+    assert_eq!(stories(&folder, &|s| s.to_string()), stories(&packed, &strip), "the same stories");
+    let rejects = |rows: Vec<BTreeMap<String, String>>, name: &dyn Fn(&str) -> String| {
+        rows.iter().map(|r| (name(&r["source_file"]), r["reason"].clone(), r["detail"].clone())).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        rejects(read_csv(&sample_output().join("rejects.csv")), &|s| s.to_string()),
+        rejects(read_csv(&out.join("rejects.csv")), &strip)
+    );
+}
+
+#[test]
 fn a_republished_version_inherits_its_originals_pairs() {
     // The sample with one aligned version published a second time under another name.
     let d = tempfile::tempdir().unwrap();

@@ -132,6 +132,28 @@ fn build_corpus(dir: &Path) -> BTreeMap<String, Expect> {
     add("bad/truncated.txt.xz", &xz[..xz.len() / 2], Reject(&["corrupt"]));
     add("bad/bomb.txt.bz2", &bzip2_of(&vec![b'a'; 72 << 20]), Reject(&["too_large"]));
 
+    // Tar archives: each member is an input of its own, named inside the archive; a cut archive keeps the
+    // members before the cut, and the archive itself is a reject that says where reading stopped.
+    let tar_of = |members: &[(&str, &[u8])]| {
+        let mut b = tar::Builder::new(Vec::new());
+        for (name, bytes) in members {
+            let mut h = tar::Header::new_gnu();
+            h.set_size(bytes.len() as u64);
+            h.set_mode(0o644);
+            b.append_data(&mut h, name, *bytes).unwrap();
+        }
+        b.into_inner().unwrap()
+    };
+    let day = tar_of(&[("a.txt", page(22, "Kyzyl-Kiya").as_bytes()), ("b.txt", page(23, "Kara-Suu").as_bytes())]);
+    put(dir, "good/day.tar.gz", &gzip(&day));
+    also.insert("good/day.tar.gz/a.txt".into(), Article);
+    also.insert("good/day.tar.gz/b.txt".into(), Article);
+    let long = "Long paragraph about the water supply in the town. ".repeat(100);
+    let cut = tar_of(&[("a.txt", page(24, "Isfana").as_bytes()), ("b.txt", long.as_bytes())]);
+    put(dir, "bad/cut.tar", &cut[..cut.len() - 4096]);
+    also.insert("bad/cut.tar/a.txt".into(), Article);
+    also.insert("bad/cut.tar".into(), Reject(&["corrupt"]));
+
     // Sizes: a 100 MB text is over the default cap and is turned away from its size alone; a file of a million
     // lines and a single 50 MB line are under it and must go through extraction in linear time.
     {

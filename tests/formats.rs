@@ -174,6 +174,36 @@ mod never_panics {
         }
 
         #[test]
+        fn tar_cut_or_damaged_anywhere(
+            sizes in proptest::collection::vec(0usize..1500, 1..5),
+            cut in any::<proptest::sample::Index>(),
+            flip in any::<proptest::sample::Index>(),
+            byte in any::<u8>(),
+        ) {
+            // A well-formed archive of text members, then cut short and one byte changed: no panic, and every
+            // member either comes out or the archive leaves a reject.
+            let mut b = tar::Builder::new(Vec::new());
+            for (i, n) in sizes.iter().enumerate() {
+                let body = format!("Title {i}\n\n\n{}\n", "Body text. ".repeat(*n / 11 + 1));
+                let mut h = tar::Header::new_gnu();
+                h.set_size(body.len() as u64);
+                h.set_mode(0o644);
+                b.append_data(&mut h, format!("m{i}.txt"), body.as_bytes()).unwrap();
+            }
+            let mut bytes = b.into_inner().unwrap();
+            let whole = rferl_corpus::read::read_bytes("x.tar", bytes.clone(), rferl_corpus::read::ReadLimits::default());
+            prop_assert_eq!(whole.records.len(), sizes.len());
+            prop_assert!(whole.rejects.is_empty());
+            let at = flip.index(bytes.len());
+            bytes[at] = byte;
+            bytes.truncate(cut.index(bytes.len() + 1));
+            let out = rferl_corpus::read::read_bytes("x.tar", bytes, rferl_corpus::read::ReadLimits::default());
+            prop_assert!(!out.records.is_empty() || !out.rejects.is_empty());
+            prop_assert!(out.records.len() <= sizes.len());
+            prop_assert!(out.records.iter().all(|r| r.source_file.starts_with("x.tar/m")));
+        }
+
+        #[test]
         fn html_and_dates_from_any_text(s in "\\PC{0,300}") {
             let _ = extract_html(&s);
             let _ = parse_datetime(&s);

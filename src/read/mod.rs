@@ -245,6 +245,14 @@ fn escaped_name(name: &std::ffi::OsStr) -> String {
 /// format's own extension).
 const COMPRESSED_SUFFIXES: [&str; 4] = [".gz", ".zst", ".bz2", ".xz"];
 
+/// Whether a file is a tar archive by its name (`.tar`, optionally compressed, or `.tgz`): each member is
+/// then read as an input of its own ([`read_tar`]).
+pub fn is_tar(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let base = COMPRESSED_SUFFIXES.iter().fold(lower.as_str(), |name, suffix| name.trim_end_matches(suffix));
+    base.ends_with(".tar") || lower.ends_with(".tgz")
+}
+
 /// The format a file holds, from its name with compression suffixes removed.
 pub fn format_of(name: &str) -> Option<Format> {
     let lower = name.to_ascii_lowercase();
@@ -262,7 +270,7 @@ pub fn format_of(name: &str) -> Option<Format> {
 /// Reads one file: loads its raw bytes (refusing anything that is not a regular file, or is larger than the
 /// cap) and hands them to [`read_bytes`].
 pub fn read_file(file: &InputFile, limits: ReadLimits) -> FileRead {
-    if format_of(&file.rel).is_none() {
+    if format_of(&file.rel).is_none() && !is_tar(&file.rel) {
         // Rejected by name alone: no need to open (or wait on) the file.
         return read_bytes(&file.rel, Vec::new(), limits);
     }
@@ -278,13 +286,16 @@ pub fn read_file(file: &InputFile, limits: ReadLimits) -> FileRead {
 /// the cap, picks the format from the name `rel`, decodes to text and splits into records. This is the one
 /// entry the fuzz targets call for every format, so it must never panic, whatever the bytes.
 pub fn read_bytes(rel: &str, bytes: Vec<u8>, limits: ReadLimits) -> FileRead {
+    if is_tar(rel) {
+        return read_tar(rel, bytes, limits);
+    }
     let mut out = FileRead::default();
     let reject = |reason, detail: String| Reject::new(rel, None, reason, detail);
     let Some(format) = format_of(rel) else {
         out.rejects.push(reject(
             RejectReason::UnsupportedFormat,
             format!(
-                "file extension is not one we read (.txt, .html, .jsonl, .warc, optionally {})",
+                "file extension is not one we read (.txt, .html, .jsonl, .warc, optionally {}; or a .tar of them)",
                 COMPRESSED_SUFFIXES.join("/")
             ),
         ));
@@ -354,6 +365,126 @@ pub fn read_bytes(rel: &str, bytes: Vec<u8>, limits: ReadLimits) -> FileRead {
             }
         }
     }
+    out
+}
+
+/// Reads a tar archive (plain or compressed): every regular member is read as if it were a file of the input
+/// folder named `<archive>/<member path>` (its format from its own name, compressed or not), in member-path
+/// order, so a tarball of a folder gives the folder's articles under the archive's name. The archive is held
+/// decompressed under the same cap as any file. A damaged member ends the reading there (tar has no index to
+/// resynchronise on) with a reject that says so; links, devices and archives inside the archive are rejects;
+/// a member name given twice is read once, from its last copy, as unpacking would leave it. Records are
+/// numbered across the archive (a member's `offset` stays within the member).
+pub fn read_tar(rel: &str, bytes: Vec<u8>, limits: ReadLimits) -> FileRead {
+    let mut out = FileRead::default();
+    let bytes = match decompress(bytes, limits.max_bytes) {
+        Ok(b) => b,
+        Err((reason, detail)) => {
+            out.rejects.push(Reject::new(rel, None, reason, detail));
+            return out;
+        }
+    };
+    let mut members: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut archive = tar::Archive::new(&bytes[..]);
+    let damaged = |i: usize, e: std::io::Error| {
+        Reject::new(
+            rel,
+            None,
+            RejectReason::Corrupt,
+            format!("tar member {i} is damaged ({e}); the members after it are not read"),
+        )
+    };
+    match archive.entries() {
+        Err(e) => out.rejects.push(damaged(0, e)),
+        Ok(entries) => {
+            for (i, entry) in entries.enumerate() {
+                let mut entry = match entry {
+                    Ok(e) => e,
+                    Err(e) => {
+                        out.rejects.push(damaged(i, e));
+                        break;
+                    }
+                };
+                let path = String::from_utf8_lossy(&entry.path_bytes()).trim_start_matches("./").to_string();
+                let name = format!("{rel}/{path}");
+                let kind = entry.header().entry_type();
+                if kind.is_dir() || kind.is_pax_global_extensions() {
+                    continue;
+                }
+                if !(kind.is_file() || kind.is_contiguous()) {
+                    let what = if kind.is_symlink() || kind.is_hard_link() { "a link" } else { "not a regular file" };
+                    out.rejects.push(Reject::new(
+                        &name,
+                        None,
+                        RejectReason::Unreadable,
+                        format!("{what} inside a tar archive: not read"),
+                    ));
+                    continue;
+                }
+                if is_tar(&path) {
+                    out.rejects.push(Reject::new(
+                        &name,
+                        None,
+                        RejectReason::UnsupportedFormat,
+                        "a tar archive inside a tar archive: not read (unpack the outer one)",
+                    ));
+                    continue;
+                }
+                let size = entry.size();
+                let mut data = Vec::new();
+                // A member cut short reads as a short member without an error: its size says so.
+                let read = entry.read_to_end(&mut data).and_then(|n| {
+                    if n as u64 == size {
+                        Ok(())
+                    } else {
+                        Err(std::io::Error::new(
+                            std::io::ErrorKind::UnexpectedEof,
+                            format!("{n} of its {size} bytes, the archive ends early"),
+                        ))
+                    }
+                });
+                if let Err(e) = read {
+                    out.rejects.push(damaged(i, e));
+                    break;
+                }
+                members.push((path, data));
+            }
+        }
+    }
+    // Member-path order (stable: copies of one name keep archive order, and the last one is read).
+    members.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut members = members.into_iter().peekable();
+    // Records are numbered across the archive, which is one input file: the build orders and identifies
+    // articles by (file, record), so two members' records must not share a number.
+    let mut next_record = 0u32;
+    while let Some((path, data)) = members.next() {
+        let name = format!("{rel}/{path}");
+        if members.peek().is_some_and(|(next, _)| *next == path) {
+            out.rejects.push(Reject::new(
+                &name,
+                None,
+                RejectReason::Unreadable,
+                "the archive holds this member name again later: the last copy is read, as unpacking would leave it",
+            ));
+            continue;
+        }
+        let mut read = read_bytes(&name, data, limits);
+        let base = next_record;
+        let numbers = read.records.iter().map(|r| r.record).chain(read.rejects.iter().filter_map(|r| r.record));
+        next_record = next_record.saturating_add(numbers.max().map_or(0, |m| m.saturating_add(1)));
+        for r in &mut read.records {
+            r.record = r.record.saturating_add(base);
+        }
+        for r in &mut read.rejects {
+            r.record = r.record.map(|n| n.saturating_add(base));
+        }
+        out.records.extend(read.records);
+        out.rejects.extend(read.rejects);
+    }
+    if out.records.is_empty() && out.rejects.is_empty() {
+        out.rejects.push(Reject::new(rel, None, RejectReason::Empty, "a tar archive with no files in it"));
+    }
+    out.rejects.sort_by(|a, b| a.source_file.cmp(&b.source_file));
     out
 }
 
@@ -525,6 +656,98 @@ mod tests {
         let rels: Vec<_> = files.iter().map(|f| f.rel.as_str()).collect();
         assert_eq!(rels, ["a.txt", "b/1.txt", "b/2.txt"]);
         assert!(rejects.is_empty());
+    }
+
+    /// A tar archive of (path, bytes) members, with a directory and a symbolic link among them.
+    fn tar_of(members: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut b = tar::Builder::new(Vec::new());
+        let mut dir = tar::Header::new_gnu();
+        dir.set_entry_type(tar::EntryType::Directory);
+        dir.set_size(0);
+        b.append_data(&mut dir, "dumps/", &[][..]).unwrap();
+        for (path, bytes) in members {
+            let mut h = tar::Header::new_gnu();
+            h.set_size(bytes.len() as u64);
+            h.set_mode(0o644);
+            b.append_data(&mut h, path, *bytes).unwrap();
+        }
+        let mut link = tar::Header::new_gnu();
+        link.set_entry_type(tar::EntryType::Symlink);
+        link.set_size(0);
+        b.append_link(&mut link, "dumps/link.txt", "b.txt").unwrap();
+        b.into_inner().unwrap()
+    }
+
+    #[test]
+    fn tar_members_are_read_like_the_files_of_a_folder() {
+        let text = "Title\n\n\nBody paragraph.\n".as_bytes();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(text).unwrap();
+        let gz_text = gz.finish().unwrap();
+        let inner = tar_of(&[("x.txt", text)]);
+        let tar = tar_of(&[
+            ("dumps/b.txt", b"Old copy\n\n\nReplaced.\n"),
+            ("dumps/c.jsonl", b"{\"text\": \"One.\"}\n{\"text\": \"Two.\"}\n"),
+            ("dumps/a.txt.gz", &gz_text),
+            ("dumps/b.txt", text),
+            ("dumps/inner.tar", &inner),
+            ("dumps/notes.pdf", b"%PDF"),
+        ]);
+        let limits = ReadLimits::default();
+        let out = read_bytes("day.tar", tar.clone(), limits);
+        let records: Vec<(&str, u32)> = out.records.iter().map(|r| (r.source_file.as_str(), r.record)).collect();
+        assert_eq!(
+            records,
+            [
+                ("day.tar/dumps/a.txt.gz", 0),
+                ("day.tar/dumps/b.txt", 1),
+                ("day.tar/dumps/c.jsonl", 2),
+                ("day.tar/dumps/c.jsonl", 3)
+            ]
+        );
+        assert_eq!(out.records[1].content, "Title\n\n\nBody paragraph.\n", "the last copy of a name is read");
+        let rejects: Vec<(&str, RejectReason)> =
+            out.rejects.iter().map(|r| (r.source_file.as_str(), r.reason)).collect();
+        assert_eq!(
+            rejects,
+            [
+                ("day.tar/dumps/b.txt", RejectReason::Unreadable),
+                ("day.tar/dumps/inner.tar", RejectReason::UnsupportedFormat),
+                ("day.tar/dumps/link.txt", RejectReason::Unreadable),
+                ("day.tar/dumps/notes.pdf", RejectReason::UnsupportedFormat),
+            ]
+        );
+        // Compressed archives are the same archive; the name alone says "tar".
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(&tar).unwrap();
+        let tgz = gz.finish().unwrap();
+        for name in ["day.tar.gz", "day.tgz"] {
+            let again = read_bytes(name, tgz.clone(), limits);
+            assert_eq!(again.records.len(), 4, "{name}");
+            assert!(again.records.iter().all(|r| r.source_file.starts_with(&format!("{name}/"))));
+        }
+        let zst = read_bytes("day.tar.zst", zstd::encode_all(&tar[..], 3).unwrap(), limits);
+        assert_eq!(zst.records.len(), 4);
+        assert!(is_tar("x.TAR.xz") && is_tar("x.tgz") && !is_tar("x.txt.gz") && !is_tar("tar.txt"));
+    }
+
+    #[test]
+    fn a_damaged_tar_keeps_what_came_before_the_damage() {
+        let text = "Title\n\n\nBody paragraph.\n".as_bytes();
+        let tar = tar_of(&[("a.txt", text), ("b.txt", &[b'x'; 3000]), ("c.txt", text)]);
+        // Cut inside b.txt's data: a.txt is read, the rest is one reject that says where reading stopped.
+        let out = read_bytes("cut.tar", tar[..2048].to_vec(), ReadLimits::default());
+        assert_eq!(out.records.iter().map(|r| r.source_file.as_str()).collect::<Vec<_>>(), ["cut.tar/a.txt"]);
+        assert_eq!(out.rejects.len(), 1, "{:?}", out.rejects);
+        assert_eq!(out.rejects[0].reason, RejectReason::Corrupt);
+        assert!(out.rejects[0].detail.contains("not read"), "{}", out.rejects[0].detail);
+        // Garbage, an empty archive and a bomb are rejects of the archive itself.
+        assert_eq!(read_bytes("junk.tar", b"not a tar".to_vec(), ReadLimits::default()).rejects.len(), 1);
+        let empty = read_bytes("empty.tar", vec![0; 1024], ReadLimits::default());
+        assert_eq!((empty.records.len(), empty.rejects[0].reason), (0, RejectReason::Empty));
+        let big = tar_of(&[("a.txt", &vec![b'a'; 5000])]);
+        let capped = read_bytes("big.tar", big, ReadLimits { max_bytes: 4096 });
+        assert_eq!(capped.rejects[0].reason, RejectReason::TooLarge);
     }
 
     #[test]
