@@ -17,8 +17,15 @@ const TABLES: [&str; 7] =
     ["articles", "alignments", "stories", "rejects", "sentences", "sentence_alignments", "lexicon"];
 
 fn build(out: &Path, extra: &[&str]) {
+    build_of(Path::new("data/sample"), out, extra);
+}
+
+/// A quiet build of `input` into `out`, which must succeed (exit 0).
+fn build_of(input: &Path, out: &Path, extra: &[&str]) {
     let status = Command::new(env!("CARGO_BIN_EXE_rferl-corpus"))
-        .args(["build", "data/sample", "--quiet", "--out"])
+        .arg("build")
+        .arg(input)
+        .args(["--quiet", "--out"])
         .arg(out)
         .args(extra)
         .status()
@@ -237,13 +244,7 @@ fn of_two_dated_copies_of_a_page_the_earlier_published_is_flagged() {
     fs::write(input.join("a-first-post.html"), page.replace("2024-04-12T08:30:00+06:00", "2024-04-12T06:10:00+06:00"))
         .unwrap();
     fs::write(input.join("b-second-post.html"), &page).unwrap();
-    let status = Command::new(env!("CARGO_BIN_EXE_rferl-corpus"))
-        .args(["build", "--quiet", "--out"])
-        .arg(&out)
-        .arg(&input)
-        .status()
-        .unwrap();
-    assert!(status.success());
+    build_of(&input, &out, &[]);
     let rows = read_csv(&out.join("articles.csv"));
     let by_file = |name: &str| rows.iter().find(|a| a["source_file"] == name).expect("an article per page");
     let (first, second) = (by_file("a-first-post.html"), by_file("b-second-post.html"));
@@ -273,13 +274,7 @@ fn the_source_decides_between_look_alike_languages() {
         .map(|l| serde_json::json!({"title": format!("Razgovor {l}"), "text": neutral, "lang": l}).to_string())
         .collect();
     fs::write(input.join("c.jsonl"), records.join("\n")).unwrap();
-    let status = Command::new(env!("CARGO_BIN_EXE_rferl-corpus"))
-        .args(["build", "--quiet", "--out"])
-        .arg(&out)
-        .arg(&input)
-        .status()
-        .unwrap();
-    assert!(status.success());
+    build_of(&input, &out, &[]);
     let rows = read_csv(&out.join("articles.csv"));
     let got: Vec<(&str, &str, &str)> =
         rows.iter().map(|r| (r["source_file"].as_str(), r["lang"].as_str(), r["service"].as_str())).collect();
@@ -304,13 +299,7 @@ fn a_tarball_of_the_sample_gives_the_samples_articles() {
     let mut tar = tar::Builder::new(gz);
     tar.append_dir_all("sample", "data/sample").unwrap();
     tar.into_inner().unwrap().finish().unwrap();
-    let status = Command::new(env!("CARGO_BIN_EXE_rferl-corpus"))
-        .args(["build", "--quiet", "--out"])
-        .arg(&out)
-        .arg(&input)
-        .status()
-        .unwrap();
-    assert!(status.code() == Some(0), "{status:?}");
+    build_of(&input, &out, &[]);
 
     let strip = |s: &str| {
         s.strip_prefix("day.tar.gz/sample/").unwrap_or_else(|| panic!("{s} is not in the archive")).to_string()
@@ -356,13 +345,7 @@ fn a_republished_version_inherits_its_originals_pairs() {
     assert!(status.success());
     let copy_name = format!("zz-copy-{}", Path::new(source).file_name().unwrap().to_str().unwrap());
     fs::copy(Path::new("data/sample").join(source), input.join(&copy_name)).unwrap();
-    let status = Command::new(env!("CARGO_BIN_EXE_rferl-corpus"))
-        .args(["build", "--quiet", "--out"])
-        .arg(&with_copy)
-        .arg(&input)
-        .status()
-        .unwrap();
-    assert!(status.success());
+    build_of(&input, &with_copy, &[]);
 
     let grown = read_csv(&with_copy.join("articles.csv"));
     let copy = grown.iter().find(|a| a["source_file"].ends_with(&copy_name)).expect("the copy is an article");
