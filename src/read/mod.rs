@@ -405,7 +405,10 @@ pub fn read_tar(rel: &str, bytes: Vec<u8>, limits: ReadLimits) -> FileRead {
                         break;
                     }
                 };
-                let path = String::from_utf8_lossy(&entry.path_bytes()).trim_start_matches("./").to_string();
+                let path = String::from_utf8_lossy(&entry.path_bytes())
+                    .trim_start_matches("./")
+                    .trim_start_matches('/')
+                    .to_string();
                 let name = format!("{rel}/{path}");
                 let kind = entry.header().entry_type();
                 if kind.is_dir() || kind.is_pax_global_extensions() {
@@ -729,6 +732,20 @@ mod tests {
         let zst = read_bytes("day.tar.zst", zstd::encode_all(&tar[..], 3).unwrap(), limits);
         assert_eq!(zst.records.len(), 4);
         assert!(is_tar("x.TAR.xz") && is_tar("x.tgz") && !is_tar("x.txt.gz") && !is_tar("tar.txt"));
+        // Names are relative to the archive, however the member was stored.
+        let mut b = tar::Builder::new(Vec::new());
+        for name in ["/srv/dumps/a.txt", "./b.txt"] {
+            // The builder refuses absolute names, so the name goes into the header's bytes directly.
+            let mut h = tar::Header::new_gnu();
+            h.as_old_mut().name[..name.len()].copy_from_slice(name.as_bytes());
+            h.set_size(text.len() as u64);
+            h.set_mode(0o644);
+            h.set_cksum();
+            b.append(&h, text).unwrap();
+        }
+        let abs = read_bytes("abs.tar", b.into_inner().unwrap(), limits);
+        let names: Vec<&str> = abs.records.iter().map(|r| r.source_file.as_str()).collect();
+        assert_eq!(names, ["abs.tar/b.txt", "abs.tar/srv/dumps/a.txt"]);
     }
 
     #[test]
