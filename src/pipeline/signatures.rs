@@ -146,7 +146,7 @@ impl Signatures {
                 counts.remove(&spill::keys_from_bytes(&keys_r.raw(keys_at[k])?)?);
             }
         }
-        let n_langs = langs.len();
+        let n_langs = align::story_width(langs.iter().map(|l| &**l));
         for start in (0..feats.len()).step_by(chunk.max(1)) {
             let end = (start + chunk).min(feats.len());
             let keys = (start..end)
