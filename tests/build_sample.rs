@@ -292,12 +292,30 @@ fn the_source_decides_between_look_alike_languages() {
 #[test]
 fn a_tarball_of_the_sample_gives_the_samples_articles() {
     // The sample folder packed as one .tar.gz: the same articles, rejects and stories, named inside the archive.
+    // Members are read in archive order; packed in name order (as `tar --sort=name` packs), that is the
+    // folder's order.
     let d = tempfile::tempdir().unwrap();
     let (input, out) = (d.path().join("in"), d.path().join("out"));
     fs::create_dir_all(&input).unwrap();
     let gz = flate2::write::GzEncoder::new(fs::File::create(input.join("day.tar.gz")).unwrap(), Default::default());
     let mut tar = tar::Builder::new(gz);
-    tar.append_dir_all("sample", "data/sample").unwrap();
+    fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
+        for e in fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                files_under(&p, out);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    files_under(Path::new("data/sample"), &mut files);
+    files.sort_by_key(|f| f.to_string_lossy().into_owned());
+    for f in &files {
+        let name = Path::new("sample").join(f.strip_prefix("data/sample").unwrap());
+        tar.append_path_with_name(f, name).unwrap();
+    }
     tar.into_inner().unwrap().finish().unwrap();
     build_of(&input, &out, &[]);
 

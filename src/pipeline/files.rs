@@ -7,7 +7,7 @@ use super::signatures::{sign, Signatures, Signed};
 use super::spill::{self, SpillReader, SpillWriter};
 use super::{guarded, process_traced, progress, shard, state, BuildConfig, Entry, MapOutput, MAP_CHUNK};
 use crate::extract::ChromeModel;
-use crate::model::{Article, Format, Reject, RejectReason};
+use crate::model::{Article, Format, Record, Reject, RejectReason};
 use crate::read::{self, InputFile};
 use anyhow::Result;
 use rayon::prelude::*;
@@ -38,8 +38,10 @@ pub(super) fn learn_chrome(
     previous: Option<&state::State>,
     cfg: &BuildConfig,
 ) -> (ChromeModel, BTreeMap<String, state::SampleLines>, PreRead) {
-    let total = all.len() as u64;
-    let sample: Vec<&InputFile> = all.iter().filter(|f| shard::in_chrome_sample(&f.rel, total)).collect();
+    // A tar archive counts as the members its size suggests, and is sampled member by member (below).
+    let total: u64 = all.iter().map(sample_units).sum();
+    let sample: Vec<&InputFile> =
+        all.iter().filter(|f| read::is_tar(&f.rel) || shard::in_chrome_sample(&f.rel, total)).collect();
     let preread = PreRead::default();
     // Only when the sample is every file: a sampled file of a larger corpus would wait for the map long
     // after it was read, adding to the peak.
@@ -48,6 +50,9 @@ pub(super) fn learn_chrome(
         .par_iter()
         .map(|f| {
             let fp = state::fingerprint(&f.path);
+            if read::is_tar(&f.rel) {
+                return (f.rel.clone(), state::SampleLines { fingerprint: None, hashes: tar_sample(f, total, cfg) });
+            }
             if let Some(cached) = previous.and_then(|p| p.sample_lines(&f.rel, fp)) {
                 return (f.rel.clone(), cached.clone());
             }
@@ -76,8 +81,54 @@ pub(super) fn learn_chrome(
     }
     model.keep_decisions_only();
     // The sample's line hashes are kept only for the state of an incremental run.
-    let lines = if cfg.state.is_some() { lines.into_iter().collect() } else { BTreeMap::new() };
+    let lines = match cfg.state {
+        Some(_) => lines.into_iter().filter(|(rel, _)| !read::is_tar(rel)).collect(),
+        None => BTreeMap::new(),
+    };
     (model, lines, preread)
+}
+
+/// How many files a file counts as in the chrome sample's share: one, or for a tar archive the members its
+/// size suggests (one per 4 KiB, or per 1.5 KiB compressed: the synthetic and sample articles' sizes). Only
+/// the sample's size depends on the guess.
+fn sample_units(f: &InputFile) -> u64 {
+    if !read::is_tar(&f.rel) {
+        return 1;
+    }
+    let size = std::fs::metadata(&f.path).map_or(0, |m| m.len());
+    let compressed = !f.rel.to_ascii_lowercase().ends_with(".tar");
+    (size / if compressed { 1536 } else { 4096 }).max(1)
+}
+
+/// The line hashes of a tar archive's text members that are in the chrome sample (by their names, as any
+/// file), streamed. Not kept in the state (the share moves with the corpus): an archive is read for its
+/// sample on every run.
+fn tar_sample(f: &InputFile, total: u64, cfg: &BuildConfig) -> Vec<crate::extract::FileLines> {
+    let mut hashes = Vec::new();
+    let mut next = 0;
+    let streamed = guarded(&f.rel, None, "read", || {
+        read::tarball::stream_file(f, cfg.limits, read::tarball::BATCH_BYTES, |items| -> Result<(), ()> {
+            let items = items
+                .into_iter()
+                .filter(
+                    |i| matches!(i, read::tarball::Item::Member { name, .. } if shard::in_chrome_sample(name, total)),
+                )
+                .collect();
+            let read = read::tarball::read_members(items, &mut next, cfg.limits);
+            hashes.par_extend(
+                read.records
+                    .par_iter()
+                    .filter(|r| r.format == Format::Text)
+                    .map(|r| crate::extract::line_hashes(&r.content)),
+            );
+            Ok(())
+        })
+    });
+    // A panic is the map's to report (it reads the archive again); the sample goes without the archive.
+    if streamed.is_err() {
+        hashes.clear();
+    }
+    hashes
 }
 
 /// One article as the workers leave it: encoded for the spill, signed if asked, and its signatures
@@ -134,19 +185,19 @@ pub(super) fn map_files(
     keep_sigs: bool,
     cfg: &BuildConfig,
 ) -> Result<(MapOutput, Option<Signatures>)> {
-    let mut out = MapOutput {
+    let out = MapOutput {
         spill: spill_path.to_path_buf(),
         files: files.len() as u64,
         state: keep_sigs.then(state::Files::default),
         ..Default::default()
     };
     // Appending to the state's own spill: a reused file's records stay where they are.
-    let mut spill = match append_at {
+    let spill = match append_at {
         Some(at) => SpillWriter::append(spill_path, at)?,
         None => SpillWriter::create(spill_path)?,
     };
     let in_place = append_at.is_some();
-    let mut signed = keys_path.map(|p| Signatures::create(p, files.len())).transpose()?;
+    let signed = keys_path.map(|p| Signatures::create(p, files.len())).transpose()?;
     let sign_it = signed.is_some();
     let old_spill = match reuse {
         Some(s) => Some(s.spill_reader()?),
@@ -196,6 +247,48 @@ pub(super) fn map_files(
             })
             .collect()
     };
+    let fingerprint_of = |f: &InputFile| if keep_sigs || reuse.is_some() { state::fingerprint(&f.path) } else { None };
+    // A file the state holds unchanged, and no change of chrome touches: its articles come from the state.
+    let reused = |f: &InputFile, fingerprint: state::Fingerprint| -> Option<Done> {
+        let (state, old) = (reuse?, old_spill.as_ref()?);
+        let prev = state.unchanged(&f.rel, fingerprint)?;
+        let keys = chrome_keys_of(&prev, old);
+        // Unknown keys count as touched by a change of chrome.
+        let touched = flipped.as_ref().is_some_and(|fl| match &keys {
+            Some(k) => spill::keys_from_bytes(k).map_or(true, |k| k.iter().any(|h| fl.contains(h))),
+            None => true,
+        });
+        if touched {
+            return None;
+        }
+        let Some(articles) = from_state(&prev, old) else {
+            eprintln!("rferl-corpus: note: the state's records of {} are damaged; processing the file again", f.rel);
+            return None;
+        };
+        bar.inc(1);
+        let keys_at = prev.chrome_keys.filter(|_| in_place && keys.is_some()).map(|(at, _)| at);
+        Some(Done {
+            articles,
+            rejects: prev.rejects(),
+            inputs: prev.inputs,
+            reused: true,
+            fingerprint,
+            chrome_keys: keys,
+            keys_at,
+        })
+    };
+    // One record made into an article (or a reject), and whether its chrome keys went into `trace` (not
+    // after a panic).
+    let one = |r: &Record, trace: Option<&mut Vec<u64>>| -> Result<(Result<Made, Reject>, bool)> {
+        let done =
+            guarded(&r.source_file, Some(r.record), "extract/identify/normalise", || process_traced(r, chrome, trace));
+        let traced = done.is_ok();
+        let made = match done.and_then(|p| p) {
+            Ok(a) => Ok(made(&a, a.record, postcard::to_stdvec(&a)?)),
+            Err(rej) => Err(rej),
+        };
+        Ok((made, traced))
+    };
     // What the workers make of a chunk of files, in parallel.
     let process = |chunk: &[InputFile]| -> Vec<Result<Done>> {
         chunk
@@ -204,38 +297,10 @@ pub(super) fn map_files(
                 let pre = preread.lock().expect("no holder panics").remove(&f.rel);
                 let fingerprint = match &pre {
                     Some((fp, _)) => *fp,
-                    None if keep_sigs || reuse.is_some() => state::fingerprint(&f.path),
-                    None => None,
+                    None => fingerprint_of(f),
                 };
-                if let (Some(state), Some(old)) = (reuse, &old_spill) {
-                    if let Some(prev) = state.unchanged(&f.rel, fingerprint) {
-                        let keys = chrome_keys_of(&prev, old);
-                        // Unknown keys count as touched by a change of chrome.
-                        let touched = flipped.as_ref().is_some_and(|fl| match &keys {
-                            Some(k) => spill::keys_from_bytes(k).map_or(true, |k| k.iter().any(|h| fl.contains(h))),
-                            None => true,
-                        });
-                        if touched {
-                            // Processed again below.
-                        } else if let Some(articles) = from_state(&prev, old) {
-                            bar.inc(1);
-                            let keys_at = prev.chrome_keys.filter(|_| in_place && keys.is_some()).map(|(at, _)| at);
-                            return Ok(Done {
-                                articles,
-                                rejects: prev.rejects(),
-                                inputs: prev.inputs,
-                                reused: true,
-                                fingerprint,
-                                chrome_keys: keys,
-                                keys_at,
-                            });
-                        } else {
-                            eprintln!(
-                                "rferl-corpus: note: the state's records of {} are damaged; processing the file again",
-                                f.rel
-                            );
-                        }
-                    }
+                if let Some(done) = reused(f, fingerprint) {
+                    return Ok(done);
                 }
                 let mut read = match pre {
                     Some((_, read)) => read,
@@ -255,13 +320,10 @@ pub(super) fn map_files(
                 let mut trace = Vec::new();
                 let mut traced = keep_sigs;
                 for r in &read.records {
-                    let t = keep_sigs.then_some(&mut trace);
-                    let done = guarded(&r.source_file, Some(r.record), "extract/identify/normalise", || {
-                        process_traced(r, chrome, t)
-                    });
-                    traced &= done.is_ok();
-                    match done.and_then(|p| p) {
-                        Ok(a) => articles.push(made(&a, a.record, postcard::to_stdvec(&a)?)),
+                    let (done, ok) = one(r, keep_sigs.then_some(&mut trace))?;
+                    traced &= ok;
+                    match done {
+                        Ok(m) => articles.push(m),
                         Err(rej) => rejects.push(rej),
                     }
                 }
@@ -280,84 +342,240 @@ pub(super) fn map_files(
             })
             .collect()
     };
-    // What the main thread makes of a processed chunk, in input order: spill records, state, signatures.
-    let mut absorb = |chunk: &[InputFile], ids: &[u32], done: Vec<Result<Done>>| -> Result<()> {
-        for ((f, &file), d) in chunk.iter().zip(ids).zip(done) {
-            let Done { articles, rejects, inputs, reused, fingerprint, chrome_keys, keys_at } = d?;
-            if let Some(files) = out.state.as_mut() {
-                let keys = match chrome_keys {
-                    Some(k) => {
-                        let at = match keys_at {
-                            Some(at) => at,
-                            None => spill.push_raw(&k)?,
-                        };
-                        out.spill_live += 4 + k.len() as u64;
-                        Some((at, xxh3_64(&k)))
-                    }
-                    None => None,
-                };
-                files.push_file(&f.rel, fingerprint, inputs, keys);
-                for r in &rejects {
-                    files.push_reject(r.clone());
+    // A tar archive that is not reused: streamed in batches of members, each batch's records processed in
+    // parallel while the one before is absorbed, and the next batch read meanwhile on a thread of its own.
+    // Memory stays at a few batches whatever the archive's size.
+    let stream_tar = |sink: &mut Sink, f: &InputFile, file: u32, fingerprint: state::Fingerprint| -> Result<()> {
+        sink.start_file(&f.rel, fingerprint);
+        let limits = cfg.limits;
+        let (mut next, mut inputs) = (0u32, 0u64);
+        let mut keys = Keys { trace: Vec::new(), known: keep_sigs };
+        type Batch = Vec<Result<(Result<Made, Reject>, Vec<u64>, bool)>>;
+        let absorb_batch = |sink: &mut Sink, keys: &mut Keys, batch: Batch| -> Result<()> {
+            let mut articles = Vec::with_capacity(batch.len());
+            let mut rejects = Vec::new();
+            for b in batch {
+                let (done, trace, ok) = b?;
+                keys.add(trace, ok);
+                match done {
+                    Ok(m) => articles.push(m),
+                    Err(rej) => rejects.push(rej),
                 }
             }
-            for m in articles {
-                // Where the two records are (appended now if new) and their lengths; no signatures without
-                // the state.
-                let (offset, sig) = match m.records {
-                    Records::New(bytes, sig) => {
-                        let at = spill.push_raw(&bytes)?;
-                        out.spill_live += 4 + bytes.len() as u64;
-                        let sig = match sig {
-                            Some(sig) => Some((spill.push_raw(&sig)?, sig.len() as u64)),
-                            None => None,
-                        };
-                        (at, sig)
-                    }
-                    Records::InPlace((at, sig_at), (len, sig_len)) => {
-                        out.spill_live += 4 + len;
-                        (at, Some((sig_at, sig_len)))
-                    }
-                };
-                if let Some((sig_at, sig_len)) = sig {
-                    if let Some(files) = out.state.as_mut() {
-                        files.push_article(state::StoredArticle {
-                            record: m.record,
-                            offset,
-                            sig: sig_at,
-                            check: m.check,
-                            rows: None,
-                        });
-                    }
-                    out.prev_rows.push(m.prev_rows);
-                    out.spill_live += 4 + sig_len;
+            sink.articles(file, articles)?;
+            sink.rejects(rejects);
+            Ok(())
+        };
+        std::thread::scope(|s| -> Result<()> {
+            let (tx, rx) = std::sync::mpsc::sync_channel(1);
+            s.spawn(move || {
+                let streamed = guarded(&f.rel, None, "read", || {
+                    read::tarball::stream_file(f, limits, read::tarball::BATCH_BYTES, |items| tx.send(items))
+                });
+                if let Err(rej) = streamed {
+                    let _ = tx.send(vec![read::tarball::Item::Reject(rej)]);
                 }
-                out.entries.push(Entry { file, record: m.record, offset });
-                if let (Some(all), Some(one)) = (signed.as_mut(), m.signed) {
-                    all.push(one)?;
-                }
+            });
+            let mut pending: Option<Batch> = None;
+            for items in &rx {
+                let read = read::tarball::read_members(items, &mut next, limits);
+                inputs += (read.records.len() + read.rejects.len()) as u64;
+                sink.rejects(read.rejects);
+                let records = read.records;
+                let (done, absorbed) = rayon::join(
+                    || {
+                        records
+                            .par_iter()
+                            .map(|r| {
+                                let mut trace = Vec::new();
+                                let (done, ok) = one(r, keep_sigs.then_some(&mut trace))?;
+                                Ok((done, trace, ok))
+                            })
+                            .collect::<Batch>()
+                    },
+                    || pending.take().map_or(Ok(()), |b| absorb_batch(sink, &mut keys, b)),
+                );
+                absorbed?;
+                pending = Some(done);
             }
-            out.rejects.extend(rejects);
-            out.inputs += inputs;
-            out.reused_files += u64::from(reused);
-        }
-        Ok(())
+            if let Some(b) = pending {
+                absorb_batch(sink, &mut keys, b)?;
+            }
+            Ok(())
+        })?;
+        bar.inc(1);
+        sink.end_file(inputs, keys.known.then(|| spill::keys_to_bytes(&keys.trace)), None)
     };
+    let mut sink = Sink { out, spill, signed };
     // The next chunk is processed while the last one is absorbed: the absorbing is sequential (one core),
-    // and with the two overlapped no core waits for it.
+    // and with the two overlapped no core waits for it. A tar archive is a chunk of its own, streamed.
     anyhow::ensure!(ids.len() == files.len(), "one id per input file");
     let mut pending: Option<(&[InputFile], &[u32], Processed)> = None;
-    for (chunk, chunk_ids) in files.chunks(MAP_CHUNK).zip(ids.chunks(MAP_CHUNK)) {
+    let mut at = 0;
+    while at < files.len() {
+        if read::is_tar(&files[at].rel) {
+            if let Some((c, i, d)) = pending.take() {
+                sink.absorb(c, i, d)?;
+            }
+            let (f, file) = (&files[at], ids[at]);
+            let fingerprint = fingerprint_of(f);
+            match reused(f, fingerprint) {
+                Some(done) => sink.absorb(std::slice::from_ref(f), &[file], vec![Ok(done)])?,
+                None => stream_tar(&mut sink, f, file, fingerprint)?,
+            }
+            at += 1;
+            continue;
+        }
+        let end = (at..files.len().min(at + MAP_CHUNK))
+            .find(|&j| read::is_tar(&files[j].rel))
+            .unwrap_or(files.len().min(at + MAP_CHUNK));
+        let (chunk, chunk_ids) = (&files[at..end], &ids[at..end]);
         let (done, absorbed) =
-            rayon::join(|| process(chunk), || pending.take().map_or(Ok(()), |(c, i, d)| absorb(c, i, d)));
+            rayon::join(|| process(chunk), || pending.take().map_or(Ok(()), |(c, i, d)| sink.absorb(c, i, d)));
         absorbed?;
         pending = Some((chunk, chunk_ids, done));
+        at = end;
     }
     if let Some((c, i, d)) = pending {
-        absorb(c, i, d)?;
+        sink.absorb(c, i, d)?;
     }
     bar.finish_and_clear();
+    let Sink { mut out, spill, signed } = sink;
     // The state's and a shard's spill are read by later runs; a plain build's is scratch.
     out.spill_len = spill.finish(cfg.state.is_some() || cfg.shard.is_some())?;
     Ok((out, signed))
+}
+
+/// The chrome keys of a streamed archive's articles, while they stay few enough to keep: past
+/// [`TRACE_CAP`] distinct keys they count as unknown (the archive is then processed again whenever the
+/// chrome changes), so an archive of a million articles does not hold their hundred million line hashes.
+struct Keys {
+    trace: Vec<u64>,
+    known: bool,
+}
+
+/// Distinct chrome keys a streamed archive keeps at most (32 MB).
+const TRACE_CAP: usize = 4 << 20;
+
+impl Keys {
+    fn add(&mut self, trace: Vec<u64>, traced: bool) {
+        if !self.known {
+            return;
+        }
+        if !traced {
+            self.known = false;
+            self.trace = Vec::new();
+            return;
+        }
+        self.trace.extend(trace);
+        if self.trace.len() > 2 * TRACE_CAP {
+            self.trace.sort_unstable();
+            self.trace.dedup();
+            if self.trace.len() > TRACE_CAP {
+                self.known = false;
+                self.trace = Vec::new();
+            }
+        }
+    }
+}
+
+/// Where the map's results go, in input order: the spill, the signatures, the state's records, the entries.
+struct Sink {
+    out: MapOutput,
+    spill: SpillWriter,
+    signed: Option<Signatures>,
+}
+
+impl Sink {
+    /// A processed chunk, one result per file.
+    fn absorb(&mut self, chunk: &[InputFile], ids: &[u32], done: Processed) -> Result<()> {
+        for ((f, &file), d) in chunk.iter().zip(ids).zip(done) {
+            let Done { articles, rejects, inputs, reused, fingerprint, chrome_keys, keys_at } = d?;
+            self.start_file(&f.rel, fingerprint);
+            self.articles(file, articles)?;
+            self.rejects(rejects);
+            self.end_file(inputs, chrome_keys, keys_at)?;
+            self.out.reused_files += u64::from(reused);
+        }
+        Ok(())
+    }
+
+    /// Starts a file in the state: its articles and rejects follow, then [`Sink::end_file`].
+    fn start_file(&mut self, rel: &str, fingerprint: state::Fingerprint) {
+        if let Some(files) = self.out.state.as_mut() {
+            files.push_file(rel, fingerprint, 0, None);
+        }
+    }
+
+    /// Ends the file started last: its input units, and its chrome keys as spill bytes (or where they already
+    /// sit in the spill being written).
+    fn end_file(&mut self, inputs: u64, chrome_keys: Option<Vec<u8>>, keys_at: Option<u64>) -> Result<()> {
+        if let Some(files) = self.out.state.as_mut() {
+            let keys = match chrome_keys {
+                Some(k) => {
+                    let at = match keys_at {
+                        Some(at) => at,
+                        None => self.spill.push_raw(&k)?,
+                    };
+                    self.out.spill_live += 4 + k.len() as u64;
+                    Some((at, xxh3_64(&k)))
+                }
+                None => None,
+            };
+            files.end_file(inputs, keys);
+        }
+        self.out.inputs += inputs;
+        Ok(())
+    }
+
+    fn rejects(&mut self, rejects: Vec<Reject>) {
+        if let Some(files) = self.out.state.as_mut() {
+            for r in &rejects {
+                files.push_reject(r.clone());
+            }
+        }
+        self.out.rejects.extend(rejects);
+    }
+
+    /// Articles of the file started last, in order.
+    fn articles(&mut self, file: u32, articles: Vec<Made>) -> Result<()> {
+        let out = &mut self.out;
+        for m in articles {
+            // Where the two records are (appended now if new) and their lengths; no signatures without
+            // the state.
+            let (offset, sig) = match m.records {
+                Records::New(bytes, sig) => {
+                    let at = self.spill.push_raw(&bytes)?;
+                    out.spill_live += 4 + bytes.len() as u64;
+                    let sig = match sig {
+                        Some(sig) => Some((self.spill.push_raw(&sig)?, sig.len() as u64)),
+                        None => None,
+                    };
+                    (at, sig)
+                }
+                Records::InPlace((at, sig_at), (len, sig_len)) => {
+                    out.spill_live += 4 + len;
+                    (at, Some((sig_at, sig_len)))
+                }
+            };
+            if let Some((sig_at, sig_len)) = sig {
+                if let Some(files) = out.state.as_mut() {
+                    files.push_article(state::StoredArticle {
+                        record: m.record,
+                        offset,
+                        sig: sig_at,
+                        check: m.check,
+                        rows: None,
+                    });
+                }
+                out.prev_rows.push(m.prev_rows);
+                out.spill_live += 4 + sig_len;
+            }
+            out.entries.push(Entry { file, record: m.record, offset });
+            if let (Some(all), Some(one)) = (self.signed.as_mut(), m.signed) {
+                all.push(one)?;
+            }
+        }
+        Ok(())
+    }
 }

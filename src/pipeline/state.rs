@@ -159,6 +159,14 @@ impl Files {
         self.article_end.push(self.articles.len() as u64);
     }
 
+    /// Sets the last file's input units and chrome keys, known once it has been read (a streamed archive's
+    /// are known only at its end).
+    pub fn end_file(&mut self, inputs: u64, chrome_keys: Option<(u64, u64)>) {
+        if let (Some(i), Some(k)) = (self.inputs.last_mut(), self.chrome_keys.last_mut()) {
+            (*i, *k) = (inputs, chrome_keys);
+        }
+    }
+
     /// Adds an article to the last file pushed.
     pub fn push_article(&mut self, a: StoredArticle) {
         self.articles.push(a);

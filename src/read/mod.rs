@@ -16,6 +16,7 @@
 
 pub mod decode;
 pub mod jsonl;
+pub mod tarball;
 pub mod warc;
 
 use crate::model::{Format, Hints, Record, Reject, RejectReason};
@@ -25,6 +26,7 @@ use std::path::{Path, PathBuf};
 
 pub use decode::{decode_html, decode_text, plausibility};
 pub use jsonl::read_jsonl;
+pub use tarball::{read_tar, read_tar_file};
 pub use warc::read_warc;
 
 /// One input file found by [`discover`].
@@ -274,6 +276,10 @@ pub fn read_file(file: &InputFile, limits: ReadLimits) -> FileRead {
         // Rejected by name alone: no need to open (or wait on) the file.
         return read_bytes(&file.rel, Vec::new(), limits);
     }
+    if is_tar(&file.rel) {
+        // Streamed from disk: the cap is each member's, not the archive's.
+        return read_tar_file(file, limits);
+    }
     match load(&file.path, limits.max_bytes) {
         Ok(raw) => read_bytes(&file.rel, raw, limits),
         Err((reason, detail)) => {
@@ -365,129 +371,6 @@ pub fn read_bytes(rel: &str, bytes: Vec<u8>, limits: ReadLimits) -> FileRead {
             }
         }
     }
-    out
-}
-
-/// Reads a tar archive (plain or compressed): every regular member is read as if it were a file of the input
-/// folder named `<archive>/<member path>` (its format from its own name, compressed or not), in member-path
-/// order, so a tarball of a folder gives the folder's articles under the archive's name. The archive is held
-/// decompressed under the same cap as any file. A damaged member ends the reading there (tar has no index to
-/// resynchronise on) with a reject that says so; links, devices and archives inside the archive are rejects;
-/// a member name given twice is read once, from its last copy, as unpacking would leave it. Records are
-/// numbered across the archive (a member's `offset` stays within the member).
-pub fn read_tar(rel: &str, bytes: Vec<u8>, limits: ReadLimits) -> FileRead {
-    let mut out = FileRead::default();
-    let bytes = match decompress(bytes, limits.max_bytes) {
-        Ok(b) => b,
-        Err((reason, detail)) => {
-            out.rejects.push(Reject::new(rel, None, reason, detail));
-            return out;
-        }
-    };
-    let mut members: Vec<(String, Vec<u8>)> = Vec::new();
-    let mut archive = tar::Archive::new(&bytes[..]);
-    let damaged = |i: usize, e: std::io::Error| {
-        Reject::new(
-            rel,
-            None,
-            RejectReason::Corrupt,
-            format!("tar member {i} is damaged ({e}); the members after it are not read"),
-        )
-    };
-    match archive.entries() {
-        Err(e) => out.rejects.push(damaged(0, e)),
-        Ok(entries) => {
-            for (i, entry) in entries.enumerate() {
-                let mut entry = match entry {
-                    Ok(e) => e,
-                    Err(e) => {
-                        out.rejects.push(damaged(i, e));
-                        break;
-                    }
-                };
-                let path = String::from_utf8_lossy(&entry.path_bytes())
-                    .trim_start_matches("./")
-                    .trim_start_matches('/')
-                    .to_string();
-                let name = format!("{rel}/{path}");
-                let kind = entry.header().entry_type();
-                if kind.is_dir() || kind.is_pax_global_extensions() {
-                    continue;
-                }
-                if !(kind.is_file() || kind.is_contiguous()) {
-                    let what = if kind.is_symlink() || kind.is_hard_link() { "a link" } else { "not a regular file" };
-                    out.rejects.push(Reject::new(
-                        &name,
-                        None,
-                        RejectReason::Unreadable,
-                        format!("{what} inside a tar archive: not read"),
-                    ));
-                    continue;
-                }
-                if is_tar(&path) {
-                    out.rejects.push(Reject::new(
-                        &name,
-                        None,
-                        RejectReason::UnsupportedFormat,
-                        "a tar archive inside a tar archive: not read (unpack the outer one)",
-                    ));
-                    continue;
-                }
-                let size = entry.size();
-                let mut data = Vec::new();
-                // A member cut short reads as a short member without an error: its size says so.
-                let read = entry.read_to_end(&mut data).and_then(|n| {
-                    if n as u64 == size {
-                        Ok(())
-                    } else {
-                        Err(std::io::Error::new(
-                            std::io::ErrorKind::UnexpectedEof,
-                            format!("{n} of its {size} bytes, the archive ends early"),
-                        ))
-                    }
-                });
-                if let Err(e) = read {
-                    out.rejects.push(damaged(i, e));
-                    break;
-                }
-                members.push((path, data));
-            }
-        }
-    }
-    // Member-path order (stable: copies of one name keep archive order, and the last one is read).
-    members.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut members = members.into_iter().peekable();
-    // Records are numbered across the archive, which is one input file: the build orders and identifies
-    // articles by (file, record), so two members' records must not share a number.
-    let mut next_record = 0u32;
-    while let Some((path, data)) = members.next() {
-        let name = format!("{rel}/{path}");
-        if members.peek().is_some_and(|(next, _)| *next == path) {
-            out.rejects.push(Reject::new(
-                &name,
-                None,
-                RejectReason::Unreadable,
-                "the archive holds this member name again later: the last copy is read, as unpacking would leave it",
-            ));
-            continue;
-        }
-        let mut read = read_bytes(&name, data, limits);
-        let base = next_record;
-        let numbers = read.records.iter().map(|r| r.record).chain(read.rejects.iter().filter_map(|r| r.record));
-        next_record = next_record.saturating_add(numbers.max().map_or(0, |m| m.saturating_add(1)));
-        for r in &mut read.records {
-            r.record = r.record.saturating_add(base);
-        }
-        for r in &mut read.rejects {
-            r.record = r.record.map(|n| n.saturating_add(base));
-        }
-        out.records.extend(read.records);
-        out.rejects.extend(read.rejects);
-    }
-    if out.records.is_empty() && out.rejects.is_empty() {
-        out.rejects.push(Reject::new(rel, None, RejectReason::Empty, "a tar archive with no files in it"));
-    }
-    out.rejects.sort_by(|a, b| a.source_file.cmp(&b.source_file));
     out
 }
 
@@ -702,13 +585,14 @@ mod tests {
         assert_eq!(
             records,
             [
-                ("day.tar/dumps/a.txt.gz", 0),
-                ("day.tar/dumps/b.txt", 1),
-                ("day.tar/dumps/c.jsonl", 2),
-                ("day.tar/dumps/c.jsonl", 3)
-            ]
+                ("day.tar/dumps/c.jsonl", 0),
+                ("day.tar/dumps/c.jsonl", 1),
+                ("day.tar/dumps/a.txt.gz", 2),
+                ("day.tar/dumps/b.txt", 3)
+            ],
+            "archive order, records numbered across the archive"
         );
-        assert_eq!(out.records[1].content, "Title\n\n\nBody paragraph.\n", "the last copy of a name is read");
+        assert_eq!(out.records[3].content, "Title\n\n\nBody paragraph.\n", "the last copy of a name is read");
         let rejects: Vec<(&str, RejectReason)> =
             out.rejects.iter().map(|r| (r.source_file.as_str(), r.reason)).collect();
         assert_eq!(
@@ -716,8 +600,8 @@ mod tests {
             [
                 ("day.tar/dumps/b.txt", RejectReason::Unreadable),
                 ("day.tar/dumps/inner.tar", RejectReason::UnsupportedFormat),
-                ("day.tar/dumps/link.txt", RejectReason::Unreadable),
                 ("day.tar/dumps/notes.pdf", RejectReason::UnsupportedFormat),
+                ("day.tar/dumps/link.txt", RejectReason::Unreadable),
             ]
         );
         // Compressed archives are the same archive; the name alone says "tar".
@@ -745,7 +629,7 @@ mod tests {
         }
         let abs = read_bytes("abs.tar", b.into_inner().unwrap(), limits);
         let names: Vec<&str> = abs.records.iter().map(|r| r.source_file.as_str()).collect();
-        assert_eq!(names, ["abs.tar/b.txt", "abs.tar/srv/dumps/a.txt"]);
+        assert_eq!(names, ["abs.tar/srv/dumps/a.txt", "abs.tar/b.txt"]);
     }
 
     #[test]

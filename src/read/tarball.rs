@@ -1,0 +1,329 @@
+//! Tar archives, read as a stream.
+//!
+//! A day's dumps often travel as one tarball, and an archive of a whole service can be far larger than memory.
+//! So an archive on disk is never held whole: it is decompressed as it is read (gzip, zstd, bzip2 or xz, by
+//! magic bytes, whatever the name), and its members come out in batches of about [`BATCH_BYTES`], in the
+//! order the archive holds them. `--max-file-bytes` applies to each member, as to any file, not to the
+//! archive. Memory: one batch, plus 24 bytes per member for the names pass below.
+//!
+//! Two passes: the first reads the headers only, to learn which member names the archive gives again later
+//! (an archive appended to with `tar -r`): a name is read once, from its last copy, as unpacking would leave
+//! it. The second reads the members. An uncompressed archive's first pass seeks past the data; a compressed
+//! one's decompresses it once more (~2% of the build's time, docs/performance.md).
+//!
+//! Every regular member is read as if it were a file of the input folder named `<archive>/<member path>`
+//! ([`read_members`]): its format and compression from its own name. Links, devices and archives inside the
+//! archive are rejects of their own; damage ends the reading where it is (tar has no index to resynchronise
+//! on) with one `corrupt` reject that says where.
+
+use super::{decompress, is_tar, read_bytes, FileRead, InputFile, ReadLimits, GZIP, XZ, ZSTD};
+use crate::model::{Reject, RejectReason};
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::fs;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::Path;
+use std::sync::mpsc;
+use xxhash_rust::xxh3::xxh3_128;
+
+/// Member bytes per batch: enough work for every core, small next to the rest of a build's memory.
+pub const BATCH_BYTES: usize = 32 << 20;
+/// Members per batch at most (a batch of tiny members is still a bounded list).
+const BATCH_MEMBERS: usize = 4096;
+
+/// One thing the archive holds, in archive order.
+#[derive(Debug)]
+pub enum Item {
+    /// A regular member, to read as the file `name` (`<archive>/<member path>`).
+    Member { name: String, data: Vec<u8> },
+    /// A member that is not read, or the damage that ended the reading.
+    Reject(Reject),
+}
+
+/// Streams the tar archive `file` (plain or compressed) from disk: `each` gets its items in batches, in
+/// archive order. An archive that cannot be opened, or holds nothing, is one reject item. Errors are
+/// `each`'s own.
+pub fn stream_file<E>(
+    file: &InputFile,
+    limits: ReadLimits,
+    batch_bytes: usize,
+    mut each: impl FnMut(Vec<Item>) -> Result<(), E>,
+) -> Result<(), E> {
+    let unreadable =
+        |detail: String| vec![Item::Reject(Reject::new(&file.rel, None, RejectReason::Unreadable, detail))];
+    match fs::metadata(&file.path) {
+        Ok(m) if m.is_file() => {}
+        Ok(_) => return each(unreadable("not a regular file (FIFO, socket, device or folder)".into())),
+        Err(e) => return each(unreadable(format!("cannot open: {e}"))),
+    }
+    let last = match open(&file.path) {
+        Ok(Opened::Plain(r)) => last_copies(tar::Archive::new(r).entries_with_seek()),
+        Ok(Opened::Compressed(r)) => last_copies(tar::Archive::new(r).entries()),
+        Err(e) => return each(unreadable(format!("cannot open: {e}"))),
+    };
+    match open(&file.path) {
+        Ok(Opened::Plain(r)) => members(&file.rel, tar::Archive::new(r).entries(), &last, limits, batch_bytes, each),
+        Ok(Opened::Compressed(r)) => {
+            members(&file.rel, tar::Archive::new(r).entries(), &last, limits, batch_bytes, each)
+        }
+        Err(e) => each(unreadable(format!("cannot open: {e}"))),
+    }
+}
+
+/// Reads a tar archive held in memory (plain or compressed): decompressed whole under the cap, then read as
+/// [`stream_file`] reads one from disk. This is the entry the fuzz target and `read_bytes` use.
+pub fn read_tar(rel: &str, bytes: Vec<u8>, limits: ReadLimits) -> FileRead {
+    let bytes = match decompress(bytes, limits.max_bytes) {
+        Ok(b) => b,
+        Err((reason, detail)) => {
+            return FileRead { records: Vec::new(), rejects: vec![Reject::new(rel, None, reason, detail)] }
+        }
+    };
+    let last = last_copies(tar::Archive::new(io::Cursor::new(&bytes[..])).entries_with_seek());
+    let mut out = FileRead::default();
+    let mut next = 0;
+    let each = |items| -> Result<(), ()> {
+        absorb(&mut out, read_members(items, &mut next, limits));
+        Ok(())
+    };
+    let _ = members(rel, tar::Archive::new(&bytes[..]).entries(), &last, limits, BATCH_BYTES, each);
+    out
+}
+
+/// Reads a tar archive from disk whole (streamed, but every record kept): for callers that want one
+/// [`FileRead`]. The build's map streams instead (src/pipeline/files.rs).
+pub fn read_tar_file(file: &InputFile, limits: ReadLimits) -> FileRead {
+    let mut out = FileRead::default();
+    let mut next = 0;
+    let _ = stream_file(file, limits, BATCH_BYTES, |items| -> Result<(), ()> {
+        absorb(&mut out, read_members(items, &mut next, limits));
+        Ok(())
+    });
+    out
+}
+
+fn absorb(out: &mut FileRead, more: FileRead) {
+    out.records.extend(more.records);
+    out.rejects.extend(more.rejects);
+}
+
+/// Reads a batch of members as files of their names (in parallel: a member may be compressed, and decoding
+/// is per member), in order. Records are numbered across the archive from `*next`, which is one input file
+/// to the build: it orders and identifies articles by (file, record), so two members' records must not share
+/// a number. A member's `offset` stays within the member.
+pub fn read_members(items: Vec<Item>, next: &mut u32, limits: ReadLimits) -> FileRead {
+    let reads: Vec<FileRead> = items
+        .into_par_iter()
+        .map(|item| match item {
+            Item::Member { name, data } => read_bytes(&name, data, limits),
+            Item::Reject(r) => FileRead { records: Vec::new(), rejects: vec![r] },
+        })
+        .collect();
+    let mut out = FileRead::default();
+    for mut read in reads {
+        let base = *next;
+        let numbers = read.records.iter().map(|r| r.record).chain(read.rejects.iter().filter_map(|r| r.record));
+        *next = next.saturating_add(numbers.max().map_or(0, |m| m.saturating_add(1)));
+        for r in &mut read.records {
+            r.record = r.record.saturating_add(base);
+        }
+        for r in &mut read.rejects {
+            r.record = r.record.map(|n| n.saturating_add(base));
+        }
+        absorb(&mut out, read);
+    }
+    out
+}
+
+/// An archive opened for a pass: uncompressed (seekable, so the names pass skips the data), or behind a
+/// decompressor.
+enum Opened {
+    Plain(BufReader<fs::File>),
+    Compressed(Box<dyn Read + Send>),
+}
+
+fn open(path: &Path) -> io::Result<Opened> {
+    let mut r = BufReader::with_capacity(1 << 16, fs::File::open(path)?);
+    let head = r.fill_buf()?.to_vec();
+    Ok(if head.starts_with(GZIP) {
+        Opened::Compressed(Box::new(flate2::bufread::MultiGzDecoder::new(r)))
+    } else if head.starts_with(ZSTD) {
+        Opened::Compressed(Box::new(zstd::stream::read::Decoder::with_buffer(r)?))
+    } else if super::is_bzip2(&head) {
+        Opened::Compressed(Box::new(bzip2::bufread::MultiBzDecoder::new(r)))
+    } else if head.starts_with(XZ) {
+        Opened::Compressed(Box::new(xz_reader(r)))
+    } else {
+        Opened::Plain(r)
+    })
+}
+
+/// xz as a reader: lzma-rs decodes into a writer, so it runs on a thread of its own that hands the
+/// decompressed bytes over a bounded channel (four 64 KiB chunks in flight). Dropping the reader ends the
+/// thread: its next write fails.
+fn xz_reader(mut input: BufReader<fs::File>) -> ChannelReader {
+    let (tx, rx) = mpsc::sync_channel::<io::Result<Vec<u8>>>(4);
+    std::thread::spawn(move || {
+        let mut w = io::BufWriter::with_capacity(1 << 16, ChannelWriter(tx.clone()));
+        let done = lzma_rs::xz_decompress(&mut input, &mut w).map_err(|e| io::Error::other(format!("xz: {e}")));
+        let done = done.and_then(|()| io::Write::flush(&mut w));
+        if let Err(e) = done {
+            let _ = tx.send(Err(e));
+        }
+    });
+    ChannelReader { rx, chunk: Vec::new(), at: 0 }
+}
+
+struct ChannelWriter(mpsc::SyncSender<io::Result<Vec<u8>>>);
+
+impl io::Write for ChannelWriter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.send(Ok(buf.to_vec())).map_err(|_| io::Error::other("the reader is gone"))?;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+struct ChannelReader {
+    rx: mpsc::Receiver<io::Result<Vec<u8>>>,
+    chunk: Vec<u8>,
+    at: usize,
+}
+
+impl Read for ChannelReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.at == self.chunk.len() {
+            match self.rx.recv() {
+                Ok(Ok(chunk)) => (self.chunk, self.at) = (chunk, 0),
+                Ok(Err(e)) => return Err(e),
+                Err(_) => return Ok(0), // the decoder finished
+            }
+        }
+        let n = buf.len().min(self.chunk.len() - self.at);
+        buf[..n].copy_from_slice(&self.chunk[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
+/// A member's path as the build names it: relative, however the archive stored it.
+fn member_path<R: Read>(entry: &tar::Entry<'_, R>) -> String {
+    String::from_utf8_lossy(&entry.path_bytes()).trim_start_matches("./").trim_start_matches('/').to_string()
+}
+
+fn is_regular(kind: tar::EntryType) -> bool {
+    kind.is_file() || kind.is_contiguous()
+}
+
+/// The names pass: for each regular member's path (as a 128-bit hash), the index of its last copy.
+fn last_copies<R: Read>(entries: io::Result<tar::Entries<'_, R>>) -> HashMap<u128, usize> {
+    let mut last = HashMap::new();
+    let Ok(entries) = entries else { return last };
+    for (i, entry) in entries.enumerate() {
+        // Damage ends this pass where it will end the reading pass.
+        let Ok(entry) = entry else { break };
+        if is_regular(entry.header().entry_type()) {
+            last.insert(xxh3_128(member_path(&entry).as_bytes()), i);
+        }
+    }
+    last
+}
+
+/// The reading pass: every item of the archive, in batches.
+fn members<R: Read, E>(
+    rel: &str,
+    entries: io::Result<tar::Entries<'_, R>>,
+    last: &HashMap<u128, usize>,
+    limits: ReadLimits,
+    batch_bytes: usize,
+    mut each: impl FnMut(Vec<Item>) -> Result<(), E>,
+) -> Result<(), E> {
+    let damaged = |i: usize, e: io::Error| {
+        Item::Reject(Reject::new(
+            rel,
+            None,
+            RejectReason::Corrupt,
+            format!("tar member {i} is damaged ({e}); the members after it are not read"),
+        ))
+    };
+    let reject = |name: &str, reason, detail: &str| Item::Reject(Reject::new(name, None, reason, detail));
+    let mut batch = Vec::new();
+    let mut bytes = 0;
+    let mut any = false;
+    let entries = match entries {
+        Ok(entries) => Some(entries),
+        Err(e) => {
+            batch.push(damaged(0, e));
+            None
+        }
+    };
+    for (i, entry) in entries.into_iter().flatten().enumerate() {
+        let mut entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                batch.push(damaged(i, e));
+                break;
+            }
+        };
+        let path = member_path(&entry);
+        let name = format!("{rel}/{path}");
+        let kind = entry.header().entry_type();
+        if kind.is_dir() || kind.is_pax_global_extensions() {
+            continue;
+        }
+        any = true;
+        if !is_regular(kind) {
+            let what = if kind.is_symlink() || kind.is_hard_link() { "a link" } else { "not a regular file" };
+            batch.push(reject(&name, RejectReason::Unreadable, &format!("{what} inside a tar archive: not read")));
+        } else if last.get(&xxh3_128(path.as_bytes())).is_some_and(|&l| l != i) {
+            batch.push(reject(
+                &name,
+                RejectReason::Unreadable,
+                "the archive holds this member name again later: the last copy is read, as unpacking would leave it",
+            ));
+        } else if is_tar(&path) {
+            batch.push(reject(
+                &name,
+                RejectReason::UnsupportedFormat,
+                "a tar archive inside a tar archive: not read (unpack the outer one)",
+            ));
+        } else if entry.size() > limits.max_bytes {
+            // Skipped unread (the archive's reader steps over its data).
+            let detail = format!("larger than the {}-byte cap (raise --max-file-bytes)", limits.max_bytes);
+            batch.push(reject(&name, RejectReason::TooLarge, &detail));
+        } else {
+            let size = entry.size();
+            let mut data = Vec::with_capacity(size as usize);
+            // A member cut short reads as a short member without an error: its size says so.
+            let read = entry.read_to_end(&mut data).and_then(|n| {
+                if n as u64 == size {
+                    Ok(())
+                } else {
+                    Err(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        format!("{n} of its {size} bytes, the archive ends early"),
+                    ))
+                }
+            });
+            if let Err(e) = read {
+                batch.push(damaged(i, e));
+                break;
+            }
+            bytes += data.len();
+            batch.push(Item::Member { name, data });
+        }
+        if bytes >= batch_bytes || batch.len() >= BATCH_MEMBERS {
+            each(std::mem::take(&mut batch))?;
+            bytes = 0;
+        }
+    }
+    if !any && batch.is_empty() {
+        batch.push(reject(rel, RejectReason::Empty, "a tar archive with no files in it"));
+    }
+    if batch.is_empty() {
+        return Ok(());
+    }
+    each(batch)
+}
