@@ -9,6 +9,7 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use rferl_corpus::write::{format_float, format_timestamp};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -292,31 +293,12 @@ fn the_source_decides_between_look_alike_languages() {
 #[test]
 fn a_tarball_of_the_sample_gives_the_samples_articles() {
     // The sample folder packed as one .tar.gz: the same articles, rejects and stories, named inside the archive.
-    // Members are read in archive order; packed in name order (as `tar --sort=name` packs), that is the
-    // folder's order.
     let d = tempfile::tempdir().unwrap();
     let (input, out) = (d.path().join("in"), d.path().join("out"));
     fs::create_dir_all(&input).unwrap();
-    let gz = flate2::write::GzEncoder::new(fs::File::create(input.join("day.tar.gz")).unwrap(), Default::default());
-    let mut tar = tar::Builder::new(gz);
-    fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
-        for e in fs::read_dir(dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                files_under(&p, out);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    let mut files = Vec::new();
-    files_under(Path::new("data/sample"), &mut files);
-    files.sort_by_key(|f| f.to_string_lossy().into_owned());
-    for f in &files {
-        let name = Path::new("sample").join(f.strip_prefix("data/sample").unwrap());
-        tar.append_path_with_name(f, name).unwrap();
-    }
-    tar.into_inner().unwrap().finish().unwrap();
+    let mut gz = flate2::write::GzEncoder::new(fs::File::create(input.join("day.tar.gz")).unwrap(), Default::default());
+    gz.write_all(&common::tar_sorted(Path::new("data/sample"), "sample")).unwrap();
+    gz.finish().unwrap();
     build_of(&input, &out, &[]);
 
     let strip = |s: &str| {

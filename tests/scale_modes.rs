@@ -636,3 +636,50 @@ fn the_state_spill_is_appended_to_and_compacted_when_mostly_dead() {
     assert_eq!(reused(&inc), fs::read_dir(&input).unwrap().count() as u64, "its records copied, not redone");
     full_build_equals(&inc);
 }
+
+fn manifest(out: &Path) -> serde_json::Value {
+    serde_json::from_slice(&fs::read(out.join("manifest.json")).unwrap()).unwrap()
+}
+
+/// The sample packed as a .tar.zst far larger than `--max-file-bytes`: streamed, every member is read under
+/// the cap (each member is, the archive is not); the tables do not depend on the thread count; an incremental
+/// rerun reuses the unchanged archive and equals a full rebuild; a new archive beside it is streamed too.
+#[test]
+fn a_tar_archive_larger_than_the_cap_is_streamed_and_rerun_incrementally() {
+    let d = tempfile::tempdir().unwrap();
+    let input = d.path().join("in");
+    fs::create_dir_all(&input).unwrap();
+    let tar = common::tar_sorted(Path::new("data/sample"), "sample");
+    fs::write(input.join("day.tar.zst"), zstd::encode_all(&tar[..], 3).unwrap()).unwrap();
+    let cap = ["--max-file-bytes", "8192"];
+    assert!(tar.len() > 8 * 8192, "the archive is far larger than the cap");
+    let folder = d.path().join("folder");
+    run(&["build", "data/sample", "--out"], &[&folder]);
+    let (one, two) = (d.path().join("t1"), d.path().join("t2"));
+    run(&["build", cap[0], cap[1], "--threads", "1", "--out"], &[&one, &input]);
+    run(&["build", cap[0], cap[1], "--threads", "2", "--out"], &[&two, &input]);
+    assert_same_tables(&one, &two);
+    let counts = |out: &Path| {
+        let mut c = manifest(out)["counts"].clone();
+        c.as_object_mut().unwrap().remove("files");
+        c
+    };
+    assert_eq!(counts(&one), counts(&folder), "every member read, as from the folder");
+    assert_eq!(manifest(&one)["counts"]["files"], 1);
+
+    let (state, inc) = (d.path().join("state"), d.path().join("inc"));
+    build_with_state(&state, &inc, &input, &cap);
+    assert_same_tables(&one, &inc);
+    // A second archive arrives with one new page.
+    let extra = d.path().join("extra");
+    fs::create_dir_all(&extra).unwrap();
+    fs::write(extra.join("new.txt"), common::page(7, "Osh")).unwrap();
+    fs::write(input.join("next.tar"), common::tar_sorted(&extra, "x")).unwrap();
+    build_with_state(&state, &inc, &input, &cap);
+    assert_eq!(reused(&inc), 1, "the unchanged archive comes from the state");
+    let full = d.path().join("full");
+    run(&["build", cap[0], cap[1], "--out"], &[&full, &input]);
+    assert_same_tables(&full, &inc);
+    let articles = manifest(&full)["counts"]["articles"].as_u64().unwrap();
+    assert_eq!(articles, manifest(&folder)["counts"]["articles"].as_u64().unwrap() + 1);
+}

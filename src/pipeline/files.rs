@@ -6,7 +6,7 @@
 use super::signatures::{sign, Signatures, Signed};
 use super::spill::{self, SpillReader, SpillWriter};
 use super::{guarded, process_traced, progress, shard, state, BuildConfig, Entry, MapOutput, MAP_CHUNK};
-use crate::extract::ChromeModel;
+use crate::extract::{ChromeModel, FileLines};
 use crate::model::{Article, Format, Record, Reject, RejectReason};
 use crate::read::{self, InputFile};
 use anyhow::Result;
@@ -38,10 +38,15 @@ pub(super) fn learn_chrome(
     previous: Option<&state::State>,
     cfg: &BuildConfig,
 ) -> (ChromeModel, BTreeMap<String, state::SampleLines>, PreRead) {
-    // A tar archive counts as the members its size suggests, and is sampled member by member (below).
-    let total: u64 = all.iter().map(sample_units).sum();
+    // Tar archives first: the share of the sample depends on how many files the corpus holds, and an
+    // archive's members count as files, so it is known once the archives have been read through.
+    let plain = all.iter().filter(|f| !read::is_tar(&f.rel)).count() as u64;
+    let seen = AtomicU64::new(plain);
+    let archives: Vec<(&str, Vec<(u64, FileLines)>)> =
+        all.iter().filter(|f| read::is_tar(&f.rel)).map(|f| (f.rel.as_str(), tar_sample(f, &seen, cfg))).collect();
+    let total = seen.into_inner();
     let sample: Vec<&InputFile> =
-        all.iter().filter(|f| read::is_tar(&f.rel) || shard::in_chrome_sample(&f.rel, total)).collect();
+        all.iter().filter(|f| !read::is_tar(&f.rel) && shard::in_chrome_sample(&f.rel, total)).collect();
     let preread = PreRead::default();
     // Only when the sample is every file: a sampled file of a larger corpus would wait for the map long
     // after it was read, adding to the peak.
@@ -50,9 +55,6 @@ pub(super) fn learn_chrome(
         .par_iter()
         .map(|f| {
             let fp = state::fingerprint(&f.path);
-            if read::is_tar(&f.rel) {
-                return (f.rel.clone(), state::SampleLines { fingerprint: None, hashes: tar_sample(f, total, cfg) });
-            }
             if let Some(cached) = previous.and_then(|p| p.sample_lines(&f.rel, fp)) {
                 return (f.rel.clone(), cached.clone());
             }
@@ -73,62 +75,64 @@ pub(super) fn learn_chrome(
             (f.rel.clone(), state::SampleLines { fingerprint: fp, hashes })
         })
         .collect();
+    // Files are added in input order, an archive's sampled members where the archive sits.
     let mut model = ChromeModel::default();
-    for (_, l) in &lines {
-        for h in &l.hashes {
-            model.add_hashes(h);
+    let (mut plain_lines, mut archives) = (lines.iter().peekable(), archives.into_iter().peekable());
+    for f in all {
+        if archives.peek().is_some_and(|(rel, _)| *rel == f.rel) {
+            let (_, members) = archives.next().expect("peeked");
+            for (_, h) in members.iter().filter(|(name, _)| shard::in_chrome_sample_hash(*name, total)) {
+                model.add_hashes(h);
+            }
+        } else if plain_lines.peek().is_some_and(|(rel, _)| *rel == f.rel) {
+            let (_, l) = plain_lines.next().expect("peeked");
+            for h in &l.hashes {
+                model.add_hashes(h);
+            }
         }
     }
     model.keep_decisions_only();
-    // The sample's line hashes are kept only for the state of an incremental run.
-    let lines = match cfg.state {
-        Some(_) => lines.into_iter().filter(|(rel, _)| !read::is_tar(rel)).collect(),
-        None => BTreeMap::new(),
-    };
+    // The sample's line hashes are kept only for the state of an incremental run; an archive's are not (its
+    // share of the sample moves with the corpus): it is read through for the sample on every run.
+    let lines = if cfg.state.is_some() { lines.into_iter().collect() } else { BTreeMap::new() };
     (model, lines, preread)
 }
 
-/// How many files a file counts as in the chrome sample's share: one, or for a tar archive the members its
-/// size suggests (one per 4 KiB, or per 1.5 KiB compressed: the synthetic and sample articles' sizes). Only
-/// the sample's size depends on the guess.
-fn sample_units(f: &InputFile) -> u64 {
-    if !read::is_tar(&f.rel) {
-        return 1;
-    }
-    let size = std::fs::metadata(&f.path).map_or(0, |m| m.len());
-    let compressed = !f.rel.to_ascii_lowercase().ends_with(".tar");
-    (size / if compressed { 1536 } else { 4096 }).max(1)
-}
-
-/// The line hashes of a tar archive's text members that are in the chrome sample (by their names, as any
-/// file), streamed. Not kept in the state (the share moves with the corpus): an archive is read for its
-/// sample on every run.
-fn tar_sample(f: &InputFile, total: u64, cfg: &BuildConfig) -> Vec<crate::extract::FileLines> {
-    let mut hashes = Vec::new();
+/// The line hashes of a tar archive's text members that may be in the chrome sample, each with its name's
+/// hash, streamed; `seen` counts the members as they pass (it starts at the corpus's other files). The
+/// share is not known until every archive has been counted, but it only shrinks as the count grows: a
+/// member kept under the share of the count so far is a candidate, and [`learn_chrome`] keeps those the
+/// final share takes. About `SAMPLE_TARGET × ln(members / SAMPLE_TARGET)` candidates, ~300 bytes each.
+fn tar_sample(f: &InputFile, seen: &AtomicU64, cfg: &BuildConfig) -> Vec<(u64, FileLines)> {
+    let mut kept = Vec::new();
     let mut next = 0;
     let streamed = guarded(&f.rel, None, "read", || {
         read::tarball::stream_file(f, cfg.limits, read::tarball::BATCH_BYTES, |items| -> Result<(), ()> {
             let items = items
                 .into_iter()
-                .filter(
-                    |i| matches!(i, read::tarball::Item::Member { name, .. } if shard::in_chrome_sample(name, total)),
-                )
+                .filter(|i| match i {
+                    read::tarball::Item::Member { name, .. } => {
+                        let so_far = seen.fetch_add(1, Ordering::Relaxed) + 1;
+                        shard::in_chrome_sample(name, so_far)
+                    }
+                    read::tarball::Item::Reject(_) => false,
+                })
                 .collect();
             let read = read::tarball::read_members(items, &mut next, cfg.limits);
-            hashes.par_extend(
+            kept.par_extend(
                 read.records
                     .par_iter()
                     .filter(|r| r.format == Format::Text)
-                    .map(|r| crate::extract::line_hashes(&r.content)),
+                    .map(|r| (xxh3_64(r.source_file.as_bytes()), crate::extract::line_hashes(&r.content))),
             );
             Ok(())
         })
     });
     // A panic is the map's to report (it reads the archive again); the sample goes without the archive.
     if streamed.is_err() {
-        hashes.clear();
+        kept.clear();
     }
-    hashes
+    kept
 }
 
 /// One article as the workers leave it: encoded for the spill, signed if asked, and its signatures

@@ -61,7 +61,12 @@ impl fmt::Display for Shard {
 /// Whether a file is in the sample the chrome is learned from: every file up to [`SAMPLE_TARGET`] files, else
 /// a share of them chosen by a hash of the path (so the choice never depends on order, threads or shard).
 pub fn in_chrome_sample(rel: &str, total: u64) -> bool {
-    total <= SAMPLE_TARGET || xxh3_64(rel.as_bytes()) <= (u64::MAX / total).saturating_mul(SAMPLE_TARGET)
+    in_chrome_sample_hash(xxh3_64(rel.as_bytes()), total)
+}
+
+/// [`in_chrome_sample`] of a path given by its `xxh3_64` hash.
+pub fn in_chrome_sample_hash(hash: u64, total: u64) -> bool {
+    total <= SAMPLE_TARGET || hash <= (u64::MAX / total).saturating_mul(SAMPLE_TARGET)
 }
 
 /// What makes shards parts of one run: every shard of a run walks the same inputs with the same program and

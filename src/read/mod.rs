@@ -672,13 +672,13 @@ mod tests {
         }
     }
 
-    fn bzip2_of(bytes: &[u8]) -> Vec<u8> {
+    pub(super) fn bzip2_of(bytes: &[u8]) -> Vec<u8> {
         let mut bz = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::best());
         bz.write_all(bytes).unwrap();
         bz.finish().unwrap()
     }
 
-    fn xz_of(bytes: &[u8]) -> Vec<u8> {
+    pub(super) fn xz_of(bytes: &[u8]) -> Vec<u8> {
         let mut out = Vec::new();
         lzma_rs::xz_compress(&mut &bytes[..], &mut out).unwrap();
         out

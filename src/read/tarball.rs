@@ -327,3 +327,162 @@ fn members<R: Read, E>(
     }
     each(batch)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{bzip2_of, xz_of};
+    use super::*;
+    use std::io::Write;
+
+    /// An archive of `n` text members (one of them given twice, the first copy stale), a JSONL member and a
+    /// symbolic link.
+    fn archive(n: usize) -> Vec<u8> {
+        let mut b = tar::Builder::new(Vec::new());
+        let mut add = |name: &str, body: &[u8]| {
+            let mut h = tar::Header::new_gnu();
+            h.set_size(body.len() as u64);
+            h.set_mode(0o644);
+            b.append_data(&mut h, name, body).unwrap();
+        };
+        add("d/again.txt", b"Stale\n\n\nThe first copy.\n");
+        for i in 0..n {
+            add(&format!("d/{i:03}.txt"), format!("Title {i}\n\n\n{}\n", "Body text. ".repeat(90)).as_bytes());
+        }
+        add("d/r.jsonl", b"{\"text\": \"One.\"}\n{\"text\": \"Two.\"}\n");
+        add("d/again.txt", b"Fresh\n\n\nThe last copy.\n");
+        let mut link = tar::Header::new_gnu();
+        link.set_entry_type(tar::EntryType::Symlink);
+        link.set_size(0);
+        b.append_link(&mut link, "d/link.txt", "000.txt").unwrap();
+        b.into_inner().unwrap()
+    }
+
+    fn gzip_of(bytes: &[u8]) -> Vec<u8> {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(bytes).unwrap();
+        gz.finish().unwrap()
+    }
+
+    fn on_disk(dir: &Path, name: &str, bytes: &[u8]) -> InputFile {
+        let path = dir.join(name);
+        fs::write(&path, bytes).unwrap();
+        InputFile { rel: name.to_string(), path }
+    }
+
+    /// (source_file, record, content) of each record, and (source_file, reason) of each reject.
+    type Seen = (Vec<(String, u32, String)>, Vec<(String, RejectReason)>);
+
+    fn seen(read: &FileRead, strip: &str) -> Seen {
+        let name = |s: &str| s.strip_prefix(strip).unwrap_or(s).to_string();
+        (
+            read.records.iter().map(|r| (name(&r.source_file), r.record, r.content.clone())).collect(),
+            read.rejects.iter().map(|r| (name(&r.source_file), r.reason)).collect(),
+        )
+    }
+
+    #[test]
+    fn an_archive_on_disk_streams_in_batches_as_it_reads_in_memory_whatever_the_compression() {
+        let d = tempfile::tempdir().unwrap();
+        let tar = archive(40);
+        let whole = read_tar("x.tar", tar.clone(), ReadLimits::default());
+        let expected = seen(&whole, "x.tar/");
+        assert_eq!(expected.0.len(), 40 + 2 + 1, "40 pages, 2 JSONL records, the last copy of again.txt");
+        assert_eq!(expected.0.last().unwrap().2, "Fresh\n\n\nThe last copy.\n");
+        assert_eq!(
+            expected.1,
+            [("d/again.txt".to_string(), RejectReason::Unreadable), ("d/link.txt".to_string(), RejectReason::Unreadable)]
+        );
+        let numbers: Vec<u32> = expected.0.iter().map(|r| r.1).collect();
+        assert_eq!(numbers, (0..43).collect::<Vec<u32>>(), "records numbered across the archive");
+        for (name, bytes) in [
+            ("a.tar", tar.clone()),
+            ("a.tar.gz", gzip_of(&tar)),
+            ("a.tar.zst", zstd::encode_all(&tar[..], 3).unwrap()),
+            ("a.tar.bz2", bzip2_of(&tar)),
+            ("a.tar.xz", xz_of(&tar)),
+        ] {
+            let f = on_disk(d.path(), name, &bytes);
+            // One byte per batch at most: every member is a batch of its own.
+            let (mut batches, mut next, mut got) = (0, 0, FileRead::default());
+            stream_file(&f, ReadLimits::default(), 1, |items| -> Result<(), ()> {
+                batches += 1;
+                absorb(&mut got, read_members(items, &mut next, ReadLimits::default()));
+                Ok(())
+            })
+            .unwrap();
+            assert!(batches > 40, "{name}: {batches} batches");
+            assert_eq!(seen(&got, &format!("{name}/")), expected, "{name}");
+            assert_eq!(seen(&read_tar_file(&f, ReadLimits::default()), &format!("{name}/")), expected, "{name}");
+        }
+    }
+
+    #[test]
+    fn the_cap_is_each_members_not_the_archives() {
+        let d = tempfile::tempdir().unwrap();
+        let mut b = tar::Builder::new(Vec::new());
+        for i in 0..30 {
+            let mut h = tar::Header::new_gnu();
+            let body = format!("Title {i}\n\n\n{}\n", "Words of a body. ".repeat(50));
+            h.set_size(body.len() as u64);
+            h.set_mode(0o644);
+            b.append_data(&mut h, format!("{i:02}.txt"), body.as_bytes()).unwrap();
+        }
+        let mut h = tar::Header::new_gnu();
+        h.set_size(5000);
+        h.set_mode(0o644);
+        b.append_data(&mut h, "huge.txt", &[b'a'; 5000][..]).unwrap();
+        let tar = b.into_inner().unwrap();
+        let limits = ReadLimits { max_bytes: 4096 };
+        assert!(tar.len() > 8 * 4096);
+        for (name, bytes) in [("c.tar", tar.clone()), ("c.tar.gz", gzip_of(&tar))] {
+            let got = read_tar_file(&on_disk(d.path(), name, &bytes), limits);
+            assert_eq!(got.records.len(), 30, "{name}");
+            let rejects: Vec<(&str, RejectReason)> =
+                got.rejects.iter().map(|r| (r.source_file.as_str(), r.reason)).collect();
+            assert_eq!(rejects, [(format!("{name}/huge.txt").as_str(), RejectReason::TooLarge)], "{name}");
+        }
+        // Held in memory (the fuzz targets' entry), an archive is decompressed whole, under the cap.
+        assert_eq!(read_tar("c.tar.gz", gzip_of(&tar), limits).rejects[0].reason, RejectReason::TooLarge);
+    }
+
+    #[test]
+    fn a_cut_compressed_archive_keeps_what_came_before_the_cut() {
+        let d = tempfile::tempdir().unwrap();
+        let tar = archive(200);
+        // lzma-rs hands its output over a dictionary (8 MiB by default) at a time, so a cut xz archive this
+        // small gives nothing before the cut: only the reject that says so.
+        for (name, bytes, least) in [
+            ("cut.tar.gz", gzip_of(&tar), 20),
+            ("cut.tar", tar.clone(), 20),
+            ("cut.tar.bz2", bzip2_of(&tar), 0),
+            ("cut.tar.xz", xz_of(&tar), 0),
+        ] {
+            let got = read_tar_file(&on_disk(d.path(), name, &bytes[..bytes.len() / 2]), ReadLimits::default());
+            assert!(got.records.len() >= least && got.records.len() < 200, "{name}: {}", got.records.len());
+            let last = got.rejects.last().unwrap();
+            assert_eq!((last.source_file.as_str(), last.reason), (name, RejectReason::Corrupt), "{name}");
+            assert!(last.detail.contains("not read"), "{name}: {}", last.detail);
+        }
+        // Not an archive at all, an empty one, a folder.
+        let junk = read_tar_file(&on_disk(d.path(), "junk.tar.gz", b"not a tar"), ReadLimits::default());
+        assert_eq!((junk.records.len(), junk.rejects.len()), (0, 1));
+        let empty = read_tar_file(&on_disk(d.path(), "empty.tar", &[0; 1024]), ReadLimits::default());
+        assert_eq!(empty.rejects[0].reason, RejectReason::Empty);
+        fs::create_dir(d.path().join("dir.tar")).unwrap();
+        let dir = InputFile { rel: "dir.tar".into(), path: d.path().join("dir.tar") };
+        assert_eq!(read_tar_file(&dir, ReadLimits::default()).rejects[0].reason, RejectReason::Unreadable);
+    }
+
+    #[test]
+    fn a_caller_that_stops_ends_the_stream_and_its_decoder() {
+        let d = tempfile::tempdir().unwrap();
+        let tar = archive(300);
+        let f = on_disk(d.path(), "stop.tar.xz", &xz_of(&tar));
+        let mut calls = 0;
+        let r = stream_file(&f, ReadLimits::default(), 1, |_| {
+            calls += 1;
+            Err("enough")
+        });
+        assert_eq!((r, calls), (Err("enough"), 1));
+    }
+}

@@ -76,3 +76,27 @@ pub fn gzip(data: &[u8]) -> Vec<u8> {
     gz.write_all(data).unwrap();
     gz.finish().unwrap()
 }
+
+/// A tar archive (uncompressed bytes) of every file under `dir`, named `<prefix>/<path under dir>`, packed in
+/// name order as `tar --sort=name` packs: members are read in archive order, so this is the folder's order.
+pub fn tar_sorted(dir: &Path, prefix: &str) -> Vec<u8> {
+    fn files_under(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                files_under(&p, out);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    files_under(dir, &mut files);
+    // The build's order: relative paths compared as strings.
+    files.sort_by_key(|f| f.to_string_lossy().into_owned());
+    let mut tar = tar::Builder::new(Vec::new());
+    for f in &files {
+        tar.append_path_with_name(f, Path::new(prefix).join(f.strip_prefix(dir).unwrap())).unwrap();
+    }
+    tar.into_inner().unwrap()
+}
