@@ -683,3 +683,46 @@ fn a_tar_archive_larger_than_the_cap_is_streamed_and_rerun_incrementally() {
     let articles = manifest(&full)["counts"]["articles"].as_u64().unwrap();
     assert_eq!(articles, manifest(&folder)["counts"]["articles"].as_u64().unwrap() + 1);
 }
+
+/// A name given twice in an archive (appended to with `tar -r`): the build reads the last copy, as unpacking
+/// would leave it, and the stale one is a reject; the chrome sample's pass over the archive tells the map
+/// which is which.
+#[test]
+fn an_archive_that_gives_a_name_twice_is_built_from_its_last_copy() {
+    let d = tempfile::tempdir().unwrap();
+    let input = d.path().join("in");
+    fs::create_dir_all(&input).unwrap();
+    let mut b = tar::Builder::new(Vec::new());
+    let mut add = |name: &str, body: &str| {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(body.len() as u64);
+        h.set_mode(0o644);
+        b.append_data(&mut h, name, body.as_bytes()).unwrap();
+    };
+    add("d/1.txt", &common::page(1, "Osh"));
+    add("d/2.txt", &common::page(2, "Naryn"));
+    add("d/3.txt", &common::page(3, "Talas"));
+    add("d/1.txt", &common::page(4, "Batken"));
+    fs::write(input.join("day.tar.gz"), {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut gz, &b.into_inner().unwrap()).unwrap();
+        gz.finish().unwrap()
+    })
+    .unwrap();
+    let out = d.path().join("out");
+    run(&["build", "--out"], &[&out, &input]);
+    let articles = common::rows(&out, "articles");
+    let titles: Vec<(&str, &str)> = articles.iter().map(|r| (r["source_file"].as_str(), r["title"].as_str())).collect();
+    assert_eq!(
+        titles,
+        [
+            ("day.tar.gz/d/2.txt", "Flood Waters Recede In Naryn After 2 Days"),
+            ("day.tar.gz/d/3.txt", "Flood Waters Recede In Talas After 3 Days"),
+            ("day.tar.gz/d/1.txt", "Flood Waters Recede In Batken After 4 Days"),
+        ]
+    );
+    let rejects = common::rows(&out, "rejects");
+    assert_eq!(rejects.len(), 1);
+    assert_eq!(rejects[0]["source_file"], "day.tar.gz/d/1.txt");
+    assert!(rejects[0]["detail"].contains("last copy is read"), "{}", rejects[0]["detail"]);
+}

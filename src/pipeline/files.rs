@@ -14,6 +14,7 @@ use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
 use xxhash_rust::xxh3::xxh3_64;
 
 thread_local! {
@@ -21,10 +22,17 @@ thread_local! {
     static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// Files the chrome sample has read, kept for the map up to [`PREREAD_BYTES`] of content when the sample is
-/// every file, so that a small corpus is not read and decoded twice; each with its fingerprint, taken
-/// before it was read. The map takes a file out as it reaches it. What is kept changes no output.
-pub(super) type PreRead = std::sync::Mutex<HashMap<String, (state::Fingerprint, read::FileRead)>>;
+/// What the chrome sample learned of the files it read, for the map; the map takes a file out as it reaches
+/// it. What is kept changes no output.
+#[derive(Default)]
+pub(super) struct PreRead {
+    /// Files kept up to [`PREREAD_BYTES`] of content when the sample is every file, so that a small corpus is
+    /// not read and decoded twice; each with its fingerprint, taken before it was read.
+    pub files: Mutex<HashMap<String, (state::Fingerprint, read::FileRead)>>,
+    /// Each tar archive's last copies (the sample reads every archive through), so that the map reads an
+    /// archive once instead of twice. ~40 bytes per member.
+    pub archives: Mutex<HashMap<String, read::tarball::LastCopies>>,
+}
 
 /// Content bytes [`PreRead`] keeps at most: the 10k-file archive's 40 MB, a fraction of what a larger
 /// build holds anyway.
@@ -42,12 +50,15 @@ pub(super) fn learn_chrome(
     // archive's members count as files, so it is known once the archives have been read through.
     let plain = all.iter().filter(|f| !read::is_tar(&f.rel)).count() as u64;
     let seen = AtomicU64::new(plain);
-    let archives: Vec<(&str, Vec<(u64, FileLines)>)> =
-        all.iter().filter(|f| read::is_tar(&f.rel)).map(|f| (f.rel.as_str(), tar_sample(f, &seen, cfg))).collect();
+    let preread = PreRead::default();
+    let archives: Vec<(&str, Vec<(u64, FileLines)>)> = all
+        .iter()
+        .filter(|f| read::is_tar(&f.rel))
+        .map(|f| (f.rel.as_str(), tar_sample(f, &seen, &preread, cfg)))
+        .collect();
     let total = seen.into_inner();
     let sample: Vec<&InputFile> =
         all.iter().filter(|f| !read::is_tar(&f.rel) && shard::in_chrome_sample(&f.rel, total)).collect();
-    let preread = PreRead::default();
     // Only when the sample is every file: a sampled file of a larger corpus would wait for the map long
     // after it was read, adding to the peak.
     let room = AtomicU64::new(if total <= shard::SAMPLE_TARGET { PREREAD_BYTES } else { 0 });
@@ -70,7 +81,7 @@ pub(super) fn learn_chrome(
             let size: u64 = read.records.iter().map(|r| r.content.len() as u64).sum();
             let fits = room.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| left.checked_sub(size)).is_ok();
             if fits {
-                preread.lock().expect("no holder panics").insert(f.rel.clone(), (fp, read));
+                preread.files.lock().expect("no holder panics").insert(f.rel.clone(), (fp, read));
             }
             (f.rel.clone(), state::SampleLines { fingerprint: fp, hashes })
         })
@@ -99,39 +110,46 @@ pub(super) fn learn_chrome(
 }
 
 /// The line hashes of a tar archive's text members that may be in the chrome sample, each with its name's
-/// hash, streamed; `seen` counts the members as they pass (it starts at the corpus's other files). The
-/// share is not known until every archive has been counted, but it only shrinks as the count grows: a
-/// member kept under the share of the count so far is a candidate, and [`learn_chrome`] keeps those the
-/// final share takes. About `SAMPLE_TARGET × ln(members / SAMPLE_TARGET)` candidates, ~300 bytes each.
-fn tar_sample(f: &InputFile, seen: &AtomicU64, cfg: &BuildConfig) -> Vec<(u64, FileLines)> {
+/// hash, read in one streamed pass; `seen` counts the members as they pass (it starts at the corpus's other
+/// files). The share is not known until every archive has been counted, but it only shrinks as the count
+/// grows: a member kept under the share of the count so far is a candidate, and [`learn_chrome`] keeps those
+/// the final share takes. About `SAMPLE_TARGET × ln(members / SAMPLE_TARGET)` candidates, ~300 bytes each.
+/// The pass also learns which copies of a name given twice are stale (they are dropped here, and the map is
+/// told, in `preread`).
+fn tar_sample(f: &InputFile, seen: &AtomicU64, preread: &PreRead, cfg: &BuildConfig) -> Vec<(u64, FileLines)> {
     let mut kept = Vec::new();
-    let mut next = 0;
-    let streamed = guarded(&f.rel, None, "read", || {
-        read::tarball::stream_file(f, cfg.limits, read::tarball::BATCH_BYTES, |items| -> Result<(), ()> {
-            let items = items
+    let scanned = guarded(&f.rel, None, "read", || {
+        read::tarball::scan_file(f, cfg.limits, read::tarball::BATCH_BYTES, |items| -> Result<(), ()> {
+            let members: Vec<(usize, String, Vec<u8>)> = items
                 .into_iter()
-                .filter(|i| match i {
-                    read::tarball::Item::Member { name, .. } => {
+                .filter_map(|i| match i {
+                    read::tarball::Item::Member { index, name, data } => {
                         let so_far = seen.fetch_add(1, Ordering::Relaxed) + 1;
-                        shard::in_chrome_sample(name, so_far)
+                        shard::in_chrome_sample(&name, so_far).then_some((index, name, data))
                     }
-                    read::tarball::Item::Reject(_) => false,
+                    read::tarball::Item::Reject(_) => None,
                 })
                 .collect();
-            let read = read::tarball::read_members(items, &mut next, cfg.limits);
-            kept.par_extend(
-                read.records
-                    .par_iter()
-                    .filter(|r| r.format == Format::Text)
-                    .map(|r| (xxh3_64(r.source_file.as_bytes()), crate::extract::line_hashes(&r.content))),
-            );
+            kept.par_extend(members.into_par_iter().flat_map_iter(|(index, name, data)| {
+                let read = read::read_bytes(&name, data, cfg.limits);
+                let lines = read.records.into_iter().filter(|r| r.format == Format::Text);
+                lines.map(move |r| (index, r.source_file, crate::extract::line_hashes(&r.content)))
+            }));
             Ok(())
         })
     });
-    // A panic is the map's to report (it reads the archive again); the sample goes without the archive.
-    if streamed.is_err() {
-        kept.clear();
-    }
+    let Ok(Ok(last)) = scanned else {
+        // A panic is the map's to report (it reads the archive again); the sample goes without the archive.
+        return Vec::new();
+    };
+    // A member counts once, from its last copy (as the map reads it), though every copy was counted in
+    // `seen`: an archive with names given twice makes the sample's share a little smaller, no more.
+    let kept = kept
+        .into_iter()
+        .filter(|(member, name, _)| last.is_last(&f.rel, name, *member))
+        .map(|(_, name, lines)| (xxh3_64(name.as_bytes()), lines))
+        .collect();
+    preread.archives.lock().expect("no holder panics").insert(f.rel.clone(), last);
     kept
 }
 
@@ -298,7 +316,7 @@ pub(super) fn map_files(
         chunk
             .par_iter()
             .map(|f| {
-                let pre = preread.lock().expect("no holder panics").remove(&f.rel);
+                let pre = preread.files.lock().expect("no holder panics").remove(&f.rel);
                 let fingerprint = match &pre {
                     Some((fp, _)) => *fp,
                     None => fingerprint_of(f),
@@ -351,6 +369,7 @@ pub(super) fn map_files(
     // Memory stays at a few batches whatever the archive's size.
     let stream_tar = |sink: &mut Sink, f: &InputFile, file: u32, fingerprint: state::Fingerprint| -> Result<()> {
         sink.start_file(&f.rel, fingerprint);
+        let last = preread.archives.lock().expect("no holder panics").remove(&f.rel);
         let limits = cfg.limits;
         let (mut next, mut inputs) = (0u32, 0u64);
         let mut keys = Keys { trace: Vec::new(), known: keep_sigs };
@@ -374,7 +393,8 @@ pub(super) fn map_files(
             let (tx, rx) = std::sync::mpsc::sync_channel(1);
             s.spawn(move || {
                 let streamed = guarded(&f.rel, None, "read", || {
-                    read::tarball::stream_file(f, limits, read::tarball::BATCH_BYTES, |items| tx.send(items))
+                    let last = last.as_ref();
+                    read::tarball::stream_file(f, limits, read::tarball::BATCH_BYTES, last, |items| tx.send(items))
                 });
                 if let Err(rej) = streamed {
                     let _ = tx.send(vec![read::tarball::Item::Reject(rej)]);

@@ -240,7 +240,8 @@ fn run_build(cfg: &BuildConfig) -> Result<Summary> {
         Some(_) => (0u32..).zip(all_files).filter(|(_, f)| owns(&f.rel)).unzip(),
     };
     if cfg.shard.is_some() {
-        preread.get_mut().expect("no holder panicked").retain(|rel, _| owns(rel));
+        preread.files.get_mut().expect("no holder panicked").retain(|rel, _| owns(rel));
+        preread.archives.get_mut().expect("no holder panicked").retain(|rel, _| owns(rel));
     }
 
     let state_spill = match (&cfg.state, cfg.shard) {

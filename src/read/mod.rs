@@ -8,6 +8,9 @@
 //!    format from the name, and decodes the bytes to text. Any failure is a [`Reject`] with a reason: a bad
 //!    file never stops the build.
 //!
+//! Tar archives ([`tarball`]) are streamed instead: decompressed as they are read, members in batches, the
+//! cap per member.
+//!
 //! Formats: text dumps and HTML pages are one record per file; JSONL ([`jsonl`]) is one record per line and
 //! WARC ([`warc`]) one per HTML response record, each with its index and byte offset, and each bad line or
 //! record a reject of its own. Encodings ([`decode`]): BOMs, UTF-8, UTF-16 without a BOM, HTML `<meta charset>`

@@ -34,39 +34,103 @@ const BATCH_MEMBERS: usize = 4096;
 /// One thing the archive holds, in archive order.
 #[derive(Debug)]
 pub enum Item {
-    /// A regular member, to read as the file `name` (`<archive>/<member path>`).
-    Member { name: String, data: Vec<u8> },
+    /// A regular member, to read as the file `name` (`<archive>/<member path>`); `index` is its place in the
+    /// archive (see [`LastCopies`]).
+    Member { index: usize, name: String, data: Vec<u8> },
     /// A member that is not read, or the damage that ended the reading.
     Reject(Reject),
 }
 
+/// Which member holds the last copy of each name (by a 128-bit hash of the name): a name given twice is read
+/// from its last copy only.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct LastCopies(HashMap<u128, usize>);
+
+impl LastCopies {
+    fn saw(&mut self, path: &str, index: usize) {
+        self.0.insert(xxh3_128(path.as_bytes()), index);
+    }
+
+    /// Whether the archive gives the name of member `index` (its path inside the archive) again later.
+    fn superseded(&self, path: &str, index: usize) -> bool {
+        self.0.get(&xxh3_128(path.as_bytes())).is_some_and(|&last| last != index)
+    }
+
+    /// Whether member `index`, read as the file `name` of the archive `rel`, is the last copy of its name.
+    pub fn is_last(&self, rel: &str, name: &str, index: usize) -> bool {
+        let path = name.strip_prefix(rel).and_then(|p| p.strip_prefix('/')).unwrap_or(name);
+        !self.superseded(path, index)
+    }
+}
+
 /// Streams the tar archive `file` (plain or compressed) from disk: `each` gets its items in batches, in
-/// archive order. An archive that cannot be opened, or holds nothing, is one reject item. Errors are
-/// `each`'s own.
+/// archive order, the copies of a name given again later as rejects. Without `last` (from an earlier
+/// [`scan_file`] of the same archive), a names pass learns them first. An archive that cannot be opened, or
+/// holds nothing, is one reject item. Errors are `each`'s own.
 pub fn stream_file<E>(
     file: &InputFile,
     limits: ReadLimits,
     batch_bytes: usize,
+    last: Option<&LastCopies>,
     mut each: impl FnMut(Vec<Item>) -> Result<(), E>,
 ) -> Result<(), E> {
     let unreadable =
         |detail: String| vec![Item::Reject(Reject::new(&file.rel, None, RejectReason::Unreadable, detail))];
-    match fs::metadata(&file.path) {
-        Ok(m) if m.is_file() => {}
-        Ok(_) => return each(unreadable("not a regular file (FIFO, socket, device or folder)".into())),
-        Err(e) => return each(unreadable(format!("cannot open: {e}"))),
+    if let Err(detail) = regular(&file.path) {
+        return each(unreadable(detail));
     }
-    let last = match open(&file.path) {
-        Ok(Opened::Plain(r)) => last_copies(tar::Archive::new(r).entries_with_seek()),
-        Ok(Opened::Compressed(r)) => last_copies(tar::Archive::new(r).entries()),
+    let learned;
+    let last = match last {
+        Some(l) => l,
+        None => {
+            learned = match open(&file.path) {
+                Ok(Opened::Plain(r)) => last_copies(tar::Archive::new(r).entries_with_seek()),
+                Ok(Opened::Compressed(r)) => last_copies(tar::Archive::new(r).entries()),
+                Err(e) => return each(unreadable(format!("cannot open: {e}"))),
+            };
+            &learned
+        }
+    };
+    let read = match open(&file.path) {
+        Ok(Opened::Plain(r)) => {
+            members(&file.rel, tar::Archive::new(r).entries(), Some(last), limits, batch_bytes, each)
+        }
+        Ok(Opened::Compressed(r)) => {
+            members(&file.rel, tar::Archive::new(r).entries(), Some(last), limits, batch_bytes, each)
+        }
         Err(e) => return each(unreadable(format!("cannot open: {e}"))),
     };
+    read.map(|_| ())
+}
+
+/// One pass over the archive `file`, every copy of every name included (check them with
+/// [`LastCopies::is_last`]): for a caller that reads the archive only to sample it, and learns on the way
+/// what [`stream_file`] would otherwise need a names pass for.
+pub fn scan_file<E>(
+    file: &InputFile,
+    limits: ReadLimits,
+    batch_bytes: usize,
+    mut each: impl FnMut(Vec<Item>) -> Result<(), E>,
+) -> Result<LastCopies, E> {
+    let unreadable =
+        |detail: String| vec![Item::Reject(Reject::new(&file.rel, None, RejectReason::Unreadable, detail))];
+    if let Err(detail) = regular(&file.path) {
+        return each(unreadable(detail)).map(|()| LastCopies::default());
+    }
     match open(&file.path) {
-        Ok(Opened::Plain(r)) => members(&file.rel, tar::Archive::new(r).entries(), &last, limits, batch_bytes, each),
+        Ok(Opened::Plain(r)) => members(&file.rel, tar::Archive::new(r).entries(), None, limits, batch_bytes, each),
         Ok(Opened::Compressed(r)) => {
-            members(&file.rel, tar::Archive::new(r).entries(), &last, limits, batch_bytes, each)
+            members(&file.rel, tar::Archive::new(r).entries(), None, limits, batch_bytes, each)
         }
-        Err(e) => each(unreadable(format!("cannot open: {e}"))),
+        Err(e) => each(unreadable(format!("cannot open: {e}"))).map(|()| LastCopies::default()),
+    }
+}
+
+fn regular(path: &Path) -> Result<(), String> {
+    match fs::metadata(path) {
+        Ok(m) if m.is_file() => Ok(()),
+        Ok(_) => Err("not a regular file (FIFO, socket, device or folder)".into()),
+        Err(e) => Err(format!("cannot open: {e}")),
     }
 }
 
@@ -86,7 +150,7 @@ pub fn read_tar(rel: &str, bytes: Vec<u8>, limits: ReadLimits) -> FileRead {
         absorb(&mut out, read_members(items, &mut next, limits));
         Ok(())
     };
-    let _ = members(rel, tar::Archive::new(&bytes[..]).entries(), &last, limits, BATCH_BYTES, each);
+    let _ = members(rel, tar::Archive::new(&bytes[..]).entries(), Some(&last), limits, BATCH_BYTES, each);
     out
 }
 
@@ -95,7 +159,7 @@ pub fn read_tar(rel: &str, bytes: Vec<u8>, limits: ReadLimits) -> FileRead {
 pub fn read_tar_file(file: &InputFile, limits: ReadLimits) -> FileRead {
     let mut out = FileRead::default();
     let mut next = 0;
-    let _ = stream_file(file, limits, BATCH_BYTES, |items| -> Result<(), ()> {
+    let _ = stream_file(file, limits, BATCH_BYTES, None, |items| -> Result<(), ()> {
         absorb(&mut out, read_members(items, &mut next, limits));
         Ok(())
     });
@@ -115,7 +179,7 @@ pub fn read_members(items: Vec<Item>, next: &mut u32, limits: ReadLimits) -> Fil
     let reads: Vec<FileRead> = items
         .into_par_iter()
         .map(|item| match item {
-            Item::Member { name, data } => read_bytes(&name, data, limits),
+            Item::Member { name, data, .. } => read_bytes(&name, data, limits),
             Item::Reject(r) => FileRead { records: Vec::new(), rejects: vec![r] },
         })
         .collect();
@@ -217,29 +281,31 @@ fn is_regular(kind: tar::EntryType) -> bool {
     kind.is_file() || kind.is_contiguous()
 }
 
-/// The names pass: for each regular member's path (as a 128-bit hash), the index of its last copy.
-fn last_copies<R: Read>(entries: io::Result<tar::Entries<'_, R>>) -> HashMap<u128, usize> {
-    let mut last = HashMap::new();
+/// The names pass: for each regular member's path, the index of its last copy.
+fn last_copies<R: Read>(entries: io::Result<tar::Entries<'_, R>>) -> LastCopies {
+    let mut last = LastCopies::default();
     let Ok(entries) = entries else { return last };
     for (i, entry) in entries.enumerate() {
         // Damage ends this pass where it will end the reading pass.
         let Ok(entry) = entry else { break };
         if is_regular(entry.header().entry_type()) {
-            last.insert(xxh3_128(member_path(&entry).as_bytes()), i);
+            last.saw(&member_path(&entry), i);
         }
     }
     last
 }
 
-/// The reading pass: every item of the archive, in batches.
+/// The reading pass: every item of the archive, in batches. With `last`, the copies of a name given again
+/// later are rejects; without, every copy is read. Returns the last copies it saw.
 fn members<R: Read, E>(
     rel: &str,
     entries: io::Result<tar::Entries<'_, R>>,
-    last: &HashMap<u128, usize>,
+    last: Option<&LastCopies>,
     limits: ReadLimits,
     batch_bytes: usize,
     mut each: impl FnMut(Vec<Item>) -> Result<(), E>,
-) -> Result<(), E> {
+) -> Result<LastCopies, E> {
+    let mut seen = LastCopies::default();
     let damaged = |i: usize, e: io::Error| {
         Item::Reject(Reject::new(
             rel,
@@ -274,10 +340,13 @@ fn members<R: Read, E>(
             continue;
         }
         any = true;
+        if is_regular(kind) {
+            seen.saw(&path, i);
+        }
         if !is_regular(kind) {
             let what = if kind.is_symlink() || kind.is_hard_link() { "a link" } else { "not a regular file" };
             batch.push(reject(&name, RejectReason::Unreadable, &format!("{what} inside a tar archive: not read")));
-        } else if last.get(&xxh3_128(path.as_bytes())).is_some_and(|&l| l != i) {
+        } else if last.is_some_and(|l| l.superseded(&path, i)) {
             batch.push(reject(
                 &name,
                 RejectReason::Unreadable,
@@ -312,7 +381,7 @@ fn members<R: Read, E>(
                 break;
             }
             bytes += data.len();
-            batch.push(Item::Member { name, data });
+            batch.push(Item::Member { index: i, name, data });
         }
         if bytes >= batch_bytes || batch.len() >= BATCH_MEMBERS {
             each(std::mem::take(&mut batch))?;
@@ -322,10 +391,10 @@ fn members<R: Read, E>(
     if !any && batch.is_empty() {
         batch.push(reject(rel, RejectReason::Empty, "a tar archive with no files in it"));
     }
-    if batch.is_empty() {
-        return Ok(());
+    if !batch.is_empty() {
+        each(batch)?;
     }
-    each(batch)
+    Ok(seen)
 }
 
 #[cfg(test)]
@@ -390,7 +459,10 @@ mod tests {
         assert_eq!(expected.0.last().unwrap().2, "Fresh\n\n\nThe last copy.\n");
         assert_eq!(
             expected.1,
-            [("d/again.txt".to_string(), RejectReason::Unreadable), ("d/link.txt".to_string(), RejectReason::Unreadable)]
+            [
+                ("d/again.txt".to_string(), RejectReason::Unreadable),
+                ("d/link.txt".to_string(), RejectReason::Unreadable)
+            ]
         );
         let numbers: Vec<u32> = expected.0.iter().map(|r| r.1).collect();
         assert_eq!(numbers, (0..43).collect::<Vec<u32>>(), "records numbered across the archive");
@@ -404,7 +476,7 @@ mod tests {
             let f = on_disk(d.path(), name, &bytes);
             // One byte per batch at most: every member is a batch of its own.
             let (mut batches, mut next, mut got) = (0, 0, FileRead::default());
-            stream_file(&f, ReadLimits::default(), 1, |items| -> Result<(), ()> {
+            stream_file(&f, ReadLimits::default(), 1, None, |items| -> Result<(), ()> {
                 batches += 1;
                 absorb(&mut got, read_members(items, &mut next, ReadLimits::default()));
                 Ok(())
@@ -413,6 +485,30 @@ mod tests {
             assert!(batches > 40, "{name}: {batches} batches");
             assert_eq!(seen(&got, &format!("{name}/")), expected, "{name}");
             assert_eq!(seen(&read_tar_file(&f, ReadLimits::default()), &format!("{name}/")), expected, "{name}");
+            // One scan gives every copy and learns which is the last; the stream told so needs no names pass.
+            let mut copies = Vec::new();
+            let last = scan_file(&f, ReadLimits::default(), BATCH_BYTES, |items| -> Result<(), ()> {
+                for i in items {
+                    if let Item::Member { index, name, .. } = i {
+                        copies.push((index, name));
+                    }
+                }
+                Ok(())
+            })
+            .unwrap();
+            let again: Vec<bool> = copies
+                .iter()
+                .filter(|(_, n)| n.ends_with("/again.txt"))
+                .map(|(i, n)| last.is_last(name, n, *i))
+                .collect();
+            assert_eq!(again, [false, true], "{name}: both copies scanned, the second is the last");
+            let (mut told, mut next) = (FileRead::default(), 0);
+            stream_file(&f, ReadLimits::default(), BATCH_BYTES, Some(&last), |items| -> Result<(), ()> {
+                absorb(&mut told, read_members(items, &mut next, ReadLimits::default()));
+                Ok(())
+            })
+            .unwrap();
+            assert_eq!(seen(&told, &format!("{name}/")), expected, "{name}");
         }
     }
 
@@ -479,7 +575,7 @@ mod tests {
         let tar = archive(300);
         let f = on_disk(d.path(), "stop.tar.xz", &xz_of(&tar));
         let mut calls = 0;
-        let r = stream_file(&f, ReadLimits::default(), 1, |_| {
+        let r = stream_file(&f, ReadLimits::default(), 1, None, |_| {
             calls += 1;
             Err("enough")
         });
