@@ -4,12 +4,14 @@
 //! So an archive on disk is never held whole: it is decompressed as it is read (gzip, zstd, bzip2 or xz, by
 //! magic bytes, whatever the name), and its members come out in batches of about [`BATCH_BYTES`], in the
 //! order the archive holds them. `--max-file-bytes` applies to each member, as to any file, not to the
-//! archive. Memory: one batch, plus 24 bytes per member for the names pass below.
+//! archive. Memory: one batch, plus ~40 bytes per member for [`LastCopies`].
 //!
-//! Two passes: the first reads the headers only, to learn which member names the archive gives again later
-//! (an archive appended to with `tar -r`): a name is read once, from its last copy, as unpacking would leave
-//! it. The second reads the members. An uncompressed archive's first pass seeks past the data; a compressed
-//! one's decompresses it once more (~2% of the build's time, docs/performance.md).
+//! A name the archive gives again later (an archive appended to with `tar -r`) is read once, from its last
+//! copy, as unpacking would leave it; which copy is last is known only at the archive's end. The build's
+//! chrome sample reads every archive through anyway ([`scan_file`]: every copy, and the last copies learned
+//! on the way), so the map's [`stream_file`] is told and reads the archive once more, no more. Told nothing,
+//! [`stream_file`] first reads the headers alone (a seek per member in an uncompressed archive, a
+//! decompression in a compressed one).
 //!
 //! Every regular member is read as if it were a file of the input folder named `<archive>/<member path>`
 //! ([`read_members`]): its format and compression from its own name. Links, devices and archives inside the
