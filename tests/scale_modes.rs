@@ -680,6 +680,20 @@ fn a_tar_archive_larger_than_the_cap_is_streamed_and_rerun_incrementally() {
     let full = d.path().join("full");
     run(&["build", cap[0], cap[1], "--out"], &[&full, &input]);
     assert_same_tables(&full, &inc);
+    // One byte of the state's spill flipped: a damaged record sends the whole archive back to be read (the
+    // archive's records are checked before any is taken), and the tables are still a full build's.
+    let spill = fs::read_dir(&state).unwrap().map(|e| e.unwrap().path()).find(|p| {
+        let n = p.file_name().unwrap().to_str().unwrap();
+        n.starts_with("articles-") && n.ends_with(".spill")
+    });
+    let spill = spill.expect("the state has a spill");
+    let mut bytes = fs::read(&spill).unwrap();
+    let mid = bytes.len() / 3;
+    bytes[mid] ^= 0x20;
+    fs::write(&spill, bytes).unwrap();
+    build_with_state(&state, &inc, &input, &cap);
+    assert_eq!(reused(&inc), 1, "one of the two archives is read again");
+    assert_same_tables(&full, &inc);
     let articles = manifest(&full)["counts"]["articles"].as_u64().unwrap();
     assert_eq!(articles, manifest(&folder)["counts"]["articles"].as_u64().unwrap() + 1);
 }

@@ -9,7 +9,7 @@ use super::{guarded, process_traced, progress, shard, state, BuildConfig, Entry,
 use crate::extract::{ChromeModel, FileLines};
 use crate::model::{Article, Format, Record, Reject, RejectReason};
 use crate::read::{self, InputFile};
-use anyhow::Result;
+use anyhow::{Context, Result};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -247,8 +247,8 @@ pub(super) fn map_files(
     };
     // A file's articles and signatures as the state has them, if every record is there and matches its
     // checksum (otherwise the file is processed again).
-    let from_state = |prev: &state::FileView, old: &SpillReader| -> Option<Vec<Made>> {
-        prev.articles
+    let from_state = |articles: &[state::StoredArticle], old: &SpillReader| -> Option<Vec<Made>> {
+        articles
             .iter()
             .map(|e| {
                 // The article is read into a buffer the thread reuses, to be checked; it is copied out only when
@@ -270,8 +270,8 @@ pub(super) fn map_files(
             .collect()
     };
     let fingerprint_of = |f: &InputFile| if keep_sigs || reuse.is_some() { state::fingerprint(&f.path) } else { None };
-    // A file the state holds unchanged, and no change of chrome touches: its articles come from the state.
-    let reused = |f: &InputFile, fingerprint: state::Fingerprint| -> Option<Done> {
+    // A file the state holds unchanged, and no change of chrome touches, with its chrome keys (spill bytes).
+    let reusable = |f: &InputFile, fingerprint: state::Fingerprint| {
         let (state, old) = (reuse?, old_spill.as_ref()?);
         let prev = state.unchanged(&f.rel, fingerprint)?;
         let keys = chrome_keys_of(&prev, old);
@@ -280,11 +280,16 @@ pub(super) fn map_files(
             Some(k) => spill::keys_from_bytes(k).map_or(true, |k| k.iter().any(|h| fl.contains(h))),
             None => true,
         });
-        if touched {
-            return None;
-        }
-        let Some(articles) = from_state(&prev, old) else {
-            eprintln!("rferl-corpus: note: the state's records of {} are damaged; processing the file again", f.rel);
+        (!touched).then_some((prev, keys))
+    };
+    let damaged = |f: &InputFile| {
+        eprintln!("rferl-corpus: note: the state's records of {} are damaged; processing the file again", f.rel);
+    };
+    // Such a file's articles come from the state.
+    let reused = |f: &InputFile, fingerprint: state::Fingerprint| -> Option<Done> {
+        let (prev, keys) = reusable(f, fingerprint)?;
+        let Some(articles) = old_spill.as_ref().and_then(|old| from_state(prev.articles, old)) else {
+            damaged(f);
             return None;
         };
         bar.inc(1);
@@ -298,6 +303,37 @@ pub(super) fn map_files(
             chrome_keys: keys,
             keys_at,
         })
+    };
+    // An unchanged tar archive's articles from the state, absorbed in slices: a million members' signatures
+    // (~1.5 KB each with their alignment keys) at once would double the map's peak. Every record is checked
+    // before any is absorbed, so that a damaged one can still send the whole archive back to be read. Returns
+    // whether the archive was reused.
+    let reuse_tar = |sink: &mut Sink, f: &InputFile, file: u32, fingerprint: state::Fingerprint| -> Result<bool> {
+        let (Some((prev, keys)), Some(old)) = (reusable(f, fingerprint), old_spill.as_ref()) else {
+            return Ok(false);
+        };
+        let whole = prev.articles.par_iter().all(|e| {
+            SCRATCH.with_borrow_mut(|buf| {
+                old.raw_into(e.offset, buf).is_ok()
+                    && old.raw(e.sig).is_ok_and(|sig| state::check(buf, &sig) == e.check)
+            })
+        });
+        if !whole {
+            damaged(f);
+            return Ok(false);
+        }
+        sink.start_file(&f.rel, fingerprint);
+        for slice in prev.articles.chunks(REUSE_SLICE) {
+            let made: Option<Vec<Vec<Made>>> = slice.par_chunks(256).map(|c| from_state(c, old)).collect();
+            let made = made.context("the state's spill changed while this run read it; run again")?;
+            sink.articles(file, made.into_iter().flatten().collect())?;
+        }
+        sink.rejects(prev.rejects());
+        let keys_at = prev.chrome_keys.filter(|_| in_place && keys.is_some()).map(|(at, _)| at);
+        sink.end_file(prev.inputs, keys, keys_at)?;
+        sink.out.reused_files += 1;
+        bar.inc(1);
+        Ok(true)
     };
     // One record made into an article (or a reject), and whether its chrome keys went into `trace` (not
     // after a panic).
@@ -406,6 +442,8 @@ pub(super) fn map_files(
                 inputs += (read.records.len() + read.rejects.len()) as u64;
                 sink.rejects(read.rejects);
                 let records = read.records;
+                // The bar counts an archive's records too, as they come: a build of one large archive moves.
+                bar.inc_length(records.len() as u64);
                 let (done, absorbed) = rayon::join(
                     || {
                         records
@@ -420,6 +458,7 @@ pub(super) fn map_files(
                     || pending.take().map_or(Ok(()), |b| absorb_batch(sink, &mut keys, b)),
                 );
                 absorbed?;
+                bar.inc(done.len() as u64);
                 pending = Some(done);
             }
             if let Some(b) = pending {
@@ -443,9 +482,8 @@ pub(super) fn map_files(
             }
             let (f, file) = (&files[at], ids[at]);
             let fingerprint = fingerprint_of(f);
-            match reused(f, fingerprint) {
-                Some(done) => sink.absorb(std::slice::from_ref(f), &[file], vec![Ok(done)])?,
-                None => stream_tar(&mut sink, f, file, fingerprint)?,
+            if !reuse_tar(&mut sink, f, file, fingerprint)? {
+                stream_tar(&mut sink, f, file, fingerprint)?;
             }
             at += 1;
             continue;
@@ -477,6 +515,9 @@ struct Keys {
     trace: Vec<u64>,
     known: bool,
 }
+
+/// Articles of a reused tar archive taken from the state at a time.
+const REUSE_SLICE: usize = 8192;
 
 /// Distinct chrome keys a streamed archive keeps at most (32 MB).
 const TRACE_CAP: usize = 4 << 20;
