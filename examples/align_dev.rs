@@ -42,7 +42,9 @@ fn main() -> anyhow::Result<()> {
     }
     let t = Instant::now();
     let sigs: Vec<_> = arts.iter().map(|a| dedup::signature(&a.lang, &a.text, a.published)).collect();
-    let dup_of = dedup::find_duplicates(&sigs);
+    // One article per file, in file order.
+    let files: Vec<u32> = (0..sigs.len() as u32).collect();
+    let dup_of = dedup::find_duplicates(&sigs, &files);
     let feats: Vec<_> = arts.iter().map(align::features).collect();
     let res = align::align(&feats, &dup_of);
     if let Ok(v) = std::env::var("DBGP") {

@@ -375,3 +375,36 @@ fn a_republished_version_inherits_its_originals_pairs() {
     let links = read_csv(&with_copy.join("sentence_alignments.csv"));
     assert!(links.iter().all(|l| &l["doc_id_a"] != copy_id && &l["doc_id_b"] != copy_id));
 }
+
+#[test]
+fn an_archive_packed_in_any_order_keeps_the_folders_originals() {
+    // The sample packed backwards: its articles come out in archive order, but of two undated copies the one
+    // first by name is still the original, as from the folder.
+    let d = tempfile::tempdir().unwrap();
+    let (input, out) = (d.path().join("in"), d.path().join("out"));
+    fs::create_dir_all(&input).unwrap();
+    fs::write(input.join("day.tar"), common::tar_packed(Path::new("data/sample"), "sample", true)).unwrap();
+    build_of(&input, &out, &[]);
+    // (copy, original) by file name.
+    let pairs = |rows: &[BTreeMap<String, String>], strip: &str| -> Vec<(String, String)> {
+        let name: BTreeMap<&str, String> = rows
+            .iter()
+            .map(|r| {
+                (r["doc_id"].as_str(), r["source_file"].strip_prefix(strip).unwrap_or(&r["source_file"]).to_string())
+            })
+            .collect();
+        let mut p: Vec<(String, String)> = rows
+            .iter()
+            .filter(|r| !r["dup_of"].is_empty())
+            .map(|r| (name[r["doc_id"].as_str()].clone(), name[r["dup_of"].as_str()].clone()))
+            .collect();
+        p.sort();
+        p
+    };
+    let folder = read_csv(&sample_output().join("articles.csv"));
+    let packed = read_csv(&out.join("articles.csv"));
+    assert!(packed[0]["source_file"] > packed[packed.len() - 1]["source_file"], "archive order, backwards");
+    let want = pairs(&folder, "");
+    assert_eq!(want.len(), 2);
+    assert_eq!(pairs(&packed, "day.tar/sample/"), want);
+}

@@ -28,6 +28,10 @@ pub struct DupSig {
     pub paragraphs: Vec<u64>,
     /// Publishing time (Unix seconds), when the page gives one: it decides which copy is kept.
     pub published: Option<i64>,
+    /// The article's `source_file` when it was read from inside a tar archive (`<archive>/<member>`), so
+    /// that of undated copies the first by member name is kept, as from the unpacked folder, in whatever
+    /// order the archive was packed.
+    pub member: Option<Box<str>>,
 }
 
 /// The signature of a normalised text (paragraphs separated by a blank line) published at `published`.
@@ -35,19 +39,25 @@ pub fn signature(lang: &str, text: &str, published: Option<i64>) -> DupSig {
     let mut paragraphs: Vec<u64> = text.split("\n\n").map(|p| xxh3_64(p.trim().as_bytes())).collect();
     paragraphs.sort_unstable();
     paragraphs.dedup();
-    DupSig { lang: lang.to_string(), hash: xxh3_64(text.as_bytes()), paragraphs, published }
+    DupSig { lang: lang.to_string(), hash: xxh3_64(text.as_bytes()), paragraphs, published, member: None }
 }
 
 /// For each article (in source order), the index of the article it duplicates, which is kept as the original.
+/// `files` gives each article's input file (its index among the inputs).
 ///
-/// Articles are taken in order of precedence, latest published first and undated ones last in source order;
-/// each is compared with those taken before it, so the original of a group is the one taken first.
-pub fn find_duplicates(sigs: &[DupSig]) -> Vec<Option<usize>> {
+/// Articles are taken in order of precedence, latest published first and undated ones last in source order
+/// (by input file, then by member name inside a tar archive, then in output order); each is compared with
+/// those taken before it, so the original of a group is the one taken first.
+pub fn find_duplicates(sigs: &[DupSig], files: &[u32]) -> Vec<Option<usize>> {
+    assert_eq!(sigs.len(), files.len(), "one input file per signature");
     let mut out = vec![None; sigs.len()];
     let mut first_by_hash: HashMap<u64, usize> = HashMap::new();
     let mut by_paragraph: HashMap<u64, Vec<usize>> = HashMap::new();
     let mut order: Vec<usize> = (0..sigs.len()).collect();
-    order.sort_by_key(|&i| (Reverse(sigs[i].published.unwrap_or(i64::MIN)), i));
+    order.sort_by(|&a, &b| {
+        let key = |i: usize| (Reverse(sigs[i].published.unwrap_or(i64::MIN)), files[i], sigs[i].member.as_deref(), i);
+        key(a).cmp(&key(b))
+    });
     let mut rank = vec![0; sigs.len()];
     for (r, &i) in order.iter().enumerate() {
         rank[i] = r;
@@ -88,6 +98,24 @@ pub fn find_duplicates(sigs: &[DupSig]) -> Vec<Option<usize>> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn of_undated_copies_inside_an_archive_the_first_by_member_name_is_kept() {
+        let copy = |member: Option<&str>| DupSig {
+            member: member.map(Into::into),
+            ..signature("eng_Latn", "Same text.\n\nTwo.", None)
+        };
+        // One archive packed z before a: the copy named first is kept, as from the unpacked folder.
+        let packed = [copy(Some("day.tar/z.txt")), copy(Some("day.tar/a.txt"))];
+        assert_eq!(find_duplicates(&packed, &[3, 3]), [Some(1), None]);
+        // Plain files, and members of two archives: input order.
+        assert_eq!(find_duplicates(&[copy(None), copy(None)], &[0, 1]), [None, Some(0)]);
+        let two = [copy(Some("b.tar/a.txt")), copy(Some("c.tar/0.txt"))];
+        assert_eq!(find_duplicates(&two, &[1, 2]), [None, Some(0)]);
+        // A dated copy still wins.
+        let dated = [copy(Some("day.tar/z.txt")), DupSig { published: Some(5), ..copy(Some("day.tar/m.txt")) }];
+        assert_eq!(find_duplicates(&dated, &[3, 3]), [Some(1), None]);
+    }
+
     use super::*;
 
     #[test]
@@ -99,7 +127,7 @@ mod tests {
             signature("eng_Latn", a, None),
             signature("eng_Latn", "One para.\n\nTwo para.\n\nThree para.", None),
         ];
-        assert_eq!(find_duplicates(&sigs), [None, None, Some(0), Some(0)]);
+        assert_eq!(find_duplicates(&sigs, &vec![0; sigs.len()]), [None, None, Some(0), Some(0)]);
     }
 
     #[test]
@@ -114,10 +142,10 @@ mod tests {
             signature("eng_Latn", short, Some(11 * hour)), // a shortened copy in between
             signature("eng_Latn", a, Some(12 * hour)), // same time as the kept one: source order decides
         ];
-        assert_eq!(find_duplicates(&sigs), [Some(2), Some(2), None, Some(2), Some(2)]);
+        assert_eq!(find_duplicates(&sigs, &vec![0; sigs.len()]), [Some(2), Some(2), None, Some(2), Some(2)]);
         // Undated copies keep the first file, as before.
         let undated = vec![signature("eng_Latn", a, None), signature("eng_Latn", a, None)];
-        assert_eq!(find_duplicates(&undated), [None, Some(0)]);
+        assert_eq!(find_duplicates(&undated, &vec![0; undated.len()]), [None, Some(0)]);
     }
 
     #[test]
@@ -126,7 +154,7 @@ mod tests {
             signature("eng_Latn", "Background paragraph.\n\nStory A one.\n\nStory A two.", None),
             signature("eng_Latn", "Background paragraph.\n\nStory B one.\n\nStory B two.", None),
         ];
-        assert_eq!(find_duplicates(&sigs), [None, None]);
+        assert_eq!(find_duplicates(&sigs, &vec![0; sigs.len()]), [None, None]);
     }
 
     #[test]
@@ -136,6 +164,6 @@ mod tests {
             signature("srp_Latn", "Isti tekst.\n\nDrugi.", None),
             signature("hrv_Latn", "Isti tekst.\n\nDrugi.", None),
         ];
-        assert_eq!(find_duplicates(&sigs), [None, Some(0)]);
+        assert_eq!(find_duplicates(&sigs, &vec![0; sigs.len()]), [None, Some(0)]);
     }
 }

@@ -568,7 +568,9 @@ fn reduce_and_write(
         Some(_) => sigs.dup.iter().map(|d| d.hash).collect(),
         None => Vec::new(),
     };
-    let dup_of = dedup::find_duplicates(&std::mem::take(&mut sigs.dup));
+    let files: Vec<u32> = order.iter().map(|&(pi, ei)| parts[pi].entries[ei].file).collect();
+    let dup_of = dedup::find_duplicates(&std::mem::take(&mut sigs.dup), &files);
+    drop(files);
     clock.mark("dedup");
     let (feats, briefs) = sigs.finish(&dup_of, WRITE_CHUNK)?;
     clock.mark("key_counts");

@@ -32,7 +32,9 @@ pub struct Signed {
 
 /// The signatures of one article (pure: any thread, any time).
 pub fn sign(a: &Article) -> Signed {
-    Signed { dup: dedup::signature(&a.lang, &a.text, a.published), feats: align::features(a), doc_id: a.doc_id.clone() }
+    let mut dup = dedup::signature(&a.lang, &a.text, a.published);
+    dup.member = crate::read::in_archive(&a.source_file).then(|| a.source_file.as_str().into());
+    Signed { dup, feats: align::features(a), doc_id: a.doc_id.clone() }
 }
 
 /// [`Signed`] as the incremental state keeps it (its own encoding, so the dedup and align types need none).
@@ -48,6 +50,7 @@ struct SignedRecord {
     published: Option<i64>,
     article_id: Option<u64>,
     section: u64,
+    member: Option<String>,
 }
 
 impl Signed {
@@ -64,6 +67,7 @@ impl Signed {
             published: self.feats.published,
             article_id: self.feats.article_id,
             section: self.feats.section,
+            member: self.dup.member.as_deref().map(str::to_string),
         };
         postcard::to_stdvec(&r).expect("a signature always encodes")
     }
@@ -77,6 +81,7 @@ impl Signed {
                 hash: r.hash,
                 paragraphs: spill::keys_from_bytes(&r.paragraphs)?,
                 published: r.published,
+                member: r.member.map(String::into_boxed_str),
             },
             feats: AlignFeatures {
                 lang: Arc::from(r.lang),
@@ -211,7 +216,7 @@ mod tests {
         assert_eq!(sigs.feats.len(), 4);
         assert!(sigs.feats.iter().all(|f| f.keys.is_empty()), "keys wait in the side spill");
         assert!(Arc::ptr_eq(&sigs.feats[0].lang, &sigs.feats[2].lang), "one copy of each language code");
-        let dup_of = dedup::find_duplicates(&sigs.dup);
+        let dup_of = dedup::find_duplicates(&sigs.dup, &[0; 4]);
         assert_eq!(dup_of, [None, None, Some(0), None]);
         let (feats, briefs) = sigs.finish(&dup_of, 3).unwrap();
         assert_eq!(briefs.iter().map(|b| b.doc_id.as_str()).collect::<Vec<_>>(), ["a", "b", "c", "d"]);

@@ -258,6 +258,11 @@ pub fn is_tar(name: &str) -> bool {
     base.ends_with(".tar") || lower.ends_with(".tgz")
 }
 
+/// Whether a `source_file` names a member of a tar archive (`<archive>/<member>`).
+pub fn in_archive(source_file: &str) -> bool {
+    source_file.match_indices('/').any(|(i, _)| is_tar(&source_file[..i]))
+}
+
 /// The format a file holds, from its name with compression suffixes removed.
 pub fn format_of(name: &str) -> Option<Format> {
     let lower = name.to_ascii_lowercase();

@@ -80,6 +80,11 @@ pub fn gzip(data: &[u8]) -> Vec<u8> {
 /// A tar archive (uncompressed bytes) of every file under `dir`, named `<prefix>/<path under dir>`, packed in
 /// name order as `tar --sort=name` packs: members are read in archive order, so this is the folder's order.
 pub fn tar_sorted(dir: &Path, prefix: &str) -> Vec<u8> {
+    tar_packed(dir, prefix, false)
+}
+
+/// [`tar_sorted`], or with `reversed` packed in the opposite order.
+pub fn tar_packed(dir: &Path, prefix: &str, reversed: bool) -> Vec<u8> {
     fn files_under(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
         for e in fs::read_dir(dir).unwrap() {
             let p = e.unwrap().path();
@@ -94,6 +99,9 @@ pub fn tar_sorted(dir: &Path, prefix: &str) -> Vec<u8> {
     files_under(dir, &mut files);
     // The build's order: relative paths compared as strings.
     files.sort_by_key(|f| f.to_string_lossy().into_owned());
+    if reversed {
+        files.reverse();
+    }
     let mut tar = tar::Builder::new(Vec::new());
     for f in &files {
         tar.append_path_with_name(f, Path::new(prefix).join(f.strip_prefix(dir).unwrap())).unwrap();
