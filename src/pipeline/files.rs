@@ -255,10 +255,8 @@ pub(super) fn map_files(
                 // it moves to a new spill (records that stay where they are: no allocation per article, ~6 KB
                 // each, 6.7 GB over a million).
                 let (len, sig, moved) = SCRATCH.with_borrow_mut(|buf| -> Option<(u64, Vec<u8>, Option<Vec<u8>>)> {
-                    old.raw_into(e.offset, buf).ok()?;
-                    let sig = old.raw(e.sig).ok()?;
-                    (state::check(buf, &sig) == e.check)
-                        .then(|| (buf.len() as u64, sig, (!in_place).then(|| buf.clone())))
+                    let sig = checked(e, old, buf)?;
+                    Some((buf.len() as u64, sig, (!in_place).then(|| buf.clone())))
                 })?;
                 let signed = if sign_it { Some(Signed::from_bytes(&sig).ok()?) } else { None };
                 let records = match moved {
@@ -280,20 +278,21 @@ pub(super) fn map_files(
             Some(k) => spill::keys_from_bytes(k).map_or(true, |k| k.iter().any(|h| fl.contains(h))),
             None => true,
         });
-        (!touched).then_some((prev, keys))
+        // Where the keys already sit in the spill being written, if they stay there.
+        let keys_at = prev.chrome_keys.filter(|_| in_place && keys.is_some()).map(|(at, _)| at);
+        (!touched).then_some((prev, keys, keys_at))
     };
     let damaged = |f: &InputFile| {
         eprintln!("rferl-corpus: note: the state's records of {} are damaged; processing the file again", f.rel);
     };
     // Such a file's articles come from the state.
     let reused = |f: &InputFile, fingerprint: state::Fingerprint| -> Option<Done> {
-        let (prev, keys) = reusable(f, fingerprint)?;
+        let (prev, keys, keys_at) = reusable(f, fingerprint)?;
         let Some(articles) = old_spill.as_ref().and_then(|old| from_state(prev.articles, old)) else {
             damaged(f);
             return None;
         };
         bar.inc(1);
-        let keys_at = prev.chrome_keys.filter(|_| in_place && keys.is_some()).map(|(at, _)| at);
         Some(Done {
             articles,
             rejects: prev.rejects(),
@@ -309,15 +308,10 @@ pub(super) fn map_files(
     // before any is absorbed, so that a damaged one can still send the whole archive back to be read. Returns
     // whether the archive was reused.
     let reuse_tar = |sink: &mut Sink, f: &InputFile, file: u32, fingerprint: state::Fingerprint| -> Result<bool> {
-        let (Some((prev, keys)), Some(old)) = (reusable(f, fingerprint), old_spill.as_ref()) else {
+        let (Some((prev, keys, keys_at)), Some(old)) = (reusable(f, fingerprint), old_spill.as_ref()) else {
             return Ok(false);
         };
-        let whole = prev.articles.par_iter().all(|e| {
-            SCRATCH.with_borrow_mut(|buf| {
-                old.raw_into(e.offset, buf).is_ok()
-                    && old.raw(e.sig).is_ok_and(|sig| state::check(buf, &sig) == e.check)
-            })
-        });
+        let whole = prev.articles.par_iter().all(|e| SCRATCH.with_borrow_mut(|buf| checked(e, old, buf).is_some()));
         if !whole {
             damaged(f);
             return Ok(false);
@@ -329,7 +323,6 @@ pub(super) fn map_files(
             sink.articles(file, made.into_iter().flatten().collect())?;
         }
         sink.rejects(prev.rejects());
-        let keys_at = prev.chrome_keys.filter(|_| in_place && keys.is_some()).map(|(at, _)| at);
         sink.end_file(prev.inputs, keys, keys_at)?;
         sink.out.reused_files += 1;
         bar.inc(1);
@@ -514,6 +507,14 @@ pub(super) fn map_files(
 struct Keys {
     trace: Vec<u64>,
     known: bool,
+}
+
+/// Reads a stored article's record into `buf` and returns its signatures' record, if both are there and match
+/// the article's checksum.
+fn checked(e: &state::StoredArticle, old: &SpillReader, buf: &mut Vec<u8>) -> Option<Vec<u8>> {
+    old.raw_into(e.offset, buf).ok()?;
+    let sig = old.raw(e.sig).ok()?;
+    (state::check(buf, &sig) == e.check).then_some(sig)
 }
 
 /// Articles of a reused tar archive taken from the state at a time.
